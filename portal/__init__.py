@@ -1,0 +1,67 @@
+"""Appointment Policy Portal: the application factory."""
+import logging
+import os
+
+from flask import Flask
+
+from .config import CONFIGS
+from .extensions import cache, csrf, db, login_manager, migrate
+
+BLUEPRINTS = ("auth", "main", "admin")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; PORTAL_ENV picks development (default), testing or production."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict | None) -> None:
+    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("PORTAL_ENV", "development")
+    if env_name not in CONFIGS:
+        raise RuntimeError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    app.config.from_object(CONFIGS[env_name](app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrations = os.path.join(app.root_path, os.pardir, "migrations")
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
+    cache.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from . import models  # noqa: F401  (registers every table on the metadata)
+    from . import events
+    events.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"portal.{name}").bp)
+    from . import cli, errors
+
+    errors.register(app)
+    cli.register(app)
+
+
+def register_hooks(app: Flask) -> None:
+    from . import security, navigation
+
+    security.register(app)
+    navigation.register(app)

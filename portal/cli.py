@@ -1,0 +1,77 @@
+"""Flask commands: seed, users, portal check (and more as capabilities land)."""
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import ROLES, Branch, Company, Staff, User
+
+seed_cli = AppGroup("seed", help="Load demo data.")
+users_cli = AppGroup("users", help="Manage sign-in accounts.")
+portal_cli = AppGroup("portal", help="Operate the portal.")
+
+
+@seed_cli.command("demo")
+@click.option("--force", is_flag=True, help="Allow seeding under the production config.")
+def seed_demo_command(force: bool) -> None:
+    """Create the deterministic demo company and its users (idempotent)."""
+    from .services.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException("Refusing to load demo data under the production config; "
+                                   "pass --force if you really mean it.")
+    company, created = seed_demo()
+    click.echo(("Created" if created else "Already present:") + f" demo company {company.name!r}")
+    for email, _, label in DEMO_LOGINS:
+        click.echo(f"  {label:<32} {email} / {DEMO_PASSWORD}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--company", "company_slug", required=True, help="Company slug.")
+@click.option("--branch", "branch_id", type=int, help="Branch id (managers; optional for agents).")
+@click.option("--staff", "staff_id", type=int, help="Staff id (agents).")
+@click.password_option()
+def create_user_command(email, name, role, company_slug, branch_id, staff_id, password) -> None:
+    """Create a sign-in account."""
+    company = db.session.scalar(select(Company).where(Company.slug == company_slug))
+    if company is None:
+        raise click.ClickException(f"No company with slug {company_slug!r}.")
+    if role == "branch_manager" and branch_id is None:
+        raise click.ClickException("A branch manager needs --branch.")
+    for model, ident in ((Branch, branch_id), (Staff, staff_id)):
+        row = db.session.get(model, ident) if ident is not None else None
+        if ident is not None and (row is None or row.company_id != company.id):
+            raise click.ClickException(f"No {model.__name__.lower()} {ident} in {company_slug}.")
+    if db.session.scalar(select(User).where(User.email == email.lower())):
+        raise click.ClickException(f"A user with email {email} already exists.")
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    user = User(company_id=company.id, email=email.lower(), name=name, role=role,
+                branch_id=branch_id, staff_id=staff_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email} in {company.name}.")
+
+
+@portal_cli.command("check")
+def check_command() -> None:
+    """Post-deployment validation; exits non-zero when any check fails."""
+    from .services.checks import run_checks
+
+    results = run_checks()
+    for result in results:
+        click.echo(f"{'OK  ' if result.ok else 'FAIL'} {result.name}: {result.detail}")
+    if not all(result.ok for result in results):
+        sys.exit(1)
+
+
+def register(app) -> None:
+    for group in (seed_cli, users_cli, portal_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,20 @@
+from flask import render_template
+from flask_login import current_user, login_required
+
+from ..models import utcnow
+from ..services.dashboard import dashboard_numbers
+from ..services.scope import Scope
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    scope = Scope.of(current_user)
+    numbers = dashboard_numbers(scope, utcnow())
+    return render_template("main/dashboard.html", numbers=numbers, scope=scope)
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}

@@ -1,0 +1,29 @@
+"""One models package shared by every blueprint."""
+from .appointments import (
+    APPOINTMENT_STATUSES, MODIFICATION_TYPES, STAT_TYPES, Appointment,
+    AppointmentModification, AppointmentModificationStat,
+)
+from .base import utcnow
+from .callbacks import (
+    CALLBACK_STATUSES, ESCALATION_REASONS, OPEN_STATUSES, PRIORITIES, CallbackEscalation,
+    CallbackRequest,
+)
+from .notifications import CHANNELS, EVENT_CATEGORIES, NotificationConfiguration, NotificationEventMapping
+from .org import Branch, Company, Customer, Service, Staff, branch_services, staff_services
+from .policies import CONFIGURABLE_TYPES, PolicyConfiguration
+from .users import ROLES, AuditEvent, User
+
+ORIGINAL_TABLES = (
+    "policy_configurations", "appointment_modifications", "appointment_modification_stats",
+    "callback_requests", "callback_escalations", "notification_configurations",
+    "notification_event_mappings",
+)
+
+__all__ = [
+    "APPOINTMENT_STATUSES", "MODIFICATION_TYPES", "STAT_TYPES", "Appointment",
+    "AppointmentModification", "AppointmentModificationStat", "utcnow", "CALLBACK_STATUSES",
+    "ESCALATION_REASONS", "OPEN_STATUSES", "PRIORITIES", "CallbackEscalation", "CallbackRequest",
+    "CHANNELS", "EVENT_CATEGORIES", "NotificationConfiguration", "NotificationEventMapping",
+    "Branch", "Company", "Customer", "Service", "Staff", "branch_services", "staff_services",
+    "CONFIGURABLE_TYPES", "PolicyConfiguration", "ROLES", "AuditEvent", "User", "ORIGINAL_TABLES",
+]

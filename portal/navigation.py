@@ -1,0 +1,27 @@
+"""The main navigation: one list, filtered by role and by which sections exist."""
+from flask import current_app
+from flask_login import current_user
+
+# (endpoint, label, roles allowed to use it)
+NAV_ITEMS = (
+    ("main.dashboard", "Dashboard", ("admin", "branch_manager", "agent")),
+    ("policies.tree", "Policies", ("admin", "branch_manager", "agent")),
+    ("callbacks.queue", "Callbacks", ("admin", "branch_manager", "agent")),
+    ("appointments.index", "Appointments", ("admin", "branch_manager")),
+    ("notifications.catalog", "Notifications", ("admin", "branch_manager", "agent")),
+    ("admin.users", "Users", ("admin",)),
+)
+
+
+def nav_for(role: str) -> list[tuple[str, str]]:
+    """(endpoint, label) pairs the given role may use, in menu order."""
+    endpoints = current_app.view_functions
+    return [(ep, label) for ep, label, roles in NAV_ITEMS if role in roles and ep in endpoints]
+
+
+def register(app) -> None:
+    @app.context_processor
+    def inject_navigation():
+        if current_user.is_authenticated:
+            return {"nav_items": nav_for(current_user.role)}
+        return {"nav_items": []}

@@ -1,0 +1,1 @@
+"""Use cases: load, decide with portal.domain, write, commit, audit."""

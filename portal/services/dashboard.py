@@ -1,0 +1,71 @@
+"""The numbers on the landing page, for the signed-in user's scope."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import (
+    OPEN_STATUSES, Appointment, CallbackRequest, Company, PolicyConfiguration, Staff,
+)
+from .scope import Scope, local_day_bounds
+
+
+@dataclass(frozen=True)
+class DashboardNumbers:
+    open_callbacks: int
+    overdue_callbacks: int
+    policy_rows: int
+    appointments_today: int
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(stmt) or 0
+
+
+def _callbacks(scope: Scope, *criteria):
+    stmt = select(func.count(CallbackRequest.id)).where(
+        CallbackRequest.company_id == scope.company_id,
+        CallbackRequest.status.in_(OPEN_STATUSES), *criteria,
+    )
+    if scope.branch_id:
+        stmt = stmt.where(CallbackRequest.branch_id == scope.branch_id)
+    return _count(stmt)
+
+
+def _policy_rows(scope: Scope) -> int:
+    stmt = select(func.count(PolicyConfiguration.id)).where(
+        PolicyConfiguration.company_id == scope.company_id, PolicyConfiguration.live.is_(True)
+    )
+    if scope.branch_id:
+        branch_staff = select(Staff.id).where(Staff.branch_id == scope.branch_id)
+        stmt = stmt.where(or_(
+            (PolicyConfiguration.configurable_type == "branch")
+            & (PolicyConfiguration.configurable_id == scope.branch_id),
+            (PolicyConfiguration.configurable_type == "staff")
+            & PolicyConfiguration.configurable_id.in_(branch_staff),
+        ))
+    return _count(stmt)
+
+
+def _appointments_today(scope: Scope, now: datetime) -> int:
+    tz_name = db.session.scalar(select(Company.timezone).where(Company.id == scope.company_id))
+    start, end = local_day_bounds(now, tz_name or "UTC")
+    stmt = select(func.count(Appointment.id)).where(
+        Appointment.company_id == scope.company_id,
+        Appointment.starts_at >= start, Appointment.starts_at < end,
+        Appointment.status != "cancelled",
+    )
+    if scope.branch_id:
+        stmt = stmt.where(Appointment.branch_id == scope.branch_id)
+    return _count(stmt)
+
+
+def dashboard_numbers(scope: Scope, now: datetime) -> DashboardNumbers:
+    """Real counts for one scope at time `now` (naive UTC)."""
+    return DashboardNumbers(
+        open_callbacks=_callbacks(scope),
+        overdue_callbacks=_callbacks(scope, CallbackRequest.expires_at < now),
+        policy_rows=_policy_rows(scope),
+        appointments_today=_appointments_today(scope, now),
+    )
