@@ -1,0 +1,130 @@
+"""Fixtures shared by every test.
+
+The suite runs on SQLite with an in-process cache by default. Set TEST_DATABASE_URL to a
+MariaDB URL and TEST_REDIS_URL to a Redis URL to run the same tests on the production stack
+(.ci/run does both). Tests that need MariaDB, Redis or Chromium are skipped, with the reason,
+when those are missing on a developer's machine; under CI=true a missing one fails instead.
+"""
+import os
+import socket
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from portal import create_app
+from portal.extensions import cache, db
+from tests.support import Maker, PortalClient
+
+KEEP_TABLES = {"alembic_version", "notification_event_mappings"}
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip (developer machine) or fail (CI) when a needed service is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} not available; set it up to run this test")
+
+
+def tcp_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_config(tmp_path_factory) -> dict:
+    database_url = os.environ.get("TEST_DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    )
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if redis_url:
+        config.update({
+            "CACHE_TYPE": "portal.cache.tolerant_redis", "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": "portal-test:",
+            "CACHE_OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+        })
+    else:
+        config.update({"CACHE_TYPE": "SimpleCache"})
+    return config
+
+
+def reset_schema() -> None:
+    """Drop whatever a previous run left, then build the schema through the migrations."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "mysql":
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+        for table in inspect(connection).get_table_names():
+            connection.execute(text(f"DROP TABLE {connection.dialect.identifier_preparer.quote(table)}"))
+        if connection.dialect.name == "mysql":
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+    upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(test_config(tmp_path_factory))
+    app.test_client_class = PortalClient
+    with app.app_context():
+        reset_schema()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's pushed request context: with one pushed, every request of a
+    test would share one app context (one db session, one flask-login user in g)."""
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "mysql":
+                connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in KEEP_TABLES:
+                    connection.execute(table.delete())
+            if connection.dialect.name == "mysql":
+                connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+        cache.clear()
+
+
+@pytest.fixture
+def make(app):
+    return Maker(app)
+
+
+@pytest.fixture
+def world(make):
+    return make.world()
+
+
+@pytest.fixture
+def dialect(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+@pytest.fixture
+def mariadb(dialect):
+    """Marks a test that proves something on MariaDB (skipped/failed when not on it)."""
+    require(dialect == "mysql", "MariaDB (TEST_DATABASE_URL=mysql+pymysql://...)")
+
+
+@pytest.fixture
+def redis_url(app):
+    """A real Redis for tests about the production cache."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    require(tcp_open("127.0.0.1", 6379) or "TEST_REDIS_URL" in os.environ, "Redis at 127.0.0.1:6379")
+    return url
