@@ -69,8 +69,9 @@ class Maker:
         with self.app.app_context():
             service = Service(**{"company_id": company.id, "name": f"Service {self._next()}", **kw})
             db.session.add(service)
-            for branch in branches:
-                db.session.get(Branch, branch.id).services.append(service)
+            offering = [db.session.get(Branch, branch.id) for branch in branches]
+            for branch in offering:
+                branch.services.append(service)
             db.session.commit()
             return snapshot(service)
 

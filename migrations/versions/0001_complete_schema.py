@@ -361,85 +361,22 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('policy_configurations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_policy_configurations_company_id'))
-
+    # Dropping a table drops its indexes; dropping them first fails on MySQL where a
+    # foreign key still needs them.
     op.drop_table('policy_configurations')
-    with op.batch_alter_table('notification_configurations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notification_configurations_company_id'))
-
     op.drop_table('notification_configurations')
-    with op.batch_alter_table('callback_escalations', schema=None) as batch_op:
-        batch_op.drop_index('ix_callback_escalations_open')
-        batch_op.drop_index(batch_op.f('ix_callback_escalations_company_id'))
-        batch_op.drop_index(batch_op.f('ix_callback_escalations_callback_request_id'))
-
     op.drop_table('callback_escalations')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_events_entity')
-        batch_op.drop_index(batch_op.f('ix_audit_events_company_id'))
-
     op.drop_table('audit_events')
-    with op.batch_alter_table('appointment_modifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_appointment_modifications_customer')
-        batch_op.drop_index(batch_op.f('ix_appointment_modifications_company_id'))
-        batch_op.drop_index('ix_appointment_modifications_company_created')
-        batch_op.drop_index(batch_op.f('ix_appointment_modifications_appointment_id'))
-
     op.drop_table('appointment_modifications')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_users_company_id'))
-
     op.drop_table('users')
-    with op.batch_alter_table('staff_services', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_staff_services_service_id'))
-
     op.drop_table('staff_services')
-    with op.batch_alter_table('callback_requests', schema=None) as batch_op:
-        batch_op.drop_index('ix_callback_requests_queue')
-        batch_op.drop_index('ix_callback_requests_phone')
-        batch_op.drop_index(batch_op.f('ix_callback_requests_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_callback_requests_company_id'))
-        batch_op.drop_index('ix_callback_requests_branch_queue')
-        batch_op.drop_index('ix_callback_requests_assignee')
-
     op.drop_table('callback_requests')
-    with op.batch_alter_table('appointments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_appointments_staff_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_service_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_recurring_series_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_customer_id'))
-        batch_op.drop_index('ix_appointments_company_starts')
-        batch_op.drop_index(batch_op.f('ix_appointments_company_id'))
-        batch_op.drop_index('ix_appointments_branch_starts')
-
     op.drop_table('appointments')
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_staff_company_id'))
-        batch_op.drop_index(batch_op.f('ix_staff_branch_id'))
-
     op.drop_table('staff')
-    with op.batch_alter_table('branch_services', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_branch_services_service_id'))
-
     op.drop_table('branch_services')
-    with op.batch_alter_table('appointment_modification_stats', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_appointment_modification_stats_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_appointment_modification_stats_company_id'))
-
     op.drop_table('appointment_modification_stats')
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_services_company_id'))
-
     op.drop_table('services')
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_customers_phone'))
-        batch_op.drop_index(batch_op.f('ix_customers_company_id'))
-
     op.drop_table('customers')
-    with op.batch_alter_table('branches', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_branches_company_id'))
-
     op.drop_table('branches')
     op.drop_table('notification_event_mappings')
     op.drop_table('companies')

@@ -43,6 +43,16 @@ class PolicyConfiguration(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    live: Mapped[bool | None] = mapped_column(Boolean, default=True)
+    live: Mapped[bool | None] = mapped_column(Boolean)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def __init__(self, **kwargs):
+        # No column default for `live`: an explicit NULL must reach the database as NULL.
+        kwargs.setdefault("live", None if kwargs.get("deleted_at") else True)
+        super().__init__(**kwargs)
+
+    def soft_delete(self, when) -> None:
+        """Retire this row; it stays as history and frees the live slot."""
+        self.deleted_at = when
+        self.live = None

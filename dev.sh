@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The two commands a new user needs; each does all of its own set-up on a machine with Python 3.11.
+#   ./dev.sh run                 serve the portal with SQLite, an in-process cache and demo data
+#   ./dev.sh test [pytest args]  run the tests (arguments go to pytest unchanged)
+#   ./dev.sh setup               only build .venv with the test dependencies (used by .ci/run)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+VENV=.venv
+PORT=${PORT:-5000}
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+# Run a chatty set-up command silently; show everything it printed only when it fails.
+quietly() {
+    local log status=0
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then
+        cat "$log" >&2
+        rm -f "$log"
+        die "failed ($status): $*"
+    fi
+    rm -f "$log"
+}
+
+find_python() {
+    local candidate
+    for candidate in python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return
+        fi
+    done
+    die "Python 3.11 or newer is needed (looked for python3.11 and python3)."
+}
+
+# Create .venv if missing (or broken) and install the pinned requirements. The stamp holds a hash
+# of the pin files, so a re-run with unchanged pins skips pip entirely and starts in a moment.
+ensure_venv() {
+    local requirements=$1 stamp wanted
+    if ! "$VENV/bin/python" -c '' 2>/dev/null; then
+        say "Creating $VENV with $(find_python)"
+        rm -rf "$VENV"
+        quietly "$(find_python)" -m venv "$VENV"
+    fi
+    stamp="$VENV/.installed-$requirements.sha256"
+    wanted=$(cat requirements.txt "$requirements" | sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        say "Installing pinned packages from $requirements (first run takes a minute)"
+        quietly "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -r "$requirements"
+        echo "$wanted" >"$stamp"
+    fi
+}
+
+flask_cmd() { "$VENV/bin/flask" --app wsgi "$@"; }
+
+run_portal() {
+    ensure_venv requirements.txt
+    say "Migrating the database"
+    quietly flask_cmd db upgrade
+    say "Loading demo data"
+    flask_cmd seed demo
+    say "Portal: http://127.0.0.1:$PORT   (sign in with a demo login above; Ctrl+C stops it)"
+    exec "$VENV/bin/flask" --app wsgi run --host 127.0.0.1 --port "$PORT"
+}
+
+run_tests() {
+    ensure_venv requirements-dev.txt
+    local status=0
+    "$VENV/bin/python" -m pytest "$@" || status=$?
+    # pytest exits 5 when it ran nothing: a typo in a path or marker must not look like success.
+    if [ "$status" -eq 5 ]; then
+        die "pytest ran no tests (exit code 5); check the paths and -m/-k expressions given."
+    fi
+    return "$status"
+}
+
+case "${1:-}" in
+    run) shift; run_portal ;;
+    test) shift; run_tests "$@" ;;
+    setup) ensure_venv requirements-dev.txt; say "$VENV is ready" ;;
+    *) die "usage: ./dev.sh run | ./dev.sh test [pytest args] | ./dev.sh setup" ;;
+esac
