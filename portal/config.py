@@ -19,11 +19,11 @@ def _cache_config() -> dict:
     if not redis_url:
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
     return {
-        "CACHE_TYPE": "portal.cache.tolerant_redis",
+        "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": 300,
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal:"),
-        "CACHE_OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+        "CACHE_REDIS_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.25")),
     }
 
 

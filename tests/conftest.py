@@ -45,9 +45,8 @@ def test_config(tmp_path_factory) -> dict:
     redis_url = os.environ.get("TEST_REDIS_URL")
     if redis_url:
         config.update({
-            "CACHE_TYPE": "portal.cache.tolerant_redis", "CACHE_REDIS_URL": redis_url,
+            "CACHE_TYPE": "portal.redis_cache.tolerant_redis", "CACHE_REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": "portal-test:",
-            "CACHE_OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
         })
     else:
         config.update({"CACHE_TYPE": "SimpleCache"})

@@ -7,8 +7,11 @@ few seconds (so a hanging server costs one short socket timeout, not one per loo
 import logging
 import time
 
+import redis
 from flask_caching.backends.rediscache import RedisCache
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,18 @@ class TolerantRedisCache(RedisCache):
         return self._guarded(super().clear, False)
 
 
+def redis_client(url: str, timeout: float = 0.25) -> redis.Redis:
+    """A client that gives up fast: short socket timeouts and no retries with backoff
+    (redis-py retries a failed connection three times by default, seconds per lookup)."""
+    return redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                          retry=Retry(NoBackoff(), 0))
+
+
 def tolerant_redis(app, config, args, kwargs):
-    """Flask-Caching factory for CACHE_TYPE = "portal.cache.tolerant_redis"."""
-    return TolerantRedisCache.factory(app, config, args, kwargs)
+    """Flask-Caching factory for CACHE_TYPE = "portal.redis_cache.tolerant_redis"."""
+    timeout = config.get("CACHE_REDIS_TIMEOUT", 0.25)
+    return TolerantRedisCache(
+        host=redis_client(config["CACHE_REDIS_URL"], timeout),
+        default_timeout=kwargs.get("default_timeout", 300),
+        key_prefix=config.get("CACHE_KEY_PREFIX", "portal:"),
+    )

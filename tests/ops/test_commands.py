@@ -1,0 +1,105 @@
+"""flask seed demo, flask users create, flask portal check."""
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    Appointment, Branch, CallbackRequest, Company, PolicyConfiguration, Service, Staff, User, utcnow,
+)
+
+
+def counts(app):
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count(model.id)))
+                for model in (Company, Branch, Service, Staff, User, Appointment, CallbackRequest,
+                              PolicyConfiguration)}
+
+
+def test_seed_demo_builds_the_promised_company_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin@demo.test / demo-password" in result.output
+    first = counts(app)
+    assert first["Branch"] >= 3 and first["Service"] >= 6 and first["Staff"] >= 12
+    assert first["User"] == 3 and first["PolicyConfiguration"] >= 4
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    assert counts(app) == first
+    with app.app_context():
+        statuses = set(db.session.scalars(select(CallbackRequest.status)))
+        assert {"pending", "assigned", "contacted", "completed"} <= statuses
+        starts = list(db.session.scalars(select(Appointment.starts_at)))
+        assert min(starts) < utcnow() < max(starts)
+        levels = set(db.session.scalars(select(PolicyConfiguration.configurable_type)))
+        assert levels == {"company", "branch", "service", "staff"}
+
+
+def test_seed_demo_is_deterministic(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed", "demo"])
+    with app.app_context():
+        first = sorted((s.name, s.branch_id, tuple(x.name for x in s.services))
+                       for s in db.session.scalars(select(Staff)))
+        db.session.remove()
+    from tests.conftest import KEEP_TABLES
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                db.session.execute(table.delete())
+        db.session.commit()
+    runner.invoke(args=["seed", "demo"])
+    with app.app_context():
+        second = sorted((s.name, s.branch_id - min(b.id for b in db.session.scalars(select(Branch))),
+                         tuple(x.name for x in s.services)) for s in db.session.scalars(select(Staff)))
+    first_names = [(name, services) for name, _, services in first]
+    assert first_names == [(name, services) for name, _, services in second]
+
+
+def test_seed_demo_refuses_under_production_config(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code != 0 and "Refusing" in result.output
+    assert counts(app)["Company"] == 0
+    assert app.test_cli_runner().invoke(args=["seed", "demo", "--force"]).exit_code == 0
+
+
+def test_users_create_makes_an_account_that_can_sign_in(app, client, make):
+    company = make.company()
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "--email", "New@Example.test", "--name", "New Admin", "--role", "admin",
+        "--company", company.slug, "--password", "a-long-password",
+    ])
+    assert result.exit_code == 0, result.output
+    assert client.login("new@example.test", "a-long-password").location == "/"
+
+
+def test_users_create_refuses_a_branch_of_another_company(app, make):
+    mine, theirs = make.company(), make.company()
+    foreign_branch = make.branch(theirs)
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "--email", "m@x.test", "--name", "M", "--role", "branch_manager",
+        "--company", mine.slug, "--branch", str(foreign_branch.id), "--password", "a-long-password",
+    ])
+    assert result.exit_code != 0 and "No branch" in result.output
+
+
+def test_portal_check_passes_on_a_migrated_database(app):
+    result = app.test_cli_runner().invoke(args=["portal", "check"])
+    assert result.exit_code == 0, result.output
+    for name in ("database reachable", "migrations at head", "original tables",
+                 "notification events", "cache round trip"):
+        assert f"OK   {name}" in result.output
+
+
+def test_portal_check_fails_and_names_the_check_on_an_empty_database(app):
+    with app.app_context():
+        downgrade(revision="base")
+    try:
+        result = app.test_cli_runner().invoke(args=["portal", "check"])
+    finally:
+        with app.app_context():
+            upgrade()
+    assert result.exit_code == 1
+    assert "FAIL migrations at head" in result.output
+    assert "FAIL original tables: missing policy_configurations" in result.output
+    assert "OK   database reachable" in result.output

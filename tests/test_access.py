@@ -1,0 +1,81 @@
+"""Walk every route: anonymous visitors go to sign-in, and another company's records are 404."""
+import pytest
+
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
+
+
+def app_rules(app):
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint not in PUBLIC_ENDPOINTS and not rule.rule.startswith("/api/")]
+
+
+def record_args(world) -> dict:
+    """URL arguments naming records of `world`'s company, by argument name."""
+    return {
+        "branch_id": world.north.id, "service_id": world.cut.id, "staff_id": world.ann.id,
+        "user_id": world.admin.id, "company_id": world.company.id,
+        "level": "branch", "entity_id": world.north.id, "policy_type": "cancellation",
+        "event_type": "reminder_24h", "channel": "sms",
+    }
+
+
+def build_url(app, rule, args):
+    missing = set(rule.arguments) - set(args)
+    assert not missing, f"{rule.endpoint}: add a record for {missing} to record_args()"
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(rule.endpoint, **{name: args[name] for name in rule.arguments})
+
+
+def test_every_route_sends_anonymous_visitors_to_sign_in(app, client, world):
+    token = client.csrf_token("/login")
+    for rule in app_rules(app):
+        url = build_url(app, rule, record_args(world))
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token})
+            assert response.status_code == 302, f"{method} {url}"
+            assert response.location.startswith("/login"), f"{method} {url}"
+
+
+def test_another_companys_records_are_404_on_every_route(app, client, make, world):
+    stranger = make.world()  # a second company with the same shape
+    client.login(world.admin.email)
+    token = client.csrf_token("/")
+    foreign_args = record_args(stranger)
+    for rule in app_rules(app):
+        if not set(rule.arguments) - {"level", "policy_type", "event_type", "channel"}:
+            continue  # no record in the URL: nothing of another company to reach
+        url = build_url(app, rule, foreign_args)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            assert response.status_code == 404, f"{method} {url} gave {response.status_code}"
+
+
+def test_pages_without_records_never_show_another_company(app, client, make, world):
+    stranger = make.world()
+    client.login(world.admin.email)
+    for rule in app_rules(app):
+        if rule.arguments or "GET" not in rule.methods:
+            continue
+        body = client.get(build_url(app, rule, {})).get_data(as_text=True)
+        assert stranger.company.name not in body, rule.endpoint
+
+
+@pytest.mark.parametrize("role,path,status", [
+    ("manager", "/admin/users", 403),
+    ("agent", "/admin/users", 403),
+    ("admin", "/admin/users", 200),
+])
+def test_admin_pages_are_refused_to_other_roles(client, world, role, path, status):
+    client.login(getattr(world, role).email)
+    assert client.get(path).status_code == status
+
+
+def test_unknown_page_is_a_friendly_404(client, world):
+    client.login(world.admin.email)
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"does not exist" in response.data and b"Back to the dashboard" in response.data
