@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Money, TimestampMixin, company_fk, db
+from .hierarchy_mixin import EffectivePolicyMixin
 
 branch_services = Table(
     "branch_services",
@@ -21,7 +22,7 @@ staff_services = Table(
 )
 
 
-class Company(TimestampMixin, db.Model):
+class Company(EffectivePolicyMixin, TimestampMixin, db.Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +42,7 @@ class Company(TimestampMixin, db.Model):
         return f"<Company {self.slug}>"
 
 
-class Branch(TimestampMixin, db.Model):
+class Branch(EffectivePolicyMixin, TimestampMixin, db.Model):
     __tablename__ = "branches"
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_branches_company_name"),)
 
@@ -56,7 +57,7 @@ class Branch(TimestampMixin, db.Model):
     level = "branch"
 
 
-class Service(TimestampMixin, db.Model):
+class Service(EffectivePolicyMixin, TimestampMixin, db.Model):
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_services_company_name"),)
 
@@ -69,7 +70,7 @@ class Service(TimestampMixin, db.Model):
     level = "service"
 
 
-class Staff(TimestampMixin, db.Model):
+class Staff(EffectivePolicyMixin, TimestampMixin, db.Model):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)

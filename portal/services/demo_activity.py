@@ -1,6 +1,7 @@
 """Demo callbacks, policy rows and users (the part of the demo seed beyond the hierarchy)."""
 from datetime import timedelta
 
+from ..domain.policy_schema import validate_config
 from ..extensions import db
 from ..models import CallbackEscalation, CallbackRequest, PolicyConfiguration, User
 
@@ -60,7 +61,9 @@ def seed_policies(company, branches, services, staff):
         ("staff", staff[0].id, "cancellation", {"max_cancellations_per_month": "unlimited"}),
         ("company", company.id, "recurring", {"allow_partial_cancel": True, "full_series_hours_before": 72}),
     ]
-    for level, entity_id, policy_type, config in rows:
+    for level, entity_id, policy_type, raw in rows:
+        config, errors = validate_config(policy_type, raw)
+        assert not errors, errors  # the demo data must satisfy the schema it demonstrates
         db.session.add(PolicyConfiguration(
             company_id=company.id, configurable_type=level, configurable_id=entity_id,
             policy_type=policy_type, config=config, is_override=level != "company",

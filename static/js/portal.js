@@ -6,3 +6,13 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Expand / collapse every node of the policy tree.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-tree]");
+  if (!button) return;
+  var open = button.getAttribute("data-tree") === "expand";
+  document.querySelectorAll("#policy-tree details").forEach(function (node) {
+    node.open = open;
+  });
+});

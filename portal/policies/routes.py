@@ -1,0 +1,126 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain.policy_impact import impact_of_change
+from ..domain.policy_schema import POLICY_TYPES, key_specs
+from ..extensions import db
+from ..models import AuditEvent, Branch
+from ..services.policy_read import check_policy_type, company_tree, level_rows, node_ref, resolve_node
+from ..services.policy_write import audit_entity, can_edit, edit_refusal, save_row
+from ..tenancy import scoped
+from . import bp
+from .forms import EditorInput, read_editor
+from .view import LEVEL_LABELS, build_tree_view, cells_for, count_nodes, editor_rows
+
+PREVIEW_LEVELS = ("company", "branch", "service")
+
+
+@bp.get("/")
+@login_required
+def tree():
+    policy_type = request.args.get("type", "cancellation")
+    check_policy_type(policy_type)
+    branch_id = request.args.get("branch", type=int)
+    if "branch" not in request.args and current_user.is_manager:
+        branch_id = current_user.branch_id  # managers start on their own branch
+    query = request.args.get("q", "")[:100]
+    policy_tree = company_tree(current_user.company_id, policy_type)
+    view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query)
+    branches = db.session.scalars(scoped(Branch).order_by(Branch.name)).all()
+    return render_template(
+        "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES, view=view,
+        shown=count_nodes(view), branches=branches, branch_id=branch_id, query=query,
+        specs=key_specs(policy_type), level_labels=LEVEL_LABELS,
+    )
+
+
+def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
+    resolved, row = resolve_node(current_user.company_id, policy_type, node)
+    editable = can_edit(current_user, node)
+    if entry is None:
+        entry = EditorInput(version=row.version if row else 0)
+    cells = {cell.key: cell for cell in cells_for(policy_type, resolved, node.level, node.entity_id)}
+    return dict(
+        policy_type=policy_type, node=node, row=row, resolved=resolved, entry=entry,
+        rows=editor_rows(policy_type, resolved, cells, row.config if row else {}, entry),
+        unknown_errors={k: v for k, v in entry.errors.items() if k not in cells and k != "version"},
+        specs=key_specs(policy_type), editable=editable,
+        refusal=None if editable else edit_refusal(current_user, node),
+        level_labels=LEVEL_LABELS, needs_preview=node.level in PREVIEW_LEVELS, **extra,
+    )
+
+
+@bp.route("/<policy_type>/<level>/<int:entity_id>", methods=["GET", "POST"])
+@login_required
+def node(policy_type, level, entity_id):
+    check_policy_type(policy_type)
+    ref = node_ref(current_user.company_id, level, entity_id)
+    if request.method == "GET":
+        return render_template("policies/node.html", **_editor_context(policy_type, ref, None))
+    if not can_edit(current_user, ref):
+        abort(403)
+    action = request.form.get("action", "save")
+    if action in ("reset_row", "reset_key"):
+        return _reset(policy_type, ref, action)
+    entry = read_editor(policy_type, request.form)
+    if entry.errors:
+        flash("Nothing was saved: correct the highlighted settings.", "error")
+        return render_template("policies/node.html", **_editor_context(policy_type, ref, entry)), 400
+    if action == "preview":
+        return _preview(policy_type, ref, entry)
+    return _save(policy_type, ref, entry.config, entry)
+
+
+def _preview(policy_type, ref, entry):
+    policy_tree = company_tree(current_user.company_id, policy_type)
+    impact = impact_of_change(policy_type, policy_tree.tree_input,
+                              level_rows(policy_tree.tree_input, policy_tree.rows),
+                              ref.level, ref.entity_id, entry.config)
+    return render_template("policies/node.html", **_editor_context(policy_type, ref, entry, impact=impact))
+
+
+def _save(policy_type, ref, config, entry):
+    conflict = save_row(current_user, policy_type, ref, config, entry.version)
+    if conflict is not None:
+        flash("Not saved: someone else changed these settings after you opened them.", "error")
+        context = _editor_context(policy_type, ref, entry, conflict=conflict)
+        return render_template("policies/node.html", **context), 409
+    flash(f"Saved the {policy_type} settings of {ref.name}.", "success")
+    return redirect(url_for("policies.node", policy_type=policy_type, level=ref.level, entity_id=ref.entity_id))
+
+
+def _reset(policy_type, ref, action):
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, "The form is missing its version; reload the page.")
+    _, row = resolve_node(current_user.company_id, policy_type, ref)
+    config = dict(row.config) if row else {}
+    if action == "reset_key":
+        key = request.form.get("key", "")
+        if key not in config:
+            abort(400, f"{key!r} is not set on this node, so there is nothing to reset.")
+        config.pop(key)
+    else:
+        config = {}
+    entry = EditorInput(version=version)
+    conflict = save_row(current_user, policy_type, ref, config, version)
+    if conflict is not None:
+        flash("Not reset: someone else changed these settings after you opened them.", "error")
+        return render_template("policies/node.html", **_editor_context(policy_type, ref, entry, conflict=conflict)), 409
+    flash("Reset to inherited values.", "success")
+    return redirect(url_for("policies.node", policy_type=policy_type, level=ref.level, entity_id=ref.entity_id))
+
+
+@bp.get("/<policy_type>/<level>/<int:entity_id>/history")
+@login_required
+def history(policy_type, level, entity_id):
+    check_policy_type(policy_type)
+    ref = node_ref(current_user.company_id, level, entity_id)
+    events = db.session.scalars(
+        scoped(AuditEvent, AuditEvent.entity_type == audit_entity(policy_type, ref.level),
+               AuditEvent.entity_id == ref.entity_id).order_by(AuditEvent.id.desc()).limit(200)
+    ).all()
+    return render_template("policies/history.html", policy_type=policy_type, node=ref, events=events,
+                           specs={spec.name: spec for spec in key_specs(policy_type)},
+                           level_labels=LEVEL_LABELS)

@@ -1,0 +1,128 @@
+"""Plain values the policy templates render: nodes, cells with provenance, filters."""
+from dataclasses import dataclass, field
+
+from ..domain.policies import Effective, TreeNode, describe
+from ..domain.policy_schema import display_value, key_specs
+from ..services.policy_read import RowInfo
+
+LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
+OPEN_BRANCHES_UP_TO = 5
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: str
+    value: str
+    kind: str  # here | same | set | inherited | default
+    provenance: str
+
+
+@dataclass
+class NodeView:
+    level: str
+    entity_id: int
+    name: str
+    cells: list[Cell]
+    row: RowInfo | None
+    is_open: bool
+    match: bool = False
+    children: list["NodeView"] = field(default_factory=list)
+
+
+def provenance_kind(label: str) -> str:
+    if label == "overridden here":
+        return "here"
+    if label == "overrides, same value":
+        return "same"
+    if label == "set here":
+        return "set"
+    return "default" if label == "default" else "inherited"
+
+
+def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, entity_id: int) -> list[Cell]:
+    """One cell per key of the type, in schema order; unset keys say "not set"."""
+    cells = []
+    for spec in key_specs(policy_type):
+        effective = resolved.get(spec.name)
+        if effective is None:
+            cells.append(Cell(spec.name, spec.label, "not set", "unset", "no rule at any level"))
+            continue
+        label = describe(effective, level, entity_id)
+        cells.append(Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
+                          provenance_kind(label), label))
+    return cells
+
+
+def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int | None,
+                    query: str) -> NodeView | None:
+    """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`."""
+    needle = query.strip().lower()
+    many_branches = len(root.children) > OPEN_BRANCHES_UP_TO
+
+    def visit(node: TreeNode, depth: int) -> NodeView | None:
+        if node.level == "branch" and branch_id and node.entity_id != branch_id:
+            return None
+        children = [view for child in node.children if (view := visit(child, depth + 1))]
+        match = bool(needle) and needle in node.name.lower()
+        if needle and not match and not children:
+            return None
+        is_open = depth == 0 or bool(needle and children) or (
+            depth == 1 and (bool(branch_id) or not many_branches))
+        return NodeView(node.level, node.entity_id, node.name,
+                        cells_for(policy_type, node.resolved, node.level, node.entity_id),
+                        rows.get((node.level, node.entity_id)), is_open, match, children)
+
+    return visit(root, 0)
+
+
+def count_nodes(view: NodeView | None) -> int:
+    if view is None:
+        return 0
+    return 1 + sum(count_nodes(child) for child in view.children)
+
+
+@dataclass(frozen=True)
+class EditorRow:
+    spec: object
+    cell: Cell
+    inherited_value: str
+    inherited_from: str
+    mode: str
+    typed: str
+    error: str | None
+
+
+def _as_input(spec, value) -> str:
+    from .forms import tiers_to_text
+
+    if value is None:
+        return ""
+    if spec.kind == "tiers":
+        return tiers_to_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[str, Cell],
+                own_config: dict, entry) -> list[EditorRow]:
+    """Per key: what is inherited (value and source) and what the form shows or was sent."""
+    rows = []
+    for spec in key_specs(policy_type):
+        effective = resolved.get(spec.name)
+        if spec.name in own_config:
+            parent_value = effective.inherited_value if effective and effective.overridden_sources else None
+            parent_from = effective.overridden_sources[0].label if effective and effective.overridden_sources else None
+        else:
+            parent_value = effective.value if effective else None
+            parent_from = effective.source.label if effective else None
+        own = own_config.get(spec.name)
+        mode = entry.modes.get(spec.name) or ("unlimited" if own == "unlimited" else
+                                               "override" if spec.name in own_config else "inherit")
+        typed = entry.typed.get(spec.name, _as_input(spec, own if own != "unlimited" else None))
+        rows.append(EditorRow(
+            spec, cells[spec.name],
+            display_value(policy_type, spec.name, parent_value) if parent_value is not None else "not set",
+            parent_from or "no level sets it", mode, typed, entry.errors.get(spec.name)))
+    return rows
