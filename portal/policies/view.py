@@ -124,5 +124,5 @@ def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[st
         rows.append(EditorRow(
             spec, cells[spec.name],
             display_value(policy_type, spec.name, parent_value) if parent_value is not None else "not set",
-            parent_from or "no level sets it", mode, typed, entry.errors.get(spec.name)))
+            parent_from or "", mode, typed, entry.errors.get(spec.name)))
     return rows
