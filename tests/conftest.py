@@ -80,6 +80,13 @@ def _push_request_context():
     test would share one app context (one db session, one flask-login user in g)."""
 
 
+@pytest.fixture
+def client(app):
+    """pytest-flask's client keeps its last request context pushed (`with client:`), which
+    makes a second client in the same test share it; a plain client keeps requests apart."""
+    return app.test_client()
+
+
 @pytest.fixture(autouse=True)
 def clean_database(request):
     yield

@@ -114,3 +114,26 @@ class Maker:
             manager=self.user(company, "branch_manager", branch=north),
             agent=self.user(company, "agent", staff=bob),
         )
+
+
+class QueryCounter:
+    """Counts SQL statements sent through an engine while the block runs."""
+
+    def __init__(self, engine):
+        self.engine, self.statements = engine, []
+
+    def _record(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
