@@ -1,10 +1,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from ..domain.policy_impact import impact_of_change
 from ..domain.policy_schema import POLICY_TYPES, key_specs
 from ..extensions import db
 from ..models import AuditEvent, Branch
+from ..services.config_cache import cached
 from ..services.policy_read import check_policy_type, company_tree, level_rows, node_ref, resolve_node
 from ..services.policy_write import audit_entity, can_edit, edit_refusal, save_row
 from ..tenancy import scoped
@@ -23,15 +25,28 @@ def tree():
     branch_id = request.args.get("branch", type=int)
     if "branch" not in request.args and current_user.is_manager:
         branch_id = current_user.branch_id  # managers start on their own branch
-    query = request.args.get("q", "")[:100]
-    policy_tree = company_tree(current_user.company_id, policy_type)
-    view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query)
+    query = request.args.get("q", "")[:100].strip()
     branches = db.session.scalars(scoped(Branch).order_by(Branch.name)).all()
     return render_template(
-        "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES, view=view,
-        shown=count_nodes(view), branches=branches, branch_id=branch_id, query=query,
-        specs=key_specs(policy_type), level_labels=LEVEL_LABELS,
+        "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES,
+        branches=branches, branch_id=branch_id, query=query,
+        tree_html=Markup(tree_html(policy_type, branch_id, query)),
     )
+
+
+def tree_html(policy_type: str, branch_id: int | None, query: str) -> str:
+    """The rendered tree; unfiltered-by-name views are cached under the config generation."""
+    company_id = current_user.company_id
+
+    def render() -> str:
+        policy_tree = company_tree(company_id, policy_type)
+        view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query)
+        return render_template("policies/_tree.html", policy_type=policy_type, view=view,
+                               counts=count_nodes(view), query=query, level_labels=LEVEL_LABELS)
+
+    if query:
+        return render()
+    return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}", render)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):

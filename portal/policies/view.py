@@ -7,6 +7,8 @@ from ..services.policy_read import RowInfo
 
 LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
 OPEN_BRANCHES_UP_TO = 5
+# Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
+FULL_TREE_UP_TO = 1500
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class NodeView:
     is_open: bool
     match: bool = False
     children: list["NodeView"] = field(default_factory=list)
+    hidden_children: int = 0
+    branch_id: int | None = None
 
 
 def provenance_kind(label: str) -> str:
@@ -59,27 +63,43 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
     """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`."""
     needle = query.strip().lower()
     many_branches = len(root.children) > OPEN_BRANCHES_UP_TO
+    stop_at_services = not (branch_id or needle) and sum(1 for _ in root.walk()) > FULL_TREE_UP_TO
 
     def visit(node: TreeNode, depth: int) -> NodeView | None:
         if node.level == "branch" and branch_id and node.entity_id != branch_id:
             return None
+        if stop_at_services and node.level == "service":
+            view = _node_view(policy_type, node, rows, False)
+            view.hidden_children, view.branch_id = len(node.children), node.path[1][1]
+            return view
         children = [view for child in node.children if (view := visit(child, depth + 1))]
         match = bool(needle) and needle in node.name.lower()
         if needle and not match and not children:
             return None
         is_open = depth == 0 or bool(needle and children) or (
             depth == 1 and (bool(branch_id) or not many_branches))
-        return NodeView(node.level, node.entity_id, node.name,
-                        cells_for(policy_type, node.resolved, node.level, node.entity_id),
-                        rows.get((node.level, node.entity_id)), is_open, match, children)
+        view = _node_view(policy_type, node, rows, is_open, match)
+        view.children = children
+        return view
 
     return visit(root, 0)
 
 
-def count_nodes(view: NodeView | None) -> int:
+def _node_view(policy_type: str, node: TreeNode, rows: dict, is_open: bool, match: bool = False) -> NodeView:
+    return NodeView(node.level, node.entity_id, node.name,
+                    cells_for(policy_type, node.resolved, node.level, node.entity_id),
+                    rows.get((node.level, node.entity_id)), is_open, match)
+
+
+def count_nodes(view: NodeView | None) -> tuple[int, int]:
+    """(nodes shown, nodes left out of this view until a branch is picked)."""
     if view is None:
-        return 0
-    return 1 + sum(count_nodes(child) for child in view.children)
+        return 0, 0
+    shown, hidden = 1, view.hidden_children
+    for child in view.children:
+        child_shown, child_hidden = count_nodes(child)
+        shown, hidden = shown + child_shown, hidden + child_hidden
+    return shown, hidden
 
 
 @dataclass(frozen=True)
