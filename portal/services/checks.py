@@ -62,12 +62,25 @@ def check_cache() -> str:
     return f"round trip through {current_app.config['CACHE_TYPE']}"
 
 
+def check_effective_policy() -> str:
+    from ..models import Company
+
+    company = db.session.scalar(select(Company).order_by(Company.id).limit(1))
+    if company is None:
+        return "no company yet; nothing to resolve"
+    values = company.effective_policy("callback") or {}
+    if "sla_minutes_urgent" not in values:
+        raise RuntimeError(f"callback policy of {company.slug} resolved without an SLA: {values}")
+    return f"callback policy of {company.slug}: urgent SLA {values['sla_minutes_urgent']} min"
+
+
 CHECKS = (
     ("database reachable", check_database),
     ("migrations at head", check_migrations),
     ("original tables", check_tables),
     ("notification events", check_events),
     ("cache round trip", check_cache),
+    ("effective policy", check_effective_policy),
 )
 
 

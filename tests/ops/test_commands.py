@@ -87,8 +87,14 @@ def test_portal_check_passes_on_a_migrated_database(app):
     result = app.test_cli_runner().invoke(args=["portal", "check"])
     assert result.exit_code == 0, result.output
     for name in ("database reachable", "migrations at head", "original tables",
-                 "notification events", "cache round trip"):
+                 "notification events", "cache round trip", "effective policy"):
         assert f"OK   {name}" in result.output
+
+
+def test_portal_check_resolves_a_real_policy(app):
+    app.test_cli_runner().invoke(args=["seed", "demo"])
+    result = app.test_cli_runner().invoke(args=["portal", "check"])
+    assert "OK   effective policy: callback policy of demo: urgent SLA 60 min" in result.output
 
 
 def test_portal_check_fails_and_names_the_check_on_an_empty_database(app):
