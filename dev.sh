@@ -25,11 +25,12 @@ quietly() {
     rm -f "$log"
 }
 
+is_python311() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+
 find_python() {
     local candidate
     for candidate in python3.11 python3; do
-        if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        if command -v "$candidate" >/dev/null 2>&1 && is_python311 "$candidate"; then
             command -v "$candidate"
             return
         fi
@@ -37,11 +38,11 @@ find_python() {
     die "Python 3.11 or newer is needed (looked for python3.11 and python3)."
 }
 
-# Create .venv if missing (or broken) and install the pinned requirements. The stamp holds a hash
-# of the pin files, so a re-run with unchanged pins skips pip entirely and starts in a moment.
+# Create .venv if missing (or broken, or older than 3.11) and install the pinned requirements. The
+# stamp holds a hash of the pin files: a re-run with unchanged pins skips pip and starts at once.
 ensure_venv() {
     local requirements=$1 stamp wanted
-    if ! "$VENV/bin/python" -c '' 2>/dev/null; then
+    if ! is_python311 "$VENV/bin/python"; then
         say "Creating $VENV with $(find_python)"
         rm -rf "$VENV"
         quietly "$(find_python)" -m venv "$VENV"

@@ -16,3 +16,11 @@ document.addEventListener("click", function (event) {
     node.open = open;
   });
 });
+
+// Typing a value on the policy editor means "override": select that choice for the person.
+document.addEventListener("input", function (event) {
+  var name = event.target.name || "";
+  if (name.indexOf("value_") !== 0) return;
+  var override = document.querySelector('input[name="mode_' + name.slice(6) + '"][value="override"]');
+  if (override && !override.checked) override.checked = true;
+});

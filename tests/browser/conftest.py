@@ -1,0 +1,63 @@
+"""Fixtures for the browser tests: the session app on a real port, one Chromium, a page per test.
+
+No browser is ever downloaded (`playwright install` cannot reach the internet here): the launch
+always points at Debian's Chromium.
+"""
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.services.demo import seed_demo
+from tests.conftest import require
+
+from . import save_screenshot, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling out, and this network refuses it.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session; each test gets its own context."""
+    require(CHROMIUM.exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    require(sync_playwright is not None, "the playwright package (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """Base URL of the session app, served by werkzeug from a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo company and its logins; the root conftest wipes the tables after each test."""
+    with app.app_context():
+        seed_demo()
+
+
+@pytest.fixture
+def page(browser, live_url, demo, request):
+    """A fresh page with its own cookies on the live server. Its screenshot is saved after the
+    test, passed or failed, as artifacts/screenshots/<test name>.png."""
+    context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    save_screenshot(page, request.node.name)
+    context.close()
