@@ -7,7 +7,9 @@ from ..domain.policy_schema import POLICY_TYPES, key_specs
 from ..extensions import db
 from ..models import AuditEvent, Branch
 from ..services.config_cache import cached
-from ..services.policy_read import check_policy_type, company_tree, level_rows, node_ref, resolve_node
+from ..services.policy_read import (
+    check_policy_type, company_tree, level_rows, node_ref, path_labels, resolve_node,
+)
 from ..services.policy_write import audit_entity, can_edit, edit_refusal, save_row
 from ..tenancy import scoped
 from . import bp
@@ -61,15 +63,29 @@ def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
         unknown_errors={k: v for k, v in entry.errors.items() if k not in cells and k != "version"},
         specs=key_specs(policy_type), editable=editable,
         refusal=None if editable else edit_refusal(current_user, node),
-        level_labels=LEVEL_LABELS, needs_preview=node.level in PREVIEW_LEVELS, **extra,
+        level_labels=LEVEL_LABELS, needs_preview=node.level in PREVIEW_LEVELS,
+        path_labels=path_labels(node), **extra,
     )
+
+
+def _node_from_request(level, entity_id):
+    return node_ref(current_user.company_id, level, entity_id,
+                    branch_id=request.args.get("branch", type=int),
+                    service_id=request.args.get("service", type=int))
+
+
+@bp.app_template_global("policy_node_url")
+def node_url(policy_type: str, ref, endpoint: str = "policies.node") -> str:
+    """URL of a node's editor (or history), keeping the tree position it was opened from."""
+    return url_for(endpoint, policy_type=policy_type, level=ref.level, entity_id=ref.entity_id,
+                   **dict(ref.context))
 
 
 @bp.route("/<policy_type>/<level>/<int:entity_id>", methods=["GET", "POST"])
 @login_required
 def node(policy_type, level, entity_id):
     check_policy_type(policy_type)
-    ref = node_ref(current_user.company_id, level, entity_id)
+    ref = _node_from_request(level, entity_id)
     if request.method == "GET":
         return render_template("policies/node.html", **_editor_context(policy_type, ref, None))
     if not can_edit(current_user, ref):
@@ -101,7 +117,7 @@ def _save(policy_type, ref, config, entry):
         context = _editor_context(policy_type, ref, entry, conflict=conflict)
         return render_template("policies/node.html", **context), 409
     flash(f"Saved the {policy_type} settings of {ref.name}.", "success")
-    return redirect(url_for("policies.node", policy_type=policy_type, level=ref.level, entity_id=ref.entity_id))
+    return redirect(node_url(policy_type, ref))
 
 
 def _reset(policy_type, ref, action):
@@ -124,18 +140,19 @@ def _reset(policy_type, ref, action):
         flash("Not reset: someone else changed these settings after you opened them.", "error")
         return render_template("policies/node.html", **_editor_context(policy_type, ref, entry, conflict=conflict)), 409
     flash("Reset to inherited values.", "success")
-    return redirect(url_for("policies.node", policy_type=policy_type, level=ref.level, entity_id=ref.entity_id))
+    return redirect(node_url(policy_type, ref))
 
 
 @bp.get("/<policy_type>/<level>/<int:entity_id>/history")
 @login_required
 def history(policy_type, level, entity_id):
     check_policy_type(policy_type)
-    ref = node_ref(current_user.company_id, level, entity_id)
+    ref = _node_from_request(level, entity_id)
     events = db.session.scalars(
         scoped(AuditEvent, AuditEvent.entity_type == audit_entity(policy_type, ref.level),
                AuditEvent.entity_id == ref.entity_id).order_by(AuditEvent.id.desc()).limit(200)
     ).all()
     return render_template("policies/history.html", policy_type=policy_type, node=ref, events=events,
+                           path_labels=path_labels(ref),
                            specs={spec.name: spec for spec in key_specs(policy_type)},
                            level_labels=LEVEL_LABELS)

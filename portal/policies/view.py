@@ -6,7 +6,6 @@ from ..domain.policy_schema import display_value, key_specs
 from ..services.policy_read import RowInfo
 
 LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
-OPEN_BRANCHES_UP_TO = 5
 # Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
 FULL_TREE_UP_TO = 1500
 
@@ -32,6 +31,7 @@ class NodeView:
     children: list["NodeView"] = field(default_factory=list)
     hidden_children: int = 0
     branch_id: int | None = None
+    context: tuple[tuple[str, int], ...] = ()
 
 
 def provenance_kind(label: str) -> str:
@@ -53,6 +53,8 @@ def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, enti
             cells.append(Cell(spec.name, spec.label, "not set", "unset", "no rule at any level"))
             continue
         label = describe(effective, level, entity_id)
+        if effective.source.level == "company" and label.startswith("inherited"):
+            label = "inherited from Company"  # one company per tenant: its name adds only noise
         cells.append(Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
                           provenance_kind(label), label))
     return cells
@@ -62,7 +64,6 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
                     query: str) -> NodeView | None:
     """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`."""
     needle = query.strip().lower()
-    many_branches = len(root.children) > OPEN_BRANCHES_UP_TO
     stop_at_services = not (branch_id or needle) and sum(1 for _ in root.walk()) > FULL_TREE_UP_TO
 
     def visit(node: TreeNode, depth: int) -> NodeView | None:
@@ -76,8 +77,7 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
         match = bool(needle) and needle in node.name.lower()
         if needle and not match and not children:
             return None
-        is_open = depth == 0 or bool(needle and children) or (
-            depth == 1 and (bool(branch_id) or not many_branches))
+        is_open = depth == 0 or bool(needle and children) or (depth == 1 and bool(branch_id))
         view = _node_view(policy_type, node, rows, is_open, match)
         view.children = children
         return view
@@ -88,7 +88,16 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
 def _node_view(policy_type: str, node: TreeNode, rows: dict, is_open: bool, match: bool = False) -> NodeView:
     return NodeView(node.level, node.entity_id, node.name,
                     cells_for(policy_type, node.resolved, node.level, node.entity_id),
-                    rows.get((node.level, node.entity_id)), is_open, match)
+                    rows.get((node.level, node.entity_id)), is_open, match, context=tree_context(node))
+
+
+def tree_context(node: TreeNode) -> tuple[tuple[str, int], ...]:
+    """URL args that open a node's editor at this tree position (see policy_read.node_ref)."""
+    if node.level == "service":
+        return (("branch", node.path[1][1]),)
+    if node.level == "staff":
+        return (("service", node.path[2][1]),)
+    return ()
 
 
 def count_nodes(view: NodeView | None) -> tuple[int, int]:

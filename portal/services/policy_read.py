@@ -40,7 +40,8 @@ class NodeRef:
     level: str
     entity_id: int
     name: str
-    path: tuple[NodeKey, ...]  # canonical path: company, (home branch,) this node
+    path: tuple[NodeKey, ...]  # company, (branch,) (service,) this node
+    context: tuple[tuple[str, int], ...] = ()  # the tree position it was opened from, as URL args
 
     @property
     def key(self) -> NodeKey:
@@ -93,26 +94,46 @@ def company_tree(company_id: int, policy_type: str) -> PolicyTree:
     return cached(company_id, f"policy-tree:{policy_type}", build)
 
 
-def node_ref(company_id: int, level: str, entity_id: int) -> NodeRef:
-    """The node (level, entity_id) of this company, or 404."""
-    model = LEVEL_MODELS.get(level)
-    if model is None:
-        abort(404)
+def _company_entity(model, company_id: int, entity_id):
     owner = model.id if model is Company else model.company_id
-    entity = db.session.scalar(select(model).where(model.id == entity_id, owner == company_id))
+    return db.session.scalar(select(model).where(model.id == entity_id, owner == company_id))
+
+
+def node_ref(company_id: int, level: str, entity_id: int, branch_id: int | None = None,
+             service_id: int | None = None) -> NodeRef:
+    """The node (level, entity_id) of this company, or 404.
+
+    A service opened from under a branch (`branch_id`), or a staff member from under a service
+    (`service_id`), is resolved along that tree path, so the editor shows what the tree showed.
+    Context that is not this company's is ignored.
+    """
+    model = LEVEL_MODELS.get(level)
+    entity = _company_entity(model, company_id, entity_id) if model else None
     if entity is None:
         abort(404)
+    if level == "service" and branch_id and _company_entity(Branch, company_id, branch_id):
+        return make_node_ref(company_id, entity, via_branch=branch_id)
+    if level == "staff" and service_id and _company_entity(Service, company_id, service_id):
+        return make_node_ref(company_id, entity, via_service=service_id)
     return make_node_ref(company_id, entity)
 
 
-def make_node_ref(company_id: int, entity) -> NodeRef:
-    """NodeRef of a Company, Branch, Service or Staff object."""
-    path = [("company", company_id)]
+def make_node_ref(company_id: int, entity, via_branch: int | None = None,
+                  via_service: int | None = None) -> NodeRef:
+    """NodeRef of a Company, Branch, Service or Staff object (by default on its shortest path:
+    a service under the company, a staff member under their home branch)."""
+    path, context = [("company", company_id)], []
     if isinstance(entity, Staff):
         path.append(("branch", entity.branch_id))
+        if via_service:
+            path.append(("service", via_service))
+            context.append(("service", via_service))
+    if isinstance(entity, Service) and via_branch:
+        path.append(("branch", via_branch))
+        context.append(("branch", via_branch))
     if not isinstance(entity, Company):
         path.append((entity.level, entity.id))
-    return NodeRef(entity.level, entity.id, entity.name, tuple(path))
+    return NodeRef(entity.level, entity.id, entity.name, tuple(path), tuple(context))
 
 
 def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_config: dict | None = None):
@@ -126,6 +147,12 @@ def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_conf
         path_rows = [row for row in path_rows if (row.level, row.entity_id) != node.key]
         path_rows.append(LevelRow(node.level, node.entity_id, node.name, override_config))
     return resolve(policy_type, path_rows), rows.get(node.key)
+
+
+def path_labels(node: NodeRef) -> list[str]:
+    """Names along the node's path, company first (for the editor's breadcrumb)."""
+    names = _path_names(node)
+    return [names.get(key) or f"#{key[1]}" for key in node.path]
 
 
 def _path_names(node: NodeRef) -> dict[NodeKey, str]:

@@ -191,3 +191,25 @@ def test_override_links_follow_the_rows(app, client, world, add_row):
         branch_row = db.session.get(PolicyConfiguration, branch_row.id)
         assert (branch_row.is_override, branch_row.overrides_id) == (True, company_row)
         assert branch_row.version == 1  # relinking did not bump its version
+
+
+def test_service_opened_from_under_a_branch_shows_what_the_tree_shows(client, world, add_row):
+    add_row("company", world.company.id, {"hours_before": 24})
+    add_row("branch", world.north.id, {"hours_before": 48})
+    client.login(world.admin.email)
+    tree = client.get(f"/policies/?type=cancellation&branch={world.north.id}").get_data(as_text=True)
+    link = f"/policies/cancellation/service/{world.cut.id}?branch={world.north.id}"
+    assert link in tree
+    page = client.get(link).get_data(as_text=True)
+    assert "inherited from Branch North" in page and "as seen under North" in page
+    plain = client.get(f"/policies/cancellation/service/{world.cut.id}").get_data(as_text=True)
+    assert "inherited from Company" in plain and "inherited from Branch" not in plain
+
+
+def test_context_of_another_company_is_ignored(client, world, make, add_row):
+    stranger = make.world()
+    add_row("branch", world.north.id, {"hours_before": 48})
+    client.login(world.admin.email)
+    page = client.get(f"/policies/cancellation/service/{world.cut.id}?branch={stranger.north.id}")
+    assert page.status_code == 200
+    assert "inherited from Branch" not in page.get_data(as_text=True)  # resolved on its own path
