@@ -1,0 +1,2 @@
+"""Routes of the appointments area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Routes of the callbacks area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Routes of the notifications area."""
+from . import bp  # noqa: F401
