@@ -20,6 +20,8 @@ class Appointment(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_appointments_company_starts", "company_id", "starts_at"),
         Index("ix_appointments_branch_starts", "branch_id", "starts_at"),
+        # The following appointments of a series, in order.
+        Index("ix_appointments_series_starts", "company_id", "recurring_series_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,8 @@ class AppointmentModification(db.Model):
         Index("ix_appointment_modifications_customer", "company_id", "customer_id",
               "modification_type", "created_at"),
         Index("ix_appointment_modifications_company_created", "company_id", "created_at"),
+        # How often one appointment was moved (the per-appointment reschedule limit).
+        Index("ix_appointment_modifications_appointment_type", "appointment_id", "modification_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +74,8 @@ class AppointmentModificationStat(db.Model):
     __table_args__ = (
         UniqueConstraint("company_id", "customer_id", "stat_type", "period_start",
                          name="uq_modification_stats_period"),
+        # The report's "top customers by cancellations" reads this index in order.
+        Index("ix_appointment_modification_stats_report", "company_id", "stat_type", "count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,278 @@
+"""Policy decisions: may an appointment be cancelled or rescheduled at `now`, and at what fee.
+
+The rules (DESIGN §3), applied to the effective policy of the appointment's path:
+- hours of notice = starts_at − now, in hours (negative once the appointment has started);
+- denied when the notice is under `hours_before`, when the customer's modifications of that kind
+  in the rolling 30 days reach the monthly limit, or (reschedule) when this appointment was
+  already moved `max_reschedules_per_appointment` times; "unlimited" and unset limits never deny;
+- fee: the first tier (min_hours descending) whose min_hours ≤ notice; when no tier applies the
+  fixed `fee`; else `fee_percentage` of the price (0 without a price); else nothing — no hidden fee.
+
+Recurring series (the `recurring` policy): a single appointment of a series is refused when
+`allow_partial_cancel` is no, and costs `partial_cancel_fee_percentage` of its price when that is
+set (it replaces the cancellation fee rules: it is the more specific rule). Cancelling this and
+every following appointment of the series needs `full_series_hours_before` notice when
+`require_full_series_notice` is yes; its fee is the cancellation fee of each appointment, summed.
+
+Pure: no database, no Flask; `now` and the customer's counts are inputs.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Mapping
+
+from .policies import Effective
+from .policy_schema import UNLIMITED, display_value, key_specs
+
+CANCEL, RESCHEDULE = "cancel", "reschedule"
+ACTIONS = (CANCEL, RESCHEDULE)
+SINGLE, SERIES = "single", "series"
+POLICY_TYPE = {CANCEL: "cancellation", RESCHEDULE: "reschedule"}
+MONTHLY_KEY = {CANCEL: "max_cancellations_per_month", RESCHEDULE: "max_reschedules_per_month"}
+NOUN = {CANCEL: "Cancellation", RESCHEDULE: "Rescheduling"}
+COUNTED = {CANCEL: ("cancellation", "cancellations"), RESCHEDULE: ("reschedule", "reschedules")}
+ROLLING_DAYS = 30
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+_HOUR = Decimal(3_600_000_000)  # microseconds
+
+
+def rolling_window(now: datetime, days: int = ROLLING_DAYS) -> tuple[datetime, datetime]:
+    """(start, end) of the rolling window ending at `now`: a modification counts when
+    start < created_at ≤ end, so one made exactly `days` days ago has just aged out."""
+    return now - timedelta(days=days), now
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One appointment as the rules see it."""
+
+    starts_at: datetime
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ModificationRequest:
+    """What is asked, with the counts the quotas need (exact, at decision time)."""
+
+    action: str
+    appointment: Occurrence
+    rolling_count: int = 0  # the customer's modifications of this kind in the rolling 30 days
+    reschedule_count: int = 0  # how often this appointment was moved already
+    in_series: bool = False
+    whole_series: bool = False  # cancel this and every following appointment of the series
+    following: tuple[Occurrence, ...] = ()  # those following appointments
+
+    @property
+    def scope(self) -> str:
+        return SERIES if self.whole_series else SINGLE
+
+
+@dataclass(frozen=True)
+class RuleUsed:
+    """A policy value the decision used, and where it comes from."""
+
+    policy_type: str
+    key: str
+    label: str
+    value: Any
+    shown: str
+    source: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule checked: passed or not, in words."""
+
+    key: str
+    passed: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    scope: str
+    allowed: bool
+    checks: tuple[Check, ...]
+    hours_notice: Decimal
+    hours_required: int | None
+    fee: Decimal
+    fee_rule: str
+    rolling_count: int
+    monthly_limit: Any
+    rules: tuple[RuleUsed, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it is denied (empty when allowed)."""
+        return tuple(check.text for check in self.checks if not check.passed)
+
+    def provenance(self) -> dict:
+        """The policy values used, JSON-safe, for the modification's metadata."""
+        return {f"{rule.policy_type}.{rule.key}": {"value": rule.value, "source": rule.source,
+                                                   "level": rule.level} for rule in self.rules}
+
+
+def notice_hours(notice: timedelta) -> Decimal:
+    """A timedelta as hours, to 2 places (exact arithmetic, no float)."""
+    return (Decimal(notice // timedelta(microseconds=1)) / _HOUR).quantize(CENT, ROUND_HALF_UP)
+
+
+def format_hours(hours: Decimal) -> str:
+    """"5.5" or "24" — rounded down to 0.1 h so a notice never looks larger than it is."""
+    shown = hours.quantize(Decimal("0.1"), ROUND_FLOOR)
+    return f"{shown:f}".removesuffix(".0")
+
+
+def percentage_of(percentage: Any, price: Decimal | None) -> Decimal:
+    """`percentage` % of `price`, to the cent (0 when there is no price)."""
+    if price is None:
+        return ZERO
+    return (Decimal(str(percentage)) * Decimal(price) / 100).quantize(CENT, ROUND_HALF_UP)
+
+
+def _money(amount: Any) -> str:
+    return f"{Decimal(str(amount)).quantize(CENT)} EUR"
+
+
+def _value(policy: Mapping[str, Effective], key: str) -> Any:
+    effective = policy.get(key)
+    return None if effective is None else effective.value
+
+
+def _from(policy: Mapping[str, Effective], key: str) -> str:
+    return policy[key].source.label
+
+
+def fee_for(policy: Mapping[str, Effective], notice: timedelta, price: Decimal | None) -> tuple[Decimal, str]:
+    """(fee, which rule gave it) by DESIGN §3: tier, else fixed fee, else percentage, else 0."""
+    for tier in _value(policy, "fee_tiers") or ():
+        if timedelta(hours=tier["min_hours"]) <= notice:
+            where = f"fee tier from {tier['min_hours']} h ({_from(policy, 'fee_tiers')})"
+            if "fee" in tier:
+                return Decimal(tier["fee"]).quantize(CENT), f"{_money(tier['fee'])}: {where}"
+            return (percentage_of(tier["fee_percentage"], price),
+                    f"{tier['fee_percentage']} % of {_price(price)}: {where}")
+    fixed = _value(policy, "fee")
+    if fixed is not None:
+        return Decimal(fixed).quantize(CENT), f"{_money(fixed)}: fixed fee ({_from(policy, 'fee')})"
+    percentage = _value(policy, "fee_percentage")
+    if percentage is not None:
+        return (percentage_of(percentage, price),
+                f"{percentage} % of {_price(price)}: fee percentage ({_from(policy, 'fee_percentage')})")
+    return ZERO, "no fee: no fee rule is set at any level"
+
+
+def _price(price: Decimal | None) -> str:
+    return _money(price) if price is not None else "no price (the appointment has none)"
+
+
+def _notice_check(action: str, key: str, required: int | None, notice: timedelta, hours: Decimal,
+                  source: str | None, what: str | None = None) -> Check | None:
+    if required is None:
+        return None
+    what = what or NOUN[action]
+    remain = f"{format_hours(hours)} h remain" if notice >= timedelta(0) else \
+        f"the appointment started {format_hours(-hours)} h ago"
+    passed = notice >= timedelta(hours=required)
+    text = f"{what} needs {required} h notice; {remain}" + ("" if passed else f" ({source})")
+    return Check(key, passed, text)
+
+
+def _limit_check(key: str, limit: Any, used: int, source: str | None, text_used: str) -> Check | None:
+    if limit is None:
+        return None
+    if limit == UNLIMITED:
+        return Check(key, True, f"{text_used}; no limit ({source})")
+    passed = used < int(limit)
+    return Check(key, passed, f"{text_used}; the limit is {limit}" + ("" if passed else f" ({source})"))
+
+
+def _rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleUsed]:
+    rules = []
+    for spec in key_specs(policy_type):
+        effective = policy.get(spec.name)
+        if effective is not None:
+            rules.append(RuleUsed(policy_type, spec.name, spec.label, effective.value,
+                                  display_value(policy_type, spec.name, effective.value),
+                                  effective.source.label, effective.source.level))
+    return rules
+
+
+def _series_checks(request: ModificationRequest, recurring: Mapping[str, Effective],
+                   notice: timedelta, hours: Decimal) -> list[Check]:
+    checks = []
+    if not request.whole_series and _value(recurring, "allow_partial_cancel") is False:
+        checks.append(Check("allow_partial_cancel", False,
+                            "Single appointments of this series cannot be cancelled; only the whole "
+                            f"series can ({_from(recurring, 'allow_partial_cancel')})"))
+    if request.whole_series and _value(recurring, "require_full_series_notice") is True:
+        required = _value(recurring, "full_series_hours_before")
+        source = _from(recurring, "full_series_hours_before") if required is not None else None
+        check = _notice_check(CANCEL, "full_series_hours_before", required, notice, hours, source,
+                              "Cancelling the whole series")
+        checks += [check] if check else []
+    return checks
+
+
+def _fee(request: ModificationRequest, policy, recurring, notice: timedelta, now: datetime):
+    price = request.appointment.price
+    if request.action == CANCEL and request.in_series and not request.whole_series:
+        percentage = _value(recurring, "partial_cancel_fee_percentage")
+        if percentage is not None:
+            return (percentage_of(percentage, price),
+                    f"{percentage} % of {_price(price)}: partial cancel of a series "
+                    f"({_from(recurring, 'partial_cancel_fee_percentage')})")
+    fee, rule = fee_for(policy, notice, price)
+    if request.whole_series and request.following:
+        for occurrence in request.following:
+            fee += fee_for(policy, occurrence.starts_at - now, occurrence.price)[0]
+        rule = (f"{fee} EUR for {len(request.following) + 1} appointments, each by its own notice; "
+                f"this one: {rule}")
+    return fee, rule
+
+
+def _checks(request: ModificationRequest, policy, recurring, notice: timedelta,
+            hours: Decimal) -> tuple[Check, ...]:
+    required = _value(policy, "hours_before")
+    monthly_key = MONTHLY_KEY[request.action]
+    limit = _value(policy, monthly_key)
+    noun = COUNTED[request.action][request.rolling_count != 1]
+    checks = [
+        _notice_check(request.action, "hours_before", required, notice, hours,
+                      _from(policy, "hours_before") if required is not None else None),
+        _limit_check(monthly_key, limit, request.rolling_count,
+                     _from(policy, monthly_key) if limit is not None else None,
+                     f"{request.rolling_count} {noun} by this customer in the last {ROLLING_DAYS} days"),
+    ]
+    if request.action == RESCHEDULE:
+        per_appointment = _value(policy, "max_reschedules_per_appointment")
+        times = f"{request.reschedule_count} time{'' if request.reschedule_count == 1 else 's'}"
+        checks.append(_limit_check(
+            "max_reschedules_per_appointment", per_appointment, request.reschedule_count,
+            _from(policy, "max_reschedules_per_appointment") if per_appointment is not None else None,
+            f"this appointment was moved {times} before"))
+    if request.action == CANCEL and request.in_series:
+        checks += _series_checks(request, recurring, notice, hours)
+    return tuple(check for check in checks if check is not None)
+
+
+def decide(request: ModificationRequest, now: datetime, policy: Mapping[str, Effective],
+           recurring: Mapping[str, Effective] | None = None) -> Decision:
+    """The decision for `request` at `now` under the resolved `policy` (cancellation or
+    reschedule, matching the action) and, for an appointment of a series, `recurring`."""
+    if request.action not in ACTIONS:
+        raise ValueError(f"Unknown action {request.action!r}")
+    recurring = recurring or {}
+    notice = request.appointment.starts_at - now
+    hours = notice_hours(notice)
+    checks = _checks(request, policy, recurring, notice, hours)
+    fee, fee_rule = _fee(request, policy, recurring, notice, now)
+    rules = _rules_used(POLICY_TYPE[request.action], policy)
+    if request.in_series and request.action == CANCEL:
+        rules += _rules_used("recurring", recurring)
+    return Decision(request.action, request.scope, all(check.passed for check in checks), checks,
+                    hours, _value(policy, "hours_before"), fee, fee_rule, request.rolling_count,
+                    _value(policy, MONTHLY_KEY[request.action]), tuple(rules))
