@@ -3,9 +3,10 @@ from .appointments import (
     APPOINTMENT_STATUSES, MODIFICATION_TYPES, STAT_TYPES, Appointment,
     AppointmentModification, AppointmentModificationStat,
 )
+from .api_tokens import ApiToken
 from .base import utcnow
 from .callbacks import (
-    CALLBACK_STATUSES, ESCALATION_REASONS, OPEN_STATUSES, PRIORITIES, CallbackEscalation,
+    CALLBACK_STATUSES, ESCALATION_REASONS, OPEN_STATUSES, PRIORITIES, PRIORITY_RANK, CallbackEscalation,
     CallbackRequest,
 )
 from .notifications import CHANNELS, EVENT_CATEGORIES, NotificationConfiguration, NotificationEventMapping
@@ -26,4 +27,5 @@ __all__ = [
     "CHANNELS", "EVENT_CATEGORIES", "NotificationConfiguration", "NotificationEventMapping",
     "Branch", "Company", "Customer", "Service", "Staff", "branch_services", "staff_services",
     "CONFIGURABLE_TYPES", "PolicyConfiguration", "ROLES", "AuditEvent", "User", "ORIGINAL_TABLES",
+    "ApiToken", "PRIORITY_RANK",
 ]
