@@ -1,2 +1,133 @@
-"""Routes of the notifications area."""
-from . import bp  # noqa: F401
+"""Notifications: the event catalog, each node's matrix, the cell editor, the delivery plan."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain.notification_plan import (
+    delivery_plan, fires_at, sample_appointment_start, sample_variables, timing_text,
+)
+from ..domain.notifications import CHANNEL_LABELS, CHANNELS
+from ..models import utcnow
+from ..services.notifications import (
+    check_channel, check_event, company_hierarchy, load_events, node_matrix, recent_changes,
+)
+from ..services.notifications_write import can_change, reset_cell, save_cell
+from ..services.policy_read import node_ref
+from . import bp
+from .forms import CellInput, read_cell_form, read_version
+from .view import (
+    CATEGORY_LABELS, LEVEL_LABELS, cell_view, crumbs, editor_rows, fallback_choices, matrix_groups, nav_tree,
+    channel_summaries, plan_stops,
+)
+
+
+@bp.app_template_global("notification_url")
+def notification_url(endpoint: str, ref, **args) -> str:
+    """URL of a node's page (matrix, cell, plan), keeping the tree position it was opened from."""
+    return url_for(endpoint, level=ref.level, entity_id=ref.entity_id, **dict(ref.context), **args)
+
+
+@bp.get("/")
+@login_required
+def catalog():
+    lang = "de" if request.args.get("lang") == "de" else "en"
+    events = load_events()
+    return render_template("notifications/catalog.html", events=events, lang=lang,
+                           categories=list(dict.fromkeys(event.category for event in events)),
+                           category_labels=CATEGORY_LABELS, channel_labels=CHANNEL_LABELS,
+                           timing_text=timing_text,
+                           hierarchy=company_hierarchy(current_user.company_id))
+
+
+def _node(level, entity_id):
+    return node_ref(current_user.company_id, level, entity_id,
+                    branch_id=request.args.get("branch", type=int),
+                    service_id=request.args.get("service", type=int))
+
+
+def _page_context(ref, matrix):
+    return dict(node=ref, matrix=matrix, level_labels=LEVEL_LABELS, editable=can_change(current_user),
+                nav=nav_tree(company_hierarchy(current_user.company_id), ref),
+                crumbs=crumbs(ref, matrix.names))
+
+
+@bp.get("/<level>/<int:entity_id>")
+@login_required
+def node(level, entity_id):
+    ref = _node(level, entity_id)
+    matrix = node_matrix(current_user.company_id, ref)
+    return render_template("notifications/node.html", groups=matrix_groups(matrix, ref.level, ref.entity_id),
+                           channels=CHANNELS, channel_labels=CHANNEL_LABELS,
+                           changes=recent_changes(current_user.company_id, ref),
+                           **_page_context(ref, matrix))
+
+
+def _render_cell(ref, event, channel, entry, status=200, **extra):
+    matrix = node_matrix(current_user.company_id, ref)
+    cell, own = matrix.cells[(event.event_type, channel)], matrix.own.get((event.event_type, channel))
+    entry = entry or CellInput(version=own.version if own else 0, lock=bool(own and own.locked))
+    rows = editor_rows(cell, own, ref.level, ref.entity_id, entry)
+    known = {row.key for row in rows} | {"version", "locked"}
+    return render_template(
+        "notifications/cell.html", event=event, channel=channel, channel_label=CHANNEL_LABELS[channel],
+        view=cell_view(matrix, event.event_type, channel, ref.level, ref.entity_id), own=own, entry=entry,
+        rows=rows, fallback_choices=fallback_choices(channel),
+        other_errors={key: message for key, message in entry.errors.items() if key not in known},
+        **_page_context(ref, matrix), **extra), status
+
+
+@bp.route("/<level>/<int:entity_id>/cell/<event_type>/<channel>", methods=["GET", "POST"])
+@login_required
+def cell(level, entity_id, event_type, channel):
+    ref = _node(level, entity_id)
+    check_channel(channel)
+    event = check_event(load_events(), event_type)
+    if request.method == "GET":
+        return _render_cell(ref, event, channel, None)
+    if not can_change(current_user):
+        abort(403)
+    action = request.form.get("action", "save")
+    if action in ("reset_cell", "reset_key"):
+        version = read_version(request.form)
+        if version is None:
+            abort(400, "The form is missing its version; reload the page.")
+        entry = CellInput(version=version)
+        key = request.form.get("key", "") if action == "reset_key" else None
+        outcome = reset_cell(current_user, ref, event_type, channel, version, key)
+    else:
+        entry = read_cell_form(ref.level, request.form)
+        if entry.errors:
+            flash("Nothing was saved: correct the highlighted settings.", "error")
+            return _render_cell(ref, event, channel, entry, 400)
+        outcome = save_cell(current_user, ref, event_type, channel, entry.raw, entry.lock, entry.version)
+    if outcome.conflict:
+        flash("Not saved: someone else changed this channel after you opened it.", "error")
+        return _render_cell(ref, event, channel, entry, 409, conflict=outcome.conflict)
+    if outcome.errors:
+        entry.errors.update(outcome.errors)
+        flash("Nothing was saved: correct the highlighted settings.", "error")
+        return _render_cell(ref, event, channel, entry, 400)
+    done = "Reset" if action != "save" else "Saved"
+    flash(f"{done}: {event.label} by {CHANNEL_LABELS[channel]} at {ref.name}.", "success")
+    return redirect(notification_url("notifications.node", ref, _anchor=f"cell-{event_type}-{channel}"))
+
+
+@bp.get("/<level>/<int:entity_id>/plan/<event_type>")
+@login_required
+def plan(level, entity_id, event_type):
+    ref = _node(level, entity_id)
+    matrix = node_matrix(current_user.company_id, ref)
+    event = check_event(matrix.events, event_type)
+    now = utcnow()
+    appointment = sample_appointment_start(now)
+    cells = matrix.cells_of(event_type)
+    fires = fires_at(event, appointment, now)
+    attempts = delivery_plan(event, cells, fires)
+    names = {f"{lvl}_name": matrix.names[(lvl, ident)] for lvl, ident in ref.path
+             if lvl != "company" and matrix.names.get((lvl, ident))}
+    return render_template(
+        "notifications/plan.html", event=event, appointment=appointment, fires=fires,
+        timing=timing_text(event), stops=plan_stops(attempts, cells),
+        summaries=channel_summaries(attempts, cells),
+        silent=[cell_view(matrix, event_type, channel, ref.level, ref.entity_id)
+                for channel in CHANNELS if not cells[channel].enabled],
+        variables=sample_variables(event, appointment, names), **_page_context(ref, matrix))

@@ -1,0 +1,227 @@
+"""Notification configuration: catalog defaults, key-by-key resolution with provenance, locks,
+staff restrictions and validation of one (event, channel) cell of one level.
+
+A cell's settings are five keys. At each level of a path a key is set or "not set here"
+(None), and the effective value comes from the most specific level that sets it, down to the
+default from the event catalog (see inheritance.py — the same merge as policies):
+
+- is_enabled: default True iff the channel is one of the event's default channels and the
+  event is active in the catalog.
+- fallback_channel: one of the other three channels, or "none" (NO_FALLBACK), which a level
+  sets to drop a fallback it would inherit. Default "none".
+- retry_count 0–10 (default 3), retry_delay_minutes 1–1440 (default 5). Business rules: a staff
+  level never sets them (refused on save, and ignored in resolution should a row carry them).
+- template_override: a template name, or "" (STANDARD_TEMPLATE), which a level sets to go back
+  to the standard template below a parent that overrides it. Default: the standard template.
+
+A lock is set on the company level of a cell and keeps it switched on everywhere below: a lower
+level's is_enabled = False is refused on save, and ignored in resolution (for rows saved before
+the lock), and the lock shows on every node below. Only an enabled company cell can be locked.
+"""
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from .inheritance import (
+    Effective, LevelRow, Source, defaults_layer, describe, merge_path, ordered_rows,
+)
+
+CHANNELS = ("email", "sms", "whatsapp", "push")
+CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "push": "Push"}
+NO_FALLBACK = "none"
+STANDARD_TEMPLATE = ""
+KEYS = ("is_enabled", "fallback_channel", "retry_count", "retry_delay_minutes", "template_override")
+STAFF_KEYS = ("is_enabled", "fallback_channel", "template_override")
+KEY_LABELS = {"is_enabled": "Enabled", "fallback_channel": "Fallback",
+              "retry_count": "Retries", "retry_delay_minutes": "Retry delay",
+              "template_override": "Template"}
+RETRY_COUNT_RANGE = (0, 10)
+RETRY_DELAY_RANGE = (1, 1440)
+DEFAULT_RETRY_COUNT, DEFAULT_RETRY_DELAY = 3, 5
+TEMPLATE_NAME = re.compile(r"[a-z0-9_./-]{1,255}")
+CATALOG_DEFAULT = "default from the event catalog"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event of the catalog (notification_event_mappings) as plain data."""
+
+    event_type: str
+    label: str
+    label_de: str | None
+    category: str
+    default_channels: tuple[str, ...]
+    description: str
+    is_active: bool
+    variables: tuple[str, ...] = ()
+    timing: str = "immediately"
+    offset_hours: int | None = None
+    priority: str = "normal"
+
+
+def catalog_defaults(event: Event, channel: str) -> dict[str, Any]:
+    """The values of a cell that no level configures."""
+    return {
+        "is_enabled": event.is_active and channel in event.default_channels,
+        "fallback_channel": NO_FALLBACK,
+        "retry_count": DEFAULT_RETRY_COUNT,
+        "retry_delay_minutes": DEFAULT_RETRY_DELAY,
+        "template_override": STANDARD_TEMPLATE,
+    }
+
+
+def allowed_keys(level: str) -> tuple[str, ...]:
+    """The keys a level may set: staff only the person's preferences."""
+    return STAFF_KEYS if level == "staff" else KEYS
+
+
+@dataclass(frozen=True)
+class ResolvedCell:
+    """The effective settings of one (event, channel) on one path, each with its provenance."""
+
+    event_type: str
+    channel: str
+    values: Mapping[str, Effective]
+    locked_by: Source | None = None  # the company level that locks it on
+    ignored: tuple[Source, ...] = ()  # lower levels whose "disabled" the lock overrides
+
+    def value(self, key: str) -> Any:
+        return self.values[key].value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.value("is_enabled"))
+
+
+def _applicable(row: LevelRow, locked: bool) -> tuple[LevelRow, bool]:
+    """The part of a row resolution may use, and whether a lock overrode its "disabled"."""
+    config = {key: value for key, value in row.config.items() if key in allowed_keys(row.level)}
+    ignored = locked and row.level != "company" and config.get("is_enabled") is False
+    if ignored:
+        config["is_enabled"] = None
+    return LevelRow(row.level, row.entity_id, row.entity_name, config), ignored
+
+
+def resolve_cell(event: Event, channel: str, rows: Sequence[LevelRow | None],
+                 locked_by: Source | None = None) -> ResolvedCell:
+    """Resolve one cell along a path: rows of any level order, None for a level without a row.
+
+    `locked_by` is the company level when it locks this cell.
+    """
+    applied, ignored = [], []
+    for row in ordered_rows(rows):
+        row, was_ignored = _applicable(row, locked_by is not None)
+        applied.append(row)
+        if was_ignored:
+            ignored.append(row.source)
+    values = merge_path(defaults_layer(catalog_defaults(event, channel)), applied)
+    return ResolvedCell(event.event_type, channel, {key: values[key] for key in KEYS},
+                        locked_by, tuple(ignored))
+
+
+def provenance(effective: Effective, level: str, entity_id: int) -> str:
+    """"overridden here", "overrides, same value", "inherited from Branch Mitte" or the
+    catalog default, as seen at the node (level, entity_id)."""
+    label = describe(effective, level, entity_id, default_label=CATALOG_DEFAULT)
+    return "inherited from Company" if label.startswith("inherited from Company") else label
+
+
+def display_value(key: str, value: Any) -> str:
+    """A value as people read it: "on", "SMS", "3", "5 min", "standard template"."""
+    if key == "is_enabled":
+        return "on" if value else "off"
+    if key == "fallback_channel":
+        return "no fallback" if value in (None, NO_FALLBACK) else CHANNEL_LABELS.get(value, value)
+    if key == "retry_delay_minutes":
+        return f"{value} min"
+    if key == "template_override":
+        return value or "standard template"
+    return str(value)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return {"yes": True, "true": True, "1": True, "on": True,
+            "no": False, "false": False, "0": False, "off": False}.get(str(value).strip().lower())
+
+
+def _parse_int(value: Any, low: int, high: int) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
+    """(clean value, None) or (None, message) for one key."""
+    label = CHANNEL_LABELS[channel]
+    if key == "is_enabled":
+        parsed = _parse_bool(value)
+        return (parsed, None) if parsed is not None else (None, "Enabled must be yes or no.")
+    if key == "fallback_channel":
+        choice = str(value).strip().lower()
+        if choice == channel:
+            return None, f"The fallback must be a different channel than {label} itself."
+        if choice not in (*CHANNELS, NO_FALLBACK):
+            return None, "Fallback channel must be email, sms, whatsapp, push or none."
+        return choice, None
+    if key == "retry_count":
+        number = _parse_int(value, *RETRY_COUNT_RANGE)
+        return (number, None) if number is not None else (
+            None, "Retries must be a whole number from 0 to 10.")
+    if key == "retry_delay_minutes":
+        number = _parse_int(value, *RETRY_DELAY_RANGE)
+        return (number, None) if number is not None else (
+            None, "Retry delay must be a whole number of minutes from 1 to 1440 (one day).")
+    name = str(value).strip()
+    if name == STANDARD_TEMPLATE or TEMPLATE_NAME.fullmatch(name):
+        return name, None
+    if len(name) > 255:
+        return None, "Template name is longer than 255 characters."
+    return None, ("Template name may use only lower-case letters, digits and _ . / - "
+                  "(e.g. reminders/sms_short).")
+
+
+def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bool = False,
+                   locked_above: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate what one level sets for a cell: (clean settings, errors by key).
+
+    `raw` holds only the keys set at this level (strings or typed values); `lock` is the lock
+    this level asks for; `locked_above` says the company level locks the cell. Any error means
+    nothing may be saved.
+    """
+    clean, errors = {}, {}
+    if channel not in CHANNELS:
+        return {}, {"channel": f"Unknown channel {channel!r}."}
+    for key, value in raw.items():
+        if key not in KEYS:
+            errors[key] = f"Unknown setting {key!r} for a notification channel."
+        elif key not in allowed_keys(level):
+            errors[key] = (f"{KEY_LABELS[key]} cannot be set for a staff member: retries are a "
+                           "business rule of the company, a branch or a service.")
+        elif value is None:
+            continue
+        else:
+            clean[key], message = _clean_key(key, value, channel)
+            if message:
+                errors[key] = message
+                clean.pop(key)
+    _check_lock(level, clean, errors, lock, locked_above)
+    return clean, errors
+
+
+def _check_lock(level: str, clean: dict, errors: dict, lock: bool, locked_above: bool) -> None:
+    if lock and level != "company":
+        errors["locked"] = "Only the company level can lock a channel."
+    elif lock and clean.get("is_enabled") is not True and "is_enabled" not in errors:
+        errors["locked"] = "A locked channel must be switched on here: set Enabled to yes, or unlock it."
+    if locked_above and level != "company" and clean.get("is_enabled") is False:
+        errors["is_enabled"] = ("Locked at company level: this channel cannot be switched off "
+                                "below the company.")

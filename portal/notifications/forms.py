@@ -1,0 +1,60 @@
+"""The cell editor's form: per setting, inherit or set here, and the value chosen.
+
+The form only reads what was sent; the rules (ranges, staff restrictions, the lock) are the
+domain's, applied by the service whatever the form offered. A setting the level may not change
+is passed on whenever the request names it, so a crafted POST gets the rule's refusal.
+"""
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from ..domain.notifications import KEYS, STANDARD_TEMPLATE, allowed_keys
+
+MODES = ("inherit", "set", "standard")  # "standard": the template key's explicit "no override"
+
+
+@dataclass
+class CellInput:
+    """What the person submitted, kept as typed so a refused save loses nothing."""
+
+    modes: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # the keys set at this level, as typed
+    lock: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+
+
+def read_version(form: MultiDict) -> int | None:
+    try:
+        return int(form.get("version", ""))
+    except ValueError:
+        return None
+
+
+def read_cell_form(level: str, form: MultiDict) -> CellInput:
+    """Parse the editor form of one cell at `level`."""
+    entry = CellInput(lock=form.get("locked") == "1")
+    version = read_version(form)
+    if version is None:
+        entry.errors["version"] = "The form is missing its version; reload the page."
+    else:
+        entry.version = version
+    named = {name.split("_", 1)[1] for name in form if name.startswith(("mode_", "value_"))}
+    for key in (*KEYS, *sorted(named - set(KEYS))):
+        mode, typed = form.get(f"mode_{key}", "inherit"), form.get(f"value_{key}", "").strip()
+        entry.modes[key], entry.typed[key] = mode, typed
+        if key not in allowed_keys(level) and key in KEYS:
+            if mode != "inherit" or typed:
+                entry.raw[key] = typed or mode  # refused by the rules, with their message
+        elif key not in KEYS:
+            entry.raw[key] = typed  # an unknown setting: refused by the rules
+        elif mode not in MODES or (mode == "standard" and key != "template_override"):
+            entry.errors[key] = "Choose Inherit or Set here."
+        elif mode == "standard":
+            entry.raw[key] = STANDARD_TEMPLATE
+        elif mode == "set" and not typed:
+            entry.errors[key] = "Choose a value, or Inherit."
+        elif mode == "set":
+            entry.raw[key] = typed
+    return entry
