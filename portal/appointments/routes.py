@@ -1,2 +1,73 @@
-"""Routes of the appointments area."""
-from . import bp  # noqa: F401
+"""Appointments list, detail and customer pages."""
+from datetime import datetime
+
+from flask import render_template, request
+from flask_login import current_user
+
+from ..models import utcnow
+from ..services.appointments_read import (
+    AppointmentFilters, appointment_history, appointments_query, customer_history, filter_choices,
+    series_members, upcoming_for_customer,
+)
+from ..services.appointments_time import to_local
+from ..services.modifications_policy import customer_outlook
+from . import bp
+from .common import (
+    appointment_or_404, appointments_roles, company_tz, customer_or_404, page_args,
+    paginate_entities, user_scope,
+)
+from .forms import AppointmentFilterForm
+
+UPCOMING_ON_CUSTOMER_PAGE = 10
+
+
+def _filter_form() -> AppointmentFilterForm:
+    form = AppointmentFilterForm(formdata=request.args)
+    if not request.args:  # a first visit shows what is coming up, from today
+        form.date_from.data = to_local(utcnow(), company_tz()).date()
+    branches, staff = filter_choices(user_scope())
+    form.branch.choices = [("", "All branches")] + [(branch.id, branch.name) for branch in branches]
+    form.staff.choices = [("", "All staff")] + [(member.id, member.name) for member in staff]
+    return form
+
+
+@bp.get("/")
+@appointments_roles
+def index():
+    form = _filter_form()
+    if request.args and not form.validate():
+        return render_template("appointments/index.html", form=form, page=None, page_args={}), 400
+    filters = AppointmentFilters(form.date_from.data, form.date_to.data, form.branch.data,
+                                 form.staff.data, form.status.data or None, form.customer.data or "")
+    page = paginate_entities(appointments_query(user_scope(), filters, company_tz()))
+    return render_template("appointments/index.html", form=form, page=page, page_args=page_args())
+
+
+@bp.get("/<int:appointment_id>")
+@appointments_roles
+def detail(appointment_id):
+    appointment = appointment_or_404(appointment_id)
+    return render_template("appointments/detail.html", appointment=appointment,
+                           history=appointment_history(appointment),
+                           series=series_members(appointment), now=utcnow())
+
+
+@bp.get("/customers/<int:customer_id>")
+@appointments_roles
+def customer(customer_id):
+    person, scope, now = customer_or_404(customer_id), user_scope(), utcnow()
+    upcoming = upcoming_for_customer(scope, person.id, now, UPCOMING_ON_CUSTOMER_PAGE)
+    default_path = [("company", scope.company_id, current_user.company.name)]
+    if current_user.branch_id and not current_user.is_admin:
+        default_path.append(("branch", current_user.branch_id, current_user.branch.name))
+    outlook = customer_outlook(scope.company_id, person.id, upcoming, now, default_path)
+    return render_template("appointments/customer.html", customer=person, now=now, outlook=outlook,
+                           history=customer_history(scope, person.id))
+
+
+def as_local_input(moment: datetime) -> str:
+    """A stored time as the value of a datetime-local input."""
+    return to_local(moment, company_tz()).strftime("%Y-%m-%dT%H:%M")
+
+
+from . import audit, modify, stats  # noqa: E402,F401  (the area's other views)

@@ -99,6 +99,7 @@ class Decision:
     hours_notice: Decimal
     hours_required: int | None
     fee: Decimal
+    fee_parts: tuple[Decimal, ...]  # per appointment affected: one, or the series in order
     fee_rule: str
     rolling_count: int
     monthly_limit: Any
@@ -115,15 +116,15 @@ class Decision:
                                                    "level": rule.level} for rule in self.rules}
 
 
-def notice_hours(notice: timedelta) -> Decimal:
-    """A timedelta as hours, to 2 places (exact arithmetic, no float)."""
-    return (Decimal(notice // timedelta(microseconds=1)) / _HOUR).quantize(CENT, ROUND_HALF_UP)
+def notice_hours(notice: timedelta, places: Decimal = CENT) -> Decimal:
+    """A timedelta as hours, rounded down to `places` (exact arithmetic, no float), so a notice
+    just under a limit never shows as reaching it."""
+    return (Decimal(notice // timedelta(microseconds=1)) / _HOUR).quantize(places, ROUND_FLOOR)
 
 
-def format_hours(hours: Decimal) -> str:
-    """"5.5" or "24" — rounded down to 0.1 h so a notice never looks larger than it is."""
-    shown = hours.quantize(Decimal("0.1"), ROUND_FLOOR)
-    return f"{shown:f}".removesuffix(".0")
+def format_hours(notice: timedelta) -> str:
+    """"5.5" or "24": hours of a (non-negative) timedelta, rounded down to 0.1 h."""
+    return f"{notice_hours(notice, Decimal('0.1')):f}".removesuffix(".0")
 
 
 def percentage_of(percentage: Any, price: Decimal | None) -> Decimal:
@@ -148,7 +149,8 @@ def _from(policy: Mapping[str, Effective], key: str) -> str:
 
 def fee_for(policy: Mapping[str, Effective], notice: timedelta, price: Decimal | None) -> tuple[Decimal, str]:
     """(fee, which rule gave it) by DESIGN §3: tier, else fixed fee, else percentage, else 0."""
-    for tier in _value(policy, "fee_tiers") or ():
+    tiers = sorted(_value(policy, "fee_tiers") or (), key=lambda tier: tier["min_hours"], reverse=True)
+    for tier in tiers:
         if timedelta(hours=tier["min_hours"]) <= notice:
             where = f"fee tier from {tier['min_hours']} h ({_from(policy, 'fee_tiers')})"
             if "fee" in tier:
@@ -169,13 +171,13 @@ def _price(price: Decimal | None) -> str:
     return _money(price) if price is not None else "no price (the appointment has none)"
 
 
-def _notice_check(action: str, key: str, required: int | None, notice: timedelta, hours: Decimal,
+def _notice_check(action: str, key: str, required: int | None, notice: timedelta,
                   source: str | None, what: str | None = None) -> Check | None:
     if required is None:
         return None
     what = what or NOUN[action]
-    remain = f"{format_hours(hours)} h remain" if notice >= timedelta(0) else \
-        f"the appointment started {format_hours(-hours)} h ago"
+    remain = f"{format_hours(notice)} h remain" if notice >= timedelta(0) else \
+        f"the appointment started {format_hours(-notice)} h ago"
     passed = notice >= timedelta(hours=required)
     text = f"{what} needs {required} h notice; {remain}" + ("" if passed else f" ({source})")
     return Check(key, passed, text)
@@ -190,7 +192,7 @@ def _limit_check(key: str, limit: Any, used: int, source: str | None, text_used:
     return Check(key, passed, f"{text_used}; the limit is {limit}" + ("" if passed else f" ({source})"))
 
 
-def _rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleUsed]:
+def rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleUsed]:
     rules = []
     for spec in key_specs(policy_type):
         effective = policy.get(spec.name)
@@ -202,7 +204,7 @@ def _rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleU
 
 
 def _series_checks(request: ModificationRequest, recurring: Mapping[str, Effective],
-                   notice: timedelta, hours: Decimal) -> list[Check]:
+                   notice: timedelta) -> list[Check]:
     checks = []
     if not request.whole_series and _value(recurring, "allow_partial_cancel") is False:
         checks.append(Check("allow_partial_cancel", False,
@@ -211,37 +213,37 @@ def _series_checks(request: ModificationRequest, recurring: Mapping[str, Effecti
     if request.whole_series and _value(recurring, "require_full_series_notice") is True:
         required = _value(recurring, "full_series_hours_before")
         source = _from(recurring, "full_series_hours_before") if required is not None else None
-        check = _notice_check(CANCEL, "full_series_hours_before", required, notice, hours, source,
+        check = _notice_check(CANCEL, "full_series_hours_before", required, notice, source,
                               "Cancelling the whole series")
         checks += [check] if check else []
     return checks
 
 
-def _fee(request: ModificationRequest, policy, recurring, notice: timedelta, now: datetime):
+def _fees(request: ModificationRequest, policy, recurring, notice: timedelta, now: datetime):
+    """(fee of each appointment affected, in order; which rule gave the fee)."""
     price = request.appointment.price
     if request.action == CANCEL and request.in_series and not request.whole_series:
         percentage = _value(recurring, "partial_cancel_fee_percentage")
         if percentage is not None:
-            return (percentage_of(percentage, price),
+            return ((percentage_of(percentage, price),),
                     f"{percentage} % of {_price(price)}: partial cancel of a series "
                     f"({_from(recurring, 'partial_cancel_fee_percentage')})")
     fee, rule = fee_for(policy, notice, price)
-    if request.whole_series and request.following:
-        for occurrence in request.following:
-            fee += fee_for(policy, occurrence.starts_at - now, occurrence.price)[0]
-        rule = (f"{fee} EUR for {len(request.following) + 1} appointments, each by its own notice; "
-                f"this one: {rule}")
-    return fee, rule
+    if not (request.whole_series and request.following):
+        return (fee,), rule
+    parts = (fee, *(fee_for(policy, occurrence.starts_at - now, occurrence.price)[0]
+                    for occurrence in request.following))
+    return parts, (f"{sum(parts)} EUR for {len(parts)} appointments, each by its own notice; "
+                   f"this one: {rule}")
 
 
-def _checks(request: ModificationRequest, policy, recurring, notice: timedelta,
-            hours: Decimal) -> tuple[Check, ...]:
+def _checks(request: ModificationRequest, policy, recurring, notice: timedelta) -> tuple[Check, ...]:
     required = _value(policy, "hours_before")
     monthly_key = MONTHLY_KEY[request.action]
     limit = _value(policy, monthly_key)
     noun = COUNTED[request.action][request.rolling_count != 1]
     checks = [
-        _notice_check(request.action, "hours_before", required, notice, hours,
+        _notice_check(request.action, "hours_before", required, notice,
                       _from(policy, "hours_before") if required is not None else None),
         _limit_check(monthly_key, limit, request.rolling_count,
                      _from(policy, monthly_key) if limit is not None else None,
@@ -255,7 +257,7 @@ def _checks(request: ModificationRequest, policy, recurring, notice: timedelta,
             _from(policy, "max_reschedules_per_appointment") if per_appointment is not None else None,
             f"this appointment was moved {times} before"))
     if request.action == CANCEL and request.in_series:
-        checks += _series_checks(request, recurring, notice, hours)
+        checks += _series_checks(request, recurring, notice)
     return tuple(check for check in checks if check is not None)
 
 
@@ -267,12 +269,11 @@ def decide(request: ModificationRequest, now: datetime, policy: Mapping[str, Eff
         raise ValueError(f"Unknown action {request.action!r}")
     recurring = recurring or {}
     notice = request.appointment.starts_at - now
-    hours = notice_hours(notice)
-    checks = _checks(request, policy, recurring, notice, hours)
-    fee, fee_rule = _fee(request, policy, recurring, notice, now)
-    rules = _rules_used(POLICY_TYPE[request.action], policy)
+    checks = _checks(request, policy, recurring, notice)
+    fee_parts, fee_rule = _fees(request, policy, recurring, notice, now)
+    rules = rules_used(POLICY_TYPE[request.action], policy)
     if request.in_series and request.action == CANCEL:
-        rules += _rules_used("recurring", recurring)
+        rules += rules_used("recurring", recurring)
     return Decision(request.action, request.scope, all(check.passed for check in checks), checks,
-                    hours, _value(policy, "hours_before"), fee, fee_rule, request.rolling_count,
-                    _value(policy, MONTHLY_KEY[request.action]), tuple(rules))
+                    notice_hours(notice), _value(policy, "hours_before"), sum(fee_parts, ZERO), fee_parts, fee_rule,
+                    request.rolling_count, _value(policy, MONTHLY_KEY[request.action]), tuple(rules))

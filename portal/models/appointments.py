@@ -8,7 +8,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import JSONDict, Money, TimestampMixin, company_fk, db, utcnow
-from .org import Branch, Customer, Service, Staff
+from .org import Branch, Company, Customer, Service, Staff
 
 APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 MODIFICATION_TYPES = ("cancel", "reschedule")
@@ -36,6 +36,7 @@ class Appointment(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     recurring_series_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
+    company: Mapped[Company] = relationship()
     branch: Mapped[Branch] = relationship()
     service: Mapped[Service] = relationship()
     staff: Mapped[Staff | None] = relationship()

@@ -1,0 +1,67 @@
+"""The modifications audit trail (read-only): filters, totals, CSV export, one record's details."""
+from flask import Response, abort, render_template, request, stream_with_context
+
+from ..models import AppointmentModification, utcnow
+from ..services.appointments_read import filter_choices, modifications_with_actor
+from ..services.appointments_time import to_local
+from ..services.modifications_audit import AuditFilters, audit_query, audit_rows, audit_totals, csv_lines
+from . import bp
+from .common import (
+    Page, appointment_or_404, appointments_roles, company_tz, page_args, page_number, per_page,
+    user_scope,
+)
+from .forms import AuditFilterForm, yes_no
+
+
+def _audit_form() -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args)
+    branches, _ = filter_choices(user_scope())
+    form.branch.choices = [("", "All branches")] + [(branch.id, branch.name) for branch in branches]
+    return form
+
+
+def _filters(form: AuditFilterForm) -> AuditFilters:
+    return AuditFilters(form.type.data or None, yes_no(form.within_policy.data), yes_no(form.fee_charged.data),
+                        form.customer.data or "", form.branch.data, form.date_from.data, form.date_to.data)
+
+
+@bp.get("/modifications")
+@appointments_roles
+def modifications():
+    form = _audit_form()
+    if not form.validate():
+        return render_template("appointments/audit.html", form=form, page=None, totals=None,
+                               page_args={}), 400
+    filters, scope, tz_name = _filters(form), user_scope(), company_tz()
+    count, fees = audit_totals(scope, filters, tz_name)
+    size = per_page()
+    number = min(page_number(), max(1, -(-count // size)))
+    rows = audit_rows(audit_query(scope, filters, tz_name), size, (number - 1) * size)
+    return render_template("appointments/audit.html", form=form, page=Page(rows, number, size, count),
+                           totals=(count, fees), page_args=page_args())
+
+
+@bp.get("/modifications.csv")
+@appointments_roles
+def modifications_csv():
+    form = _audit_form()
+    if not form.validate():
+        return render_template("appointments/audit.html", form=form, page=None, totals=None,
+                               page_args={}), 400
+    lines = csv_lines(user_scope(), _filters(form), company_tz())
+    stamp = to_local(utcnow(), company_tz()).strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="modifications-{stamp}.csv"'})
+
+
+@bp.get("/modifications/<int:modification_id>")
+@appointments_roles
+def modification(modification_id):
+    found = modifications_with_actor(AppointmentModification.company_id == user_scope().company_id,
+                                     AppointmentModification.id == modification_id, limit=1)
+    if not found:
+        abort(404)
+    record, actor = found[0]
+    appointment = appointment_or_404(record.appointment_id)  # a manager's: their branch only
+    return render_template("appointments/modification.html", record=record, actor=actor,
+                           appointment=appointment)

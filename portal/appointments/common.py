@@ -1,0 +1,107 @@
+"""What every view of the area shares: who may use it, lookups that 404, local time, paging."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
+
+from ..extensions import db
+from ..security import roles_required
+from ..services.appointments_read import find_appointment, find_customer, scope_of
+from ..services.appointments_time import to_local
+from . import bp
+
+# Appointments are for admins (whole company) and branch managers (their branch); agents: 403.
+appointments_roles = roles_required("admin", "branch_manager")
+
+
+def user_scope():
+    return scope_of(current_user)
+
+
+def company_tz() -> str:
+    return current_user.company.timezone or "UTC"
+
+
+def appointment_or_404(appointment_id: int):
+    """An appointment the signed-in user may see; anything else (other company or branch) 404."""
+    appointment = find_appointment(user_scope(), appointment_id)
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def customer_or_404(customer_id: int):
+    customer = find_customer(user_scope(), customer_id)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M %Z") -> str:
+    """A stored (naive UTC) time in the signed-in user's company zone."""
+    if moment is None:
+        return "—"
+    return to_local(moment, company_tz()).strftime(pattern)
+
+
+@bp.app_template_filter("iso_local_time")
+def iso_local_time(text: str | None, pattern: str = "%a %d %b %Y, %H:%M %Z") -> str:
+    """A time stored as ISO text (modification metadata) in the company zone."""
+    try:
+        return local_time(datetime.fromisoformat(text), pattern) if text else "—"
+    except ValueError:
+        return text
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, with what the pagination macro needs."""
+
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def numbers(self) -> list[int | None]:
+        """Page numbers to offer: the first, the last and two around this one; None for a gap."""
+        wanted = {1, self.pages, *range(self.number - 2, self.number + 3)}
+        shown, previous = [], 0
+        for number in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if number - previous > 1:
+                shown.append(None)
+            shown.append(number)
+            previous = number
+        return shown
+
+
+def page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int))
+
+
+def per_page() -> int:
+    from flask import current_app
+
+    return current_app.config.get("PAGE_SIZE", 25)
+
+
+def paginate_entities(stmt: Select) -> Page:
+    """A page of a single-entity SELECT (joined eager loads kept, counted without them)."""
+    size = per_page()
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.options(lazyload("*")).order_by(None).subquery())) or 0
+    number = min(page_number(), max(1, -(-total // size)))
+    items = list(db.session.execute(stmt.limit(size).offset((number - 1) * size)).unique().scalars())
+    return Page(items, number, size, total)
+
+
+def page_args() -> dict:
+    """The current query string without the page number (for the pagination links)."""
+    return {key: value for key, value in request.args.items() if key != "page"}

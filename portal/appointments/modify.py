@@ -1,0 +1,105 @@
+"""Cancel and reschedule: a preview of the decision (GET), then the confirmation (POST)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..domain.decisions import CANCEL, RESCHEDULE
+from ..models import utcnow
+from ..services.appointments_time import from_local
+from ..services.modifications import Change, ModificationRefused, check_new_time, modify_appointment
+from ..services.modifications_policy import propose
+from . import bp
+from .common import appointment_or_404, appointments_roles, company_tz
+from .forms import ConfirmForm, RescheduleConfirmForm, parse_local
+
+TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
+
+
+def _only_scheduled(appointment) -> None:
+    if appointment.status != "scheduled":
+        abort(409, f"This appointment is {appointment.status.replace('_', ' ')}; only scheduled "
+                   "appointments can be cancelled or rescheduled.")
+
+
+def _preview(appointment, form, proposal, status: int = 200, new_time_error: str | None = None):
+    if proposal is not None:
+        form.seen.data, form.scope.data = proposal.fingerprint, proposal.decision.scope
+    action = RESCHEDULE if isinstance(form, RescheduleConfirmForm) else CANCEL
+    return render_template("appointments/modify.html", appointment=appointment, form=form,
+                           proposal=proposal, action=action, title=TITLES[action],
+                           new_time_error=new_time_error, now=utcnow()), status
+
+
+@bp.route("/<int:appointment_id>/cancel", methods=["GET", "POST"])
+@appointments_roles
+def cancel(appointment_id):
+    appointment = appointment_or_404(appointment_id)
+    _only_scheduled(appointment)
+    form = ConfirmForm()
+    if request.method == "GET":
+        whole_series = request.args.get("scope") == "series"
+        return _preview(appointment, form, propose(appointment, CANCEL, utcnow(), whole_series))
+    change = Change(CANCEL, whole_series=form.scope.data == "series")
+    return _confirm(appointment, form, change)
+
+
+def _typed_new_time(text: str | None):
+    """(naive UTC, error) of the typed local new time."""
+    local = parse_local(text)
+    if local is None:
+        return None, "Enter the new date and time, e.g. 2026-05-03 14:30."
+    return from_local(local, company_tz()), None
+
+
+@bp.route("/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@appointments_roles
+def reschedule(appointment_id):
+    appointment = appointment_or_404(appointment_id)
+    _only_scheduled(appointment)
+    form = RescheduleConfirmForm()
+    if request.method == "POST":
+        new_starts_at, error = _typed_new_time(form.new_time.data)
+        if error:
+            return _preview(appointment, form, None, 400, error)
+        return _confirm(appointment, form, Change(RESCHEDULE, new_starts_at=new_starts_at))
+    if "new_time" not in request.args:
+        return _preview(appointment, form, None)
+    form.new_time.data = request.args["new_time"]
+    new_starts_at, error = _typed_new_time(request.args["new_time"])
+    error = error or check_new_time(appointment, new_starts_at, utcnow())
+    if error:
+        return _preview(appointment, form, None, 400, error)
+    return _preview(appointment, form, propose(appointment, RESCHEDULE, utcnow(), new_starts_at=new_starts_at))
+
+
+def _confirm(appointment, form, change: Change):
+    """Check the form, hand it to the service, and show the outcome."""
+    if not form.validate():
+        proposal = propose(appointment, change.action, utcnow(), change.whole_series, change.new_starts_at)
+        return _preview(appointment, form, proposal, 400)
+    change = Change(change.action, change.whole_series, change.new_starts_at, form.reason.data or "",
+                    form.force.data, form.waive_fee.data, form.waiver_reason.data or "", form.seen.data or "")
+    try:
+        records = modify_appointment(current_user, appointment, change, utcnow())
+    except ModificationRefused as refusal:
+        if "new_starts_at" in refusal.errors:
+            return _preview(appointment, form, None, refusal.status, refusal.message)
+        if refusal.proposal is None:
+            abort(refusal.status, refusal.message)
+        for name, message in refusal.errors.items():
+            getattr(form, name).errors = [message]
+        flash(refusal.message, "error")
+        return _preview(appointment, form, refusal.proposal, refusal.status)
+    flash(_outcome(change, records), "success")
+    return redirect(url_for("appointments.detail", appointment_id=appointment.id))
+
+
+def _outcome(change: Change, records) -> str:
+    done = "Cancelled" if change.action == CANCEL else "Rescheduled"
+    count = f" {len(records)} appointments of the series" if len(records) > 1 else ""
+    fee = sum(record.fee_charged for record in records)
+    notes = [f"fee charged {fee:.2f} EUR" if fee else "no fee charged"]
+    if records and not records[0].within_policy:
+        notes.append("recorded as out of policy")
+    if records and records[0].meta.get("fee_waived"):
+        notes.append("fee waived")
+    return f"{done}{count}: " + ", ".join(notes) + "."
