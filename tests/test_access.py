@@ -1,6 +1,8 @@
 """Walk every route: anonymous visitors go to sign-in, and another company's records are 404."""
 import pytest
 
+from tests.appointments.support import appointment_records
+
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
 
 
@@ -18,6 +20,7 @@ def record_args(make, world) -> dict:
         "user_id": world.admin.id, "company_id": world.company.id,
         "level": "branch", "entity_id": world.north.id, "policy_type": "cancellation",
         "event_type": "reminder_24h", "channel": "sms",
+        **appointment_records(make, world),
     }
 
 
