@@ -7,7 +7,8 @@ from flask import Flask
 from .config import CONFIGS
 from .extensions import cache, csrf, db, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments")
+BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments",
+              "callbacks.api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

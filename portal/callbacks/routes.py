@@ -1,2 +1,113 @@
-"""Routes of the callbacks area."""
-from . import bp  # noqa: F401
+"""The queue, its CSV export, the new-callback form and the detail page (actions: actions.py)."""
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..domain.callbacks import deadline_badge
+from ..extensions import db
+from ..models import CallbackEscalation, Service, Staff, utcnow
+from ..services.callbacks_access import get_callback, staff_choices
+from ..services.callbacks_export import csv_lines
+from ..services.callbacks_intake import create_or_merge, parse_intake
+from ..services.callbacks_policy import PolicyBook
+from ..services.callbacks_queue import Key
+from ..services.callbacks_timeline import REASON_LABELS, timeline
+from ..services.scope import Scope
+from . import bp
+from .forms import NewCallbackForm, read_queue_filter
+from .view import TAB_LABELS, branch_choices, company_choices, detail_actions, phone_display, queue_view
+
+bp.add_app_template_filter(phone_display, "phone")
+
+
+def _queue_filter():
+    f, problem = read_queue_filter(request.args)
+    if problem:
+        abort(400, problem)
+    return f
+
+
+def _cursor() -> tuple[Key | None, bool]:
+    token = request.args.get("before") or request.args.get("after")
+    if not token:
+        return None, False
+    try:
+        return Key.parse(token), bool(request.args.get("before"))
+    except ValueError as problem:
+        abort(400, str(problem))
+
+
+def render_queue(status: int = 200):
+    """The queue for the filters and page in the query string (also after a refused bulk assign)."""
+    start, backwards = _cursor()
+    now = utcnow()
+    view = queue_view(current_user, _queue_filter(), start, backwards,
+                      request.args.get("page", 1, type=int) or 1, now)
+    return render_template("callbacks/queue.html", view=view, tab_labels=TAB_LABELS,
+                           reason_labels=REASON_LABELS, now=now), status
+
+
+@bp.get("/")
+@login_required
+def queue():
+    return render_queue()
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    now = utcnow()
+    lines = csv_lines(Scope.of(current_user), current_user.company.default_region, _queue_filter(), now)
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="callbacks-{now:%Y%m%d-%H%M}.csv"'
+    return response
+
+
+def _new_form() -> NewCallbackForm:
+    form = NewCallbackForm()
+    form.branch_id.choices = branch_choices(current_user)
+    form.service_id.choices = company_choices(current_user, Service, "— none —")
+    form.staff_id.choices = company_choices(current_user, Staff, "— no preference —")
+    if request.method == "GET" and Scope.of(current_user).branch_id:
+        form.branch_id.data = str(Scope.of(current_user).branch_id)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = _new_form()
+    if request.method == "GET":
+        return render_template("callbacks/new.html", form=form)
+    form.validate()  # binds the values; the rules are parse_intake's (CSRF is checked globally)
+    intake, errors = parse_intake(current_user.company, form.intake_values(),
+                                  branch_id_only=Scope.of(current_user).branch_id)
+    if errors:
+        form.show_errors(errors)
+        flash("Nothing was saved: correct the highlighted fields.", "error")
+        return render_template("callbacks/new.html", form=form), 400
+    stored = create_or_merge(current_user.company_id, intake, current_user, "agent form", utcnow())
+    flash("This phone number already had an open request from the last 30 minutes: your note was "
+          "added to it." if stored.merged else "Callback request created.", "success")
+    return redirect(url_for(".detail", callback_id=stored.callback_id))
+
+
+def render_detail(callback, status: int = 200):
+    """The detail page of a callback (also the answer to a refused action, with its status)."""
+    now = utcnow()
+    policy = PolicyBook(current_user.company_id).for_callback(callback)
+    escalations = db.session.scalars(select(CallbackEscalation).where(
+        CallbackEscalation.company_id == callback.company_id,
+        CallbackEscalation.callback_request_id == callback.id).order_by(CallbackEscalation.escalated_at)).all()
+    return render_template(
+        "callbacks/detail.html", callback=callback, policy=policy, now=now,
+        badge=deadline_badge(callback.status, callback.expires_at, now, policy.due_soon_minutes),
+        timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
+        actions=detail_actions(current_user, callback), staff=staff_choices(current_user),
+    ), status
+
+
+@bp.get("/<int:callback_id>")
+@login_required
+def detail(callback_id):
+    return render_detail(get_callback(current_user, callback_id))

@@ -1,0 +1,195 @@
+"""The callback queue's rules (DESIGN §4, §6): state machine, SLA deadline, badges, merging.
+
+Pure: no Flask, no database; `now` is always a parameter.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from .policy_schema import TYPE_DEFAULTS, UNLIMITED
+
+STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
+OPEN = ("pending", "assigned", "contacted")
+PRIORITIES = ("normal", "high", "urgent")
+ROLES = ("admin", "branch_manager", "agent")
+SYSTEM = "system"  # the sweep
+MERGE_WINDOW = timedelta(minutes=30)
+MERGEABLE = ("pending", "assigned")
+NAME_MAX, EMAIL_MAX, NOTE_MAX, REASON_MAX = 200, 255, 2000, 500
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An action: the states it may start from, the state it leads to (None: unchanged), who."""
+
+    label: str
+    sources: tuple[str, ...]
+    target: str | None
+    roles: tuple[str, ...]
+
+
+EVERYONE = ROLES
+MANAGERS = ("admin", "branch_manager")
+TRANSITIONS: dict[str, Transition] = {
+    "claim": Transition("claim", ("pending", "assigned"), "assigned", EVERYONE),
+    "assign": Transition("assign", ("pending", "assigned"), "assigned", MANAGERS),
+    "unassign": Transition("unassign", ("assigned",), "pending", MANAGERS),
+    "attempt": Transition("record a failed attempt on", ("assigned",), None, EVERYONE),
+    "contacted": Transition("mark contacted", ("assigned",), "contacted", EVERYONE),
+    "complete": Transition("complete", ("contacted",), "completed", EVERYONE),
+    "cancel": Transition("cancel", OPEN, "cancelled", EVERYONE),
+    # Escalating to a staff member hands them the callback: a pending one becomes assigned.
+    "escalate": Transition("escalate", OPEN, None, EVERYONE),
+    # An escalation can be resolved whatever became of its callback.
+    "resolve": Transition("resolve an escalation of", STATUSES, None, EVERYONE),
+    "expire": Transition("expire", OPEN, "expired", (SYSTEM,)),
+}
+ROLE_NAMES = {"admin": "Admins", "branch_manager": "Branch managers", "agent": "Support agents",
+              SYSTEM: "The sweep"}
+
+
+def is_allowed(status: str, action: str, role: str) -> bool:
+    """True when `role` may do `action` to a callback in `status`."""
+    return refusal(status, action, role) is None
+
+
+def refusal(status: str, action: str, role: str) -> str | None:
+    """Why `role` may not do `action` to a callback in `status` (None: allowed)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"Unknown action {action!r}."
+    if role not in transition.roles:
+        if transition.roles == (SYSTEM,):
+            return "Callbacks expire only through the sweep."
+        return f"{ROLE_NAMES.get(role, role)} cannot {transition.label} callbacks."
+    if status not in transition.sources:
+        return f"A {status} callback cannot be {_past(action)}; only {_listing(transition.sources)} ones can."
+    return None
+
+
+def available_actions(status: str, role: str) -> tuple[str, ...]:
+    """The actions `role` may take on a callback in `status`, in menu order."""
+    return tuple(action for action in TRANSITIONS if is_allowed(status, action, role))
+
+
+def target_status(action: str, status: str, to_staff: bool = False) -> str:
+    """The status after `action`: its target, or unchanged (escalating to staff assigns)."""
+    if action == "escalate" and to_staff and status == "pending":
+        return "assigned"
+    return TRANSITIONS[action].target or status
+
+
+def _past(action: str) -> str:
+    return {"claim": "claimed", "assign": "assigned", "unassign": "unassigned",
+            "attempt": "given a failed attempt", "contacted": "marked contacted",
+            "complete": "completed", "cancel": "cancelled", "escalate": "escalated",
+            "resolve": "resolved", "expire": "expired"}[action]
+
+
+def _listing(states) -> str:
+    states = list(states)
+    return states[0] if len(states) == 1 else ", ".join(states[:-1]) + " or " + states[-1]
+
+
+# --- SLA --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CallbackPolicy:
+    """The effective callback settings of one path (company, branch, service, staff)."""
+
+    sla_minutes: Mapping[str, int]
+    max_contact_attempts: int
+    due_soon_minutes: int
+    expire_after_hours: int | None  # None: never expire
+
+    @classmethod
+    def from_config(cls, config: Mapping | None) -> "CallbackPolicy":
+        values = {**TYPE_DEFAULTS["callback"], **(config or {})}
+        expire = values.get("expire_after_hours")
+        return cls(
+            sla_minutes={p: int(values[f"sla_minutes_{p}"]) for p in PRIORITIES},
+            max_contact_attempts=int(values["max_contact_attempts"]),
+            due_soon_minutes=int(values["due_soon_minutes"]),
+            expire_after_hours=None if expire in (None, UNLIMITED) else int(expire),
+        )
+
+
+def sla_deadline(created_at: datetime, priority: str, policy: CallbackPolicy) -> datetime:
+    """expires_at: created_at plus the SLA minutes of the priority."""
+    return created_at + timedelta(minutes=policy.sla_minutes[priority])
+
+
+def urgency(status: str, expires_at: datetime, now: datetime, due_soon_minutes: int) -> str:
+    """closed | overdue (open, past the deadline) | due_soon (within due_soon_minutes) | on_time."""
+    if status not in OPEN:
+        return "closed"
+    if expires_at < now:
+        return "overdue"
+    if expires_at - now <= timedelta(minutes=due_soon_minutes):
+        return "due_soon"
+    return "on_time"
+
+
+def format_duration(delta: timedelta) -> str:
+    """A span as people say it: "23 min", "1 h 5 min", "2 d 4 h" (whole minutes, rounded down)."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str  # overdue | due_soon | on_time | closed
+    text: str  # readable without colour
+
+
+def deadline_badge(status: str, expires_at: datetime, now: datetime, due_soon_minutes: int) -> Badge:
+    """The countdown badge of the queue: "Overdue by 1 h 5 min", "Due soon: in 12 min", "Due in 3 h"."""
+    kind = urgency(status, expires_at, now, due_soon_minutes)
+    if kind == "closed":
+        return Badge(kind, status.capitalize())
+    span = format_duration(expires_at - now)
+    if kind == "overdue":
+        return Badge(kind, f"Overdue by {span}")
+    if kind == "due_soon":
+        return Badge(kind, f"Due soon: in {span}")
+    return Badge(kind, f"Due in {span}")
+
+
+def should_expire(status: str, expires_at: datetime, now: datetime, policy: CallbackPolicy) -> bool:
+    """Open and more than expire_after_hours past its deadline."""
+    if status not in OPEN or policy.expire_after_hours is None:
+        return False
+    return now >= expires_at + timedelta(hours=policy.expire_after_hours)
+
+
+def attempts_exhausted(attempts: int, policy: CallbackPolicy) -> bool:
+    """True once failed attempts reach max_contact_attempts (a multiple_attempts_failed escalation)."""
+    return attempts >= policy.max_contact_attempts
+
+
+# --- merging duplicates ------------------------------------------------------------------------
+
+def higher_priority(first: str, second: str) -> str:
+    """The more urgent of two priorities: a merge raises, never lowers."""
+    return max(first, second, key=PRIORITIES.index)
+
+
+def can_merge_into(status: str, created_at: datetime, now: datetime) -> bool:
+    """A new request merges into an open one (pending or assigned) from the last 30 minutes."""
+    return status in MERGEABLE and now - created_at <= MERGE_WINDOW
+
+
+def merged_notes(existing: str | None, added: str | None, now: datetime, source: str) -> str | None:
+    """The open request's notes with the new request's note appended (never replaced)."""
+    if not added:
+        return existing
+    line = f"[{now:%Y-%m-%d %H:%M} UTC, {source}] {added}"
+    return f"{existing}\n{line}" if existing else line
