@@ -22,7 +22,7 @@ REASON_LABELS = {"sla_breach": "SLA breached", "manual_escalation": "Manual esca
 @dataclass(frozen=True)
 class TimelineEntry:
     when: datetime
-    who: str
+    who: str | None  # None: not recorded
     kind: str  # created, merged, assigned, attempt, contacted, completed, cancelled, escalated, …
     what: str
     detail: str | None = None
@@ -67,7 +67,7 @@ def timeline(callback: CallbackRequest) -> list[TimelineEntry]:
         .order_by(AuditEvent.created_at, AuditEvent.id)).all()
     entries = []
     if not any(event.action == "create" for event in events):
-        source = (callback.meta or {}).get("source") or "not recorded"
+        source = (callback.meta or {}).get("source")
         entries.append(TimelineEntry(callback.created_at, source, "created",
                                      f"Created with priority {callback.priority}"))
     for event in events:

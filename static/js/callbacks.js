@@ -5,7 +5,7 @@
   if (!holder) return;
   var skew = Date.parse(holder.getAttribute("data-now")) - Date.now(); // trust the server's clock
   var OPEN = { pending: true, assigned: true, contacted: true };
-  var ICONS = { overdue: "⚠", due_soon: "⏳", on_time: "◷" };
+  var ICONS = { overdue: "⚠", due_soon: "◔", on_time: "◷" };
 
   function span(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
@@ -18,18 +18,18 @@
 
   function refresh() {
     var now = Date.now() + skew;
-    document.querySelectorAll(".badge[data-expires]").forEach(function (badge) {
+    document.querySelectorAll(".cb-badge[data-expires]").forEach(function (badge) {
       if (!OPEN[badge.getAttribute("data-status")]) return;
       var left = Date.parse(badge.getAttribute("data-expires")) - now;
       var soon = parseInt(badge.getAttribute("data-due-soon"), 10) * 60000;
       var kind = left < 0 ? "overdue" : (left <= soon ? "due_soon" : "on_time");
       var text = kind === "overdue" ? "Overdue by " + span(left)
         : kind === "due_soon" ? "Due soon: in " + span(left) : "Due in " + span(left);
-      badge.className = "badge badge-" + kind;
-      badge.querySelector(".badge-icon").textContent = ICONS[kind];
-      badge.querySelector(".badge-text").textContent = text;
+      badge.className = "cb-badge cb-badge-" + kind;
+      badge.querySelector(".cb-badge-icon").textContent = ICONS[kind];
+      badge.querySelector(".cb-badge-text").textContent = text;
       var row = badge.closest("tr");
-      if (row) row.className = row.className.replace(/urgency-\w+/, "urgency-" + kind);
+      if (row) row.className = row.className.replace(/cb-urgency-\w+/, "cb-urgency-" + kind);
     });
   }
 
