@@ -1,5 +1,6 @@
 """The modifications audit trail (read-only): filters, totals, CSV export, one record's details."""
 from flask import Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
 
 from ..models import AppointmentModification, utcnow
 from ..services.appointments_read import filter_choices, modifications_with_actor
@@ -10,13 +11,13 @@ from .common import (
     Page, appointment_or_404, appointments_roles, company_tz, page_args, page_number, per_page,
     user_scope,
 )
-from .forms import AuditFilterForm, yes_no
+from .forms import AuditFilterForm, id_choices, yes_no
 
 
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
     branches, _ = filter_choices(user_scope())
-    form.branch.choices = [("", "All branches")] + [(branch.id, branch.name) for branch in branches]
+    form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
     return form
 
 

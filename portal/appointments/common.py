@@ -10,11 +10,17 @@ from sqlalchemy.orm import lazyload
 from ..extensions import db
 from ..security import roles_required
 from ..services.appointments_read import find_appointment, find_customer, scope_of
-from ..services.appointments_time import to_local
+from ..models import utcnow
+from ..services.appointments_time import to_local, whole_seconds
 from . import bp
 
 # Appointments are for admins (whole company) and branch managers (their branch); agents: 403.
 appointments_roles = roles_required("admin", "branch_manager")
+
+
+def decision_time() -> datetime:
+    """`now` for decisions: whole seconds, as stored on MariaDB, so a preview and its record agree."""
+    return whole_seconds(utcnow())
 
 
 def user_scope():

@@ -2,13 +2,15 @@
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
 
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
-YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 def optional_int(value):
@@ -20,6 +22,11 @@ def optional_int(value):
 
 def yes_no(value):
     return {"yes": True, "no": False}.get(value) if value else None
+
+
+def id_choices(blank: str, rows) -> list[SelectChoice]:
+    """Choices of a select of records (branches, staff) with a blank "any" first."""
+    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in rows]
 
 
 def parse_local(text: str | None) -> datetime | None:
@@ -51,13 +58,14 @@ class FilterForm(FlaskForm):
 
 class AppointmentFilterForm(FilterForm):
     staff = SelectField("Staff", coerce=optional_int)
-    status = SelectField("Status", default="", choices=[("", "Any status")] +
-                         [(status, status.replace("_", " ").capitalize()) for status in APPOINTMENT_STATUSES])
+    status = SelectField("Status", default="", choices=[SelectChoice("", "Any status")] +
+                         [SelectChoice(status, status.replace("_", " ").capitalize())
+                          for status in APPOINTMENT_STATUSES])
 
 
 class AuditFilterForm(FilterForm):
-    type = SelectField("Type", default="", choices=[("", "Any type")] +
-                       [(kind, kind.capitalize()) for kind in MODIFICATION_TYPES])
+    type = SelectField("Type", default="", choices=[SelectChoice("", "Any type")] +
+                       [SelectChoice(kind, kind.capitalize()) for kind in MODIFICATION_TYPES])
     within_policy = SelectField("Within policy", default="", choices=YES_NO)
     fee_charged = SelectField("Fee charged", default="", choices=YES_NO)
 

@@ -3,12 +3,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.decisions import CANCEL, RESCHEDULE
-from ..models import utcnow
 from ..services.appointments_time import from_local
 from ..services.modifications import Change, ModificationRefused, check_new_time, modify_appointment
 from ..services.modifications_policy import propose
 from . import bp
-from .common import appointment_or_404, appointments_roles, company_tz
+from .common import appointment_or_404, appointments_roles, company_tz, decision_time
 from .forms import ConfirmForm, RescheduleConfirmForm, parse_local
 
 TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
@@ -26,7 +25,7 @@ def _preview(appointment, form, proposal, status: int = 200, new_time_error: str
     action = RESCHEDULE if isinstance(form, RescheduleConfirmForm) else CANCEL
     return render_template("appointments/modify.html", appointment=appointment, form=form,
                            proposal=proposal, action=action, title=TITLES[action],
-                           new_time_error=new_time_error, now=utcnow()), status
+                           new_time_error=new_time_error, now=decision_time()), status
 
 
 @bp.route("/<int:appointment_id>/cancel", methods=["GET", "POST"])
@@ -37,7 +36,7 @@ def cancel(appointment_id):
     form = ConfirmForm()
     if request.method == "GET":
         whole_series = request.args.get("scope") == "series"
-        return _preview(appointment, form, propose(appointment, CANCEL, utcnow(), whole_series))
+        return _preview(appointment, form, propose(appointment, CANCEL, decision_time(), whole_series))
     change = Change(CANCEL, whole_series=form.scope.data == "series")
     return _confirm(appointment, form, change)
 
@@ -65,21 +64,21 @@ def reschedule(appointment_id):
         return _preview(appointment, form, None)
     form.new_time.data = request.args["new_time"]
     new_starts_at, error = _typed_new_time(request.args["new_time"])
-    error = error or check_new_time(appointment, new_starts_at, utcnow())
+    error = error or check_new_time(appointment, new_starts_at, decision_time())
     if error:
         return _preview(appointment, form, None, 400, error)
-    return _preview(appointment, form, propose(appointment, RESCHEDULE, utcnow(), new_starts_at=new_starts_at))
+    return _preview(appointment, form, propose(appointment, RESCHEDULE, decision_time(), new_starts_at=new_starts_at))
 
 
 def _confirm(appointment, form, change: Change):
     """Check the form, hand it to the service, and show the outcome."""
     if not form.validate():
-        proposal = propose(appointment, change.action, utcnow(), change.whole_series, change.new_starts_at)
+        proposal = propose(appointment, change.action, decision_time(), change.whole_series, change.new_starts_at)
         return _preview(appointment, form, proposal, 400)
     change = Change(change.action, change.whole_series, change.new_starts_at, form.reason.data or "",
                     form.force.data, form.waive_fee.data, form.waiver_reason.data or "", form.seen.data or "")
     try:
-        records = modify_appointment(current_user, appointment, change, utcnow())
+        records = modify_appointment(current_user, appointment, change, decision_time())
     except ModificationRefused as refusal:
         if "new_starts_at" in refusal.errors:
             return _preview(appointment, form, None, refusal.status, refusal.message)

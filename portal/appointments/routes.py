@@ -13,10 +13,10 @@ from ..services.appointments_time import to_local
 from ..services.modifications_policy import customer_outlook
 from . import bp
 from .common import (
-    appointment_or_404, appointments_roles, company_tz, customer_or_404, page_args,
+    appointment_or_404, appointments_roles, company_tz, customer_or_404, decision_time, page_args,
     paginate_entities, user_scope,
 )
-from .forms import AppointmentFilterForm
+from .forms import AppointmentFilterForm, id_choices
 
 UPCOMING_ON_CUSTOMER_PAGE = 10
 
@@ -26,8 +26,8 @@ def _filter_form() -> AppointmentFilterForm:
     if not request.args:  # a first visit shows what is coming up, from today
         form.date_from.data = to_local(utcnow(), company_tz()).date()
     branches, staff = filter_choices(user_scope())
-    form.branch.choices = [("", "All branches")] + [(branch.id, branch.name) for branch in branches]
-    form.staff.choices = [("", "All staff")] + [(member.id, member.name) for member in staff]
+    form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
+    form.staff.choices = id_choices("All staff", staff)
     return form
 
 
@@ -55,7 +55,7 @@ def detail(appointment_id):
 @bp.get("/customers/<int:customer_id>")
 @appointments_roles
 def customer(customer_id):
-    person, scope, now = customer_or_404(customer_id), user_scope(), utcnow()
+    person, scope, now = customer_or_404(customer_id), user_scope(), decision_time()
     upcoming = upcoming_for_customer(scope, person.id, now, UPCOMING_ON_CUSTOMER_PAGE)
     default_path = [("company", scope.company_id, current_user.company.name)]
     if current_user.branch_id and not current_user.is_admin:

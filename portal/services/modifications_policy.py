@@ -50,8 +50,10 @@ class Proposal:
 
     @property
     def fingerprint(self) -> str:
-        """What the person agreed to in the preview: allowed or not, and the fee."""
-        return f"{'allowed' if self.decision.allowed else 'denied'}:{self.decision.fee}"
+        """What the person agreed to in the preview: allowed or not, the fee, how many
+        appointments it changes."""
+        verdict = "allowed" if self.decision.allowed else "denied"
+        return f"{verdict}:{self.decision.fee}:{len(self.targets)}"
 
 
 def appointment_path(appointment: Appointment) -> list[PathNode]:
