@@ -101,7 +101,8 @@ def render_detail(callback, status: int = 200):
         CallbackEscalation.callback_request_id == callback.id).order_by(CallbackEscalation.escalated_at)).all()
     return render_template(
         "callbacks/detail.html", callback=callback, policy=policy, now=now,
-        badge=deadline_badge(callback.status, callback.expires_at, now, policy.due_soon_minutes),
+        badge=deadline_badge(callback.status, callback.expires_at, now, policy.due_soon_minutes,
+                             callback.completed_at),
         timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
         actions=detail_actions(current_user, callback), staff=staff_choices(current_user),
     ), status

@@ -150,10 +150,15 @@ class Badge:
     text: str  # readable without colour
 
 
-def deadline_badge(status: str, expires_at: datetime, now: datetime, due_soon_minutes: int) -> Badge:
-    """The countdown badge of the queue: "Overdue by 1 h 5 min", "Due soon: in 12 min", "Due in 3 h"."""
+def deadline_badge(status: str, expires_at: datetime, now: datetime, due_soon_minutes: int,
+                   completed_at: datetime | None = None) -> Badge:
+    """The countdown badge of the queue: "Overdue by 1 h 5 min", "Due soon: in 12 min", "Due in 3 h";
+    a completed callback says whether it met its deadline."""
     kind = urgency(status, expires_at, now, due_soon_minutes)
     if kind == "closed":
+        if status == "completed" and completed_at is not None:
+            late = completed_at - expires_at
+            return Badge(kind, "Completed in time" if late <= timedelta(0) else f"Completed {format_duration(late)} late")
         return Badge(kind, status.capitalize())
     span = format_duration(expires_at - now)
     if kind == "overdue":

@@ -213,7 +213,7 @@ def queue_rows(scope: Scope, ids: list[int], now: datetime) -> list[Row]:
     rows = []
     for callback in callbacks:
         due_soon = book.for_callback(callback).due_soon_minutes
-        rows.append(Row(callback, deadline_badge(callback.status, callback.expires_at, now, due_soon),
+        rows.append(Row(callback, deadline_badge(callback.status, callback.expires_at, now, due_soon, callback.completed_at),
                         due_soon, escalations.get(callback.id, []),
                         bool(scope.staff_id) and callback.assigned_to == scope.staff_id))
     return rows

@@ -8,6 +8,9 @@ from ..extensions import db
 from ..models import (
     OPEN_STATUSES, Appointment, CallbackRequest, Company, PolicyConfiguration, Staff,
 )
+from .callbacks_stats import (
+    Bar, DayCompliance, due_soon_count, sla_bars, sla_compliance, unresolved_escalations,
+)
 from .scope import Scope, local_day_bounds
 
 
@@ -17,6 +20,18 @@ class DashboardNumbers:
     overdue_callbacks: int
     policy_rows: int
     appointments_today: int
+    due_soon_callbacks: int = 0
+    unresolved_escalations: int = 0
+    sla_days: tuple[DayCompliance, ...] = ()
+
+    @property
+    def sla_week(self) -> tuple[int, int]:
+        """(completed in time, completed) over the chart's days."""
+        return sum(d.met for d in self.sla_days), sum(d.total for d in self.sla_days)
+
+    @property
+    def sla_bars(self) -> list[Bar]:
+        return sla_bars(list(self.sla_days))
 
 
 def _count(stmt) -> int:
@@ -68,4 +83,7 @@ def dashboard_numbers(scope: Scope, now: datetime) -> DashboardNumbers:
         overdue_callbacks=_callbacks(scope, CallbackRequest.expires_at < now),
         policy_rows=_policy_rows(scope),
         appointments_today=_appointments_today(scope, now),
+        due_soon_callbacks=due_soon_count(scope, now),
+        unresolved_escalations=unresolved_escalations(scope),
+        sla_days=tuple(sla_compliance(scope, now)),
     )
