@@ -1,0 +1,135 @@
+"""The modifications audit page: filters, totals, CSV export, one record's details."""
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from tests.appointments.support import now_seconds
+
+
+@pytest.fixture
+def trail(bookings, world):
+    """Four modifications: in/out of policy, with and without fees, two branches, two customers."""
+    now = now_seconds()
+    anna, otto = bookings.customer(name="Anna Auditee"), bookings.customer(name="Otto Other")
+    north = bookings.appointment(anna)
+    south = bookings.appointment(otto, branch=world.south, staff="cy")
+    return {
+        "within_free": bookings.modification(north, "cancel", at=now - timedelta(days=1), reason="free cancel"),
+        "forced_fee": bookings.modification(north, "cancel", at=now - timedelta(days=2), within_policy=False,
+                                            fee="15.00", reason="forced with fee",
+                                            meta={"hours_notice": 4.9, "forced": True}),
+        "reschedule_fee": bookings.modification(south, "reschedule", at=now - timedelta(days=3), fee="7.50",
+                                                reason="moved south"),
+        "old": bookings.modification(south, "cancel", at=now - timedelta(days=40), within_policy=False,
+                                     reason="=HYPERLINK(\"x\")"),
+    }
+
+
+def shown(client, query=""):
+    response = client.get("/appointments/modifications" + query)
+    assert response.status_code == 200, response.status_code
+    body = response.get_data(as_text=True)
+    return {name for name, reason in (("within_free", "free cancel"), ("forced_fee", "forced with fee"),
+                                      ("reschedule_fee", "moved south"), ("old", "HYPERLINK"))
+            if reason in body}, body
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("", {"within_free", "forced_fee", "reschedule_fee", "old"}),
+    ("?type=reschedule", {"reschedule_fee"}),
+    ("?within_policy=no", {"forced_fee", "old"}),
+    ("?within_policy=yes", {"within_free", "reschedule_fee"}),
+    ("?fee_charged=yes", {"forced_fee", "reschedule_fee"}),
+    ("?fee_charged=no", {"within_free", "old"}),
+    ("?customer=otto", {"reschedule_fee", "old"}),
+    ("?type=cancel&within_policy=no&fee_charged=yes", {"forced_fee"}),
+])
+def test_filters_narrow_the_trail(client, world, trail, query, expected):
+    client.login(world.admin.email)
+    assert shown(client, query)[0] == expected
+
+
+def test_branch_and_date_filters(client, world, trail):
+    client.login(world.admin.email)
+    assert shown(client, f"?branch={world.south.id}")[0] == {"reschedule_fee", "old"}
+    today = now_seconds().date()
+    week_ago = (today - timedelta(days=7)).isoformat()
+    assert shown(client, f"?date_from={week_ago}")[0] == {"within_free", "forced_fee", "reschedule_fee"}
+    month_ago = (today - timedelta(days=30)).isoformat()
+    assert shown(client, f"?date_to={month_ago}")[0] == {"old"}
+
+
+def test_totals_count_and_sum_the_fees_of_the_filtered_set(client, world, trail):
+    client.login(world.admin.email)
+    _, body = shown(client)
+    assert 'data-total="count">4<' in body and 'data-total="fees">22.50 EUR<' in body
+    _, body = shown(client, "?within_policy=no")
+    assert 'data-total="count">2<' in body and 'data-total="fees">15.00 EUR<' in body
+
+
+def test_out_of_policy_rows_are_marked_and_show_their_fee(client, world, trail):
+    client.login(world.admin.email)
+    _, body = shown(client, "?within_policy=no&type=cancel&fee_charged=yes")
+    assert "out of policy" in body and "15.00 EUR" in body
+
+
+def test_csv_export_has_the_filtered_rows_and_defuses_formulas(client, world, trail):
+    client.login(world.admin.email)
+    response = client.get("/appointments/modifications.csv?within_policy=no")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["reason"] for row in rows] == ["forced with fee", "'=HYPERLINK(\"x\")"]
+    assert rows[0]["fee_charged_eur"] == "15.00" and rows[0]["within_policy"] == "no"
+    assert rows[0]["forced"] == "yes" and rows[0]["customer"] == "Anna Auditee"
+
+
+def test_csv_export_streams_more_than_one_chunk(client, world, bookings):
+    appointment = bookings.appointment()
+    for n in range(520):
+        bookings.modification(appointment, at=now_seconds() - timedelta(minutes=n))
+    client.login(world.admin.email)
+    rows = list(csv.reader(io.StringIO(client.get("/appointments/modifications.csv").get_data(as_text=True))))
+    assert len(rows) == 521  # header + every row
+
+
+@pytest.mark.parametrize("query", ["?date_from=yesterday", "?within_policy=maybe", "?branch=north",
+                                   "?type=delete", "?date_from=2026-05-02&date_to=2026-05-01"])
+def test_bad_filters_get_a_message_and_a_400(client, world, trail, query):
+    client.login(world.admin.email)
+    for url in ("/appointments/modifications", "/appointments/modifications.csv"):
+        response = client.get(url + query)
+        assert response.status_code == 400 and b'class="error"' in response.data
+
+
+def test_the_page_only_reads(client, world, trail):
+    client.login(world.admin.email)
+    assert client.submit("/appointments/modifications", {}).status_code == 405
+
+
+def test_pages_through_a_long_trail(client, world, bookings):
+    appointment = bookings.appointment()
+    for n in range(30):
+        bookings.modification(appointment, at=now_seconds() - timedelta(minutes=n), reason=f"reason-{n:02d}")
+    client.login(world.admin.email)
+    first = client.get("/appointments/modifications").get_data(as_text=True)
+    second = client.get("/appointments/modifications?page=2").get_data(as_text=True)
+    assert "reason-00" in first and "reason-29" not in first
+    assert "reason-29" in second and "reason-00" not in second
+    assert client.get("/appointments/modifications?page=99").status_code == 200  # clamps to the last
+
+
+def test_a_record_shows_what_the_rules_said(client, world, bookings):
+    appointment = bookings.appointment()
+    record = bookings.modification(appointment, within_policy=False, fee="15.00", reason="late", meta={
+        "hours_notice": 4.9, "policy_required": 24, "forced": True, "fee_rule": "15.00 EUR: fixed fee (Company X)",
+        "original_time": appointment.starts_at.isoformat(), "new_time": None,
+        "checks": [{"rule": "hours_before", "passed": False, "text": "Cancellation needs 24 h notice; 4.9 h remain"}],
+        "policy": {"cancellation.hours_before": {"value": 24, "source": "Company X", "level": "company"}}})
+    client.login(world.manager.email)
+    body = client.get(f"/appointments/modifications/{record.id}").get_data(as_text=True)
+    for text in ("out of policy", "Cancellation needs 24 h notice; 4.9 h remain", "cancellation.hours_before",
+                 "Company X", "forced and recorded as out of policy", "(24 h needed)"):
+        assert text in body, text

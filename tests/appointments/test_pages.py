@@ -1,0 +1,111 @@
+"""The list, detail and customer pages."""
+from datetime import timedelta
+
+from portal.extensions import db
+from portal.services.appointments_read import find_customer
+from portal.services.scope import Scope
+from portal.services.modifications_policy import customer_outlook
+from tests.appointments.support import now_seconds
+from tests.support import QueryCounter
+
+
+def test_list_filters_by_status_staff_branch_and_customer(client, world, bookings):
+    anna, bert = bookings.customer(name="Anna Alpha"), bookings.customer(name="Bert Beta", phone="+4930555")
+    bookings.appointment(anna, staff="ann")
+    bookings.appointment(bert, staff="bob", status="cancelled")
+    bookings.appointment(bert, branch=world.south, staff="cy")
+    client.login(world.admin.email)
+
+    def names(query):
+        body = client.get("/appointments/?date_from=" + query).get_data(as_text=True)
+        return body.count("Anna Alpha"), body.count("Bert Beta")
+
+    assert names("") == (1, 2)
+    assert names("&status=cancelled") == (0, 1)
+    assert names(f"&staff={world.ann.id}") == (1, 0)
+    assert names(f"&branch={world.south.id}") == (0, 1)
+    assert names("&customer=BERT") == (0, 2)
+    assert names("&customer=30555") == (0, 2)  # by phone
+
+
+def test_list_date_range_is_in_local_days_and_defaults_to_upcoming(client, world, bookings):
+    customer = bookings.customer(name="Paula Past")
+    bookings.appointment(customer, hours_ahead=-24 * 5)
+    bookings.appointment(bookings.customer(name="Fiona Future"), hours_ahead=24 * 5)
+    client.login(world.admin.email)
+    first_visit = client.get("/appointments/").get_data(as_text=True)
+    assert "Fiona Future" in first_visit and "Paula Past" not in first_visit
+    day = (now_seconds() - timedelta(days=5)).date().isoformat()
+    one_day = client.get(f"/appointments/?date_from={day}&date_to={day}").get_data(as_text=True)
+    assert "Paula Past" in one_day and "Fiona Future" not in one_day
+
+
+def test_list_rejects_malformed_filters_with_a_message(client, world):
+    client.login(world.admin.email)
+    for query in ("date_from=tomorrow", "staff=abc", "status=lost", "customer=" + "x" * 101):
+        response = client.get(f"/appointments/?{query}")
+        assert response.status_code == 400, query
+        assert b'class="error"' in response.data
+
+
+def test_detail_shows_the_history_with_who_and_why(client, world, bookings):
+    appointment = bookings.appointment()
+    bookings.modification(appointment, "reschedule", reason="Customer asked", fee="5.00",
+                          meta={"original_time": "2026-01-01T09:00:00", "new_time": "2026-01-02T09:00:00"})
+    client.login(world.manager.email)
+    body = client.get(f"/appointments/{appointment.id}").get_data(as_text=True)
+    assert "Customer asked" in body and world.admin.name in body and "5.00 EUR" in body
+    assert "Fri 02 Jan 2026, 10:00 CET" in body  # stored UTC, shown in the company's zone
+    assert f"/appointments/{appointment.id}/cancel" in body
+
+
+def test_detail_of_a_cancelled_appointment_offers_no_changes(client, world, bookings):
+    appointment = bookings.appointment(status="cancelled")
+    client.login(world.admin.email)
+    body = client.get(f"/appointments/{appointment.id}").get_data(as_text=True)
+    assert "cannot be cancelled or rescheduled any more" in body and "/cancel" not in body
+
+
+def test_customer_page_shows_rolling_counts_against_the_effective_limit(client, world, bookings):
+    bookings.policy("company", world.company.id, {"max_cancellations_per_month": 3})
+    bookings.policy("branch", world.north.id, {"max_cancellations_per_month": 2})
+    customer = bookings.customer(name="Carla Counted")
+    past = bookings.appointment(customer, hours_ahead=-300, status="cancelled")
+    bookings.modification(past, at=now_seconds() - timedelta(days=2), reason="first")
+    bookings.modification(past, at=now_seconds() - timedelta(days=31), reason="too old to count")
+    bookings.appointment(customer, hours_ahead=72)
+    client.login(world.manager.email)
+    body = client.get(f"/appointments/customers/{customer.id}").get_data(as_text=True)
+    assert 'data-count="cancel"' in body
+    assert "1 <span class=\"of\">of 2</span>" in body and "limit from Branch North" in body
+    assert "first" in body and "too old to count" in body  # history keeps everything
+    assert "✓ allowed" in body
+
+
+def test_customer_page_says_when_a_limit_is_reached(client, world, bookings):
+    bookings.policy("company", world.company.id, {"max_cancellations_per_month": 1})
+    customer = bookings.customer()
+    bookings.modification(bookings.appointment(customer, status="cancelled"), at=now_seconds() - timedelta(hours=1))
+    bookings.appointment(customer, hours_ahead=72)
+    client.login(world.admin.email)
+    body = client.get(f"/appointments/customers/{customer.id}").get_data(as_text=True)
+    assert "stat stat-alert" in body and "✗ denied" in body
+    assert "1 cancellation by this customer in the last 30 days; the limit is 1" in body
+
+
+def test_customer_outlook_uses_a_fixed_number_of_queries(app, world, bookings):
+    customer = bookings.customer()
+    upcoming = [bookings.appointment(customer, hours_ahead=24 * day) for day in range(1, 9)]
+    for appointment in upcoming[:3]:
+        bookings.modification(appointment, "reschedule")
+    with app.app_context():
+        from portal.services.appointments_read import upcoming_for_customer
+        scope = Scope(world.company.id, None, None)
+        person = find_customer(scope, customer.id)
+        now = now_seconds()
+        for size in (1, 8):
+            loaded = upcoming_for_customer(scope, person.id, now, size)
+            with QueryCounter(db.engine) as counter:
+                outlook = customer_outlook(world.company.id, person.id, loaded, now, [])
+            assert len(outlook.rows) == size
+            assert counter.count == 4  # rolling counts, moves, cancellation rows, reschedule rows

@@ -1,0 +1,129 @@
+"""`flask stats refresh` and the report that reads it."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AppointmentModificationStat
+from portal.services.modifications_stats import refresh_stats
+from tests.appointments.support import Bookings, now_seconds
+
+
+def stats(app):
+    with app.app_context():
+        return {(row.company_id, row.customer_id, row.stat_type): (row.count, row.period_start, row.period_end)
+                for row in db.session.scalars(select(AppointmentModificationStat))}
+
+
+def counts(app):
+    return {key: value[0] for key, value in stats(app).items()}
+
+
+def refresh(app, now, batch_size=2000):
+    with app.app_context():
+        return refresh_stats(now, batch_size)
+
+
+def history(bookings, customer, now, days_ago, kind="cancel"):
+    appointment = bookings.appointment(customer, hours_ahead=-24 * 200, status="cancelled")
+    for days in days_ago:
+        bookings.modification(appointment, kind, at=now - timedelta(days=days))
+
+
+def test_refresh_counts_30_and_90_days_with_the_quota_window_edges(app, world, bookings):
+    now, customer = now_seconds(), bookings.customer()
+    history(bookings, customer, now, [0, 29.99, 30, 31, 89.99, 90, 91])
+    history(bookings, customer, now, [1, 45], kind="reschedule")
+    history(bookings, customer, now, [-1])  # after `now`: not counted yet
+    refresh(app, now)
+    company, ident = world.company.id, customer.id
+    assert counts(app)[(company, ident, "cancel_30d")] == 2  # 0 and 29.99 days; 30 days has aged out
+    assert counts(app)[(company, ident, "cancel_90d")] == 5
+    assert counts(app)[(company, ident, "reschedule_30d")] == 1
+    assert counts(app)[(company, ident, "reschedule_90d")] == 2
+    _, start, end = stats(app)[(company, ident, "cancel_30d")]
+    assert (start, end) == (now - timedelta(days=30), now)
+    assert stats(app)[(company, ident, "cancel_90d")][1] == now - timedelta(days=90)
+
+
+def test_every_customer_of_every_company_gets_all_four_rows(app, make, world, bookings):
+    quiet = bookings.customer()
+    other_world = make.world()
+    other = Bookings(make, other_world)
+    busy = other.customer()
+    history(other, busy, now_seconds(), [2])
+    summary = refresh(app, now_seconds())
+    rows = counts(app)
+    for company, customer in ((world.company.id, quiet.id), (other_world.company.id, busy.id)):
+        assert {stat for (c, person, stat) in rows if (c, person) == (company, customer)} == {
+            "cancel_30d", "reschedule_30d", "cancel_90d", "reschedule_90d"}
+    assert rows[(world.company.id, quiet.id, "cancel_30d")] == 0
+    assert rows[(other_world.company.id, busy.id, "cancel_30d")] == 1
+    assert summary.companies == 2 and summary.rows == 4 * summary.customers
+
+
+def test_refresh_is_idempotent_and_replaces_the_previous_snapshot(app, world, bookings):
+    now, customer = now_seconds(), bookings.customer()
+    history(bookings, customer, now, [1, 2])
+    refresh(app, now)
+    first = stats(app)
+    refresh(app, now)
+    assert stats(app) == first
+    later = now + timedelta(days=29, hours=12)  # the day-1 and day-2 cancellations age out of 30d
+    refresh(app, later)
+    rows = stats(app)
+    assert len(rows) == len(first)  # replaced, not piled up
+    assert rows[(world.company.id, customer.id, "cancel_30d")] == (0, later - timedelta(days=30), later)
+    assert rows[(world.company.id, customer.id, "cancel_90d")][0] == 2
+
+
+def test_small_batches_give_the_same_result_as_one_batch(app, world, bookings):
+    now = now_seconds()
+    for n in range(7):
+        history(bookings, bookings.customer(), now, range(n))
+    refresh(app, now, batch_size=1000)
+    one_batch = stats(app)
+    with app.app_context():
+        db.session.execute(AppointmentModificationStat.__table__.delete())
+        db.session.commit()
+    summary = refresh(app, now, batch_size=2)
+    assert stats(app) == one_batch and summary.customers == 7
+
+
+def test_the_command_reports_what_it_did(app, world, bookings):
+    history(bookings, bookings.customer(), now_seconds(), [1])
+    result = app.test_cli_runner().invoke(args=["stats", "refresh", "--batch-size", "50"])
+    assert result.exit_code == 0, result.output
+    assert "Refreshed 4 statistics of 1 customers in 1 companies" in result.output
+    bad = app.test_cli_runner().invoke(args=["stats", "refresh", "--batch-size", "0"])
+    assert bad.exit_code != 0 and "batch-size" in bad.output
+
+
+def test_report_ranks_customers_by_cancellations_with_the_trend(app, client, world, bookings):
+    now = now_seconds()
+    rising, falling, steady = (bookings.customer(name=name) for name in ("Rita Rising", "Fred Falling", "Stan Steady"))
+    history(bookings, rising, now, [1, 2, 3])  # 3 in 30 days, 3 in 90: above the monthly average
+    history(bookings, falling, now, [40, 50, 60, 70, 80, 85, 5])  # 1 in 30, 7 in 90
+    history(bookings, steady, now, [5, 40, 70])  # 1 in 30, 3 in 90
+    client.login(world.admin.email)
+    assert b"No statistics yet" in client.get("/appointments/stats").data
+    refresh(app, now)
+    body = client.get("/appointments/stats").get_data(as_text=True)
+    assert body.index("Rita Rising") < body.index("Fred Falling")
+    assert "↑ rising" in body and "↓ falling" in body and "→ steady" in body
+    assert 'data-total="cancel_90d">13<' in body
+    by_90 = client.get("/appointments/stats?rank=cancel_90d").get_data(as_text=True)
+    assert by_90.index("Fred Falling") < by_90.index("Rita Rising")
+
+
+def test_report_shows_a_manager_only_customers_of_their_branch(app, client, world, bookings):
+    now = now_seconds()
+    north, south = bookings.customer(name="Nora North"), bookings.customer(name="Sam South")
+    history(bookings, north, now, [1])
+    bookings.modification(bookings.appointment(south, branch=world.south, staff="cy", status="cancelled"),
+                          at=now - timedelta(days=1))
+    refresh(app, now)
+    client.login(world.manager.email)
+    body = client.get("/appointments/stats").get_data(as_text=True)
+    assert "Nora North" in body and "Sam South" not in body
+    assert 'data-total="cancel_30d">1<' in body
