@@ -184,14 +184,16 @@ def nav_tree(hierarchy, node) -> NavItem:
         branch_item = item("branch", branch)
         root.children.append(branch_item)
         services = hierarchy.offered.get(branch.id, ())
-        if ("branch", branch.id) not in path and node.key not in {("service", s.id) for s in services}:
+        on_path = ("branch", branch.id) in path
+        if not on_path and not (node.level == "service" and not node.context
+                                and node.entity_id in {service.id for service in services}):
             continue
         for service in services:
             service_item = item("service", service, (("branch", branch.id),))
             branch_item.children.append(service_item)
             staff = hierarchy.performers.get((branch.id, service.id), ())
-            if ("service", service.id) in path or (node.level == "staff" and not node.context
-                                                   and node.key in {("staff", m.id) for m in staff}):
+            if on_path and (("service", service.id) in path or (
+                    node.level == "staff" and not node.context and node.entity_id in {m.id for m in staff})):
                 service_item.children = [item("staff", m, (("service", service.id),)) for m in staff]
     return root
 
@@ -221,8 +223,8 @@ def _attempt_text(attempt, cells: dict[str, ResolvedCell]) -> str:
         return (f"retry {attempt.number - 1} of {retries}, "
                 f"{duration(attempt.wait_minutes)} after the previous attempt failed")
     tries = cells[attempt.because_of].value("retry_count") + 1
-    return (f"fallback, because all {tries} attempt{'s' if tries != 1 else ''} on "
-            f"{CHANNEL_LABELS[attempt.because_of]} failed; tried once")
+    return (f"sent once because {'all ' if tries != 1 else ''}{tries} attempt{'s' if tries != 1 else ''} "
+            f"on {CHANNEL_LABELS[attempt.because_of]} failed")
 
 
 def plan_stops(attempts, cells: dict[str, ResolvedCell]) -> list[PlanStop]:

@@ -1,0 +1,57 @@
+"""The matrix is cached under the company's config generation: on real Redis, a company-level
+change is seen at once on every node below, and a cached matrix costs no resolution queries."""
+import pytest
+
+from portal import create_app
+from portal.extensions import db
+from portal.services.notifications import node_matrix
+from portal.services.policy_read import node_ref
+from tests.notifications.conftest import cell_html, cell_url, node_url
+from tests.support import PortalClient, QueryCounter
+
+
+@pytest.fixture
+def redis_app(app, redis_url):
+    """A second app on the same database whose cache is the real Redis."""
+    config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
+    redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
+                            "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test-notifications:"})
+    redis_app.test_client_class = PortalClient
+    with redis_app.app_context():
+        from portal.extensions import cache
+        cache.clear()
+    return redis_app
+
+
+def staff_retries(client, world):
+    page = client.get(node_url("staff", world.ann.id, service=world.cut.id)).get_data(as_text=True)
+    cell = cell_html(page, "reminder_24h", "sms")
+    return cell.split('nvalue-retry_count">')[1].split("</div>")[0]
+
+
+def test_company_change_is_seen_at_a_staff_node_at_once_on_redis(redis_app, world, add_cell):
+    add_cell("company", world.company.id, "reminder_24h", "sms", retry_count=2)
+    client = redis_app.test_client()
+    client.login(world.admin.email)
+    assert ">2<" in staff_retries(client, world)  # now cached in Redis
+    with redis_app.test_request_context():
+        ref = node_ref(world.company.id, "staff", world.ann.id, service_id=world.cut.id)
+        with QueryCounter(db.engine) as counter:
+            node_matrix(world.company.id, ref)
+        assert counter.count == 1  # only the generation: the matrix came from Redis
+    response = client.submit(cell_url("company", world.company.id, "reminder_24h", "sms"),
+                             {"version": "1", "mode_retry_count": "set", "value_retry_count": "7"})
+    assert response.status_code == 302
+    retries = staff_retries(client, world)
+    assert ">7<" in retries and "inherited from Company" in retries
+
+
+def test_a_new_lock_shows_below_at_once_on_redis(redis_app, world):
+    client = redis_app.test_client()
+    client.login(world.admin.email)
+    page = client.get(node_url("branch", world.south.id)).get_data(as_text=True)
+    assert "on by the company" not in cell_html(page, "booking_confirmed", "email")
+    client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"),
+                  {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
+    page = client.get(node_url("branch", world.south.id)).get_data(as_text=True)
+    assert "on by the company" in cell_html(page, "booking_confirmed", "email")
