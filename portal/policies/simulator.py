@@ -1,0 +1,125 @@
+"""The policy simulator on the policies tree: pick a node, the notice, a price and optionally a
+customer, and see what the decision engine would decide and why. Read-only, so a GET form."""
+from decimal import Decimal
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..extensions import db
+from ..models import Branch, Service, Staff, utcnow
+from ..services.appointments_read import scope_of, search_customers
+from ..services.appointments_time import whole_seconds
+from ..services.modifications_simulator import SCENARIOS, Scenario, simulate
+from ..services.policy_read import node_ref, path_labels
+from . import bp
+from .view import LEVEL_LABELS
+
+MAX_HOURS = Decimal(24 * 366)
+
+
+def within(low, high, message: str):
+    """Range check that stays quiet when the value did not even parse (that has its own message)."""
+
+    def check(form, field):
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(message)
+
+    return check
+
+
+class NumberField(DecimalField):
+    """A decimal field whose parse error says what to type."""
+
+    def process(self, *args, **kwargs):
+        super().process(*args, **kwargs)
+        if self.process_errors:
+            self.process_errors = [f"{self.label.text} must be a number, like 5.5."]
+
+
+class SimulatorForm(FlaskForm):
+    class Meta:
+        csrf = False  # nothing changes: a simulation is a read
+
+    branch = SelectField("Branch", default="")
+    service = SelectField("Service", default="")
+    staff = SelectField("Staff member", default="")
+    scenario = SelectField("What the customer asks", default="cancel",
+                           choices=[SelectChoice(key, label) for key, label in SCENARIOS.items()])
+    hours = NumberField("Hours of notice", default=Decimal(24), places=2, validators=[
+        InputRequired("Enter the hours of notice (negative: after the start)."),
+        within(-MAX_HOURS, MAX_HOURS, "Hours of notice must be within a year either way.")])
+    price = NumberField("Appointment price (EUR)", places=2, validators=[
+        Optional(), within(0, Decimal("99999999.99"), "The price must be between 0 and 99,999,999.99.")])
+    customer = StringField("Customer (optional)", validators=[Optional(), Length(max=100)],
+                           description="Name, phone or #id: their real 30-day counts are used.")
+    rolling = IntegerField("Modifications in the last 30 days", default=0, validators=[
+        Optional(), within(0, 10_000, "Enter a whole number from 0 to 10,000.")],
+        description="Used when no customer is picked.")
+    moved = IntegerField("Times this appointment was moved before", default=0, validators=[
+        Optional(), within(0, 1000, "Enter a whole number from 0 to 1,000.")])
+
+
+def _choices(model, blank: str, *criteria) -> list[SelectChoice]:
+    rows = db.session.scalars(select(model).where(model.company_id == current_user.company_id, *criteria)
+                              .order_by(model.name))
+    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in rows]
+
+
+def _picked_node(form: SimulatorForm):
+    """The node: from a tree link (level, entity_id and its context) or from the three pickers."""
+    company_id, args = current_user.company_id, request.args
+    if "level" in args:
+        node = node_ref(company_id, args["level"], args.get("entity_id", type=int) or 0,
+                        branch_id=args.get("branch", type=int), service_id=args.get("service", type=int))
+        context = dict(node.path[1:-1] if node.level != "branch" else ())
+        form.branch.data = str(context.get("branch", node.entity_id if node.level == "branch" else ""))
+        form.service.data = str(context.get("service", node.entity_id if node.level == "service" else ""))
+        form.staff.data = str(node.entity_id) if node.level == "staff" else ""
+        return node
+    picked = {name: int(getattr(form, name).data) for name in ("branch", "service", "staff")
+              if (getattr(form, name).data or "").isdigit()}
+    if "staff" in picked:
+        return node_ref(company_id, "staff", picked["staff"], service_id=picked.get("service"))
+    if "service" in picked:
+        return node_ref(company_id, "service", picked["service"], branch_id=picked.get("branch"))
+    if "branch" in picked:
+        return node_ref(company_id, "branch", picked["branch"])
+    return node_ref(company_id, "company", company_id)
+
+
+def _customer(form: SimulatorForm):
+    """(customer, other matches) for the typed customer; a field error when none or several."""
+    text = (form.customer.data or "").strip()
+    if not text:
+        return None, []
+    if current_user.is_agent:
+        abort(403, "Support agents cannot look up customers' modification counts.")
+    found = search_customers(scope_of(current_user), text)
+    if len(found) != 1:
+        form.customer.errors = ["No customer matches." if not found else "Several customers match; pick one below."]
+        return None, found
+    return found[0], []
+
+
+@bp.get("/simulator")
+@login_required
+def simulator():
+    form = SimulatorForm(formdata=request.args)
+    form.branch.choices = _choices(Branch, "Any (company level)")
+    form.service.choices = _choices(Service, "Any service")
+    form.staff.choices = _choices(Staff, "Any staff", Staff.is_active.is_(True))
+    valid = form.validate() if request.args else True
+    node = _picked_node(form)
+    customer, matches = _customer(form) if valid else (None, [])
+    if not valid or form.customer.errors:
+        return render_template("policies/simulator.html", form=form, node=node, result=None,
+                               matches=matches, labels=path_labels(node), level_labels=LEVEL_LABELS), 400
+    scenario = Scenario(form.scenario.data, form.hours.data, form.price.data, customer,
+                        form.rolling.data or 0, form.moved.data or 0)
+    result = simulate(current_user.company_id, node, scenario, whole_seconds(utcnow()))
+    return render_template("policies/simulator.html", form=form, node=node, result=result, matches=[],
+                           labels=[name for _, _, name in result.path], level_labels=LEVEL_LABELS)
