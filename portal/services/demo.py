@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Appointment, Branch, Company, Customer, Service, Staff, utcnow
 from .demo_activity import DEMO_PASSWORD, seed_callbacks, seed_policies, seed_users
+from .demo_modifications import seed_modifications
 
 DEMO_SLUG = "demo"
 DEMO_LOGINS = (
@@ -49,6 +50,7 @@ def seed_demo(now: datetime | None = None) -> tuple[Company, bool]:
     seed_callbacks(company, branches, services, staff, customers, now)
     seed_policies(company, branches, services, staff)
     seed_users(company, branches[0], staff[1])
+    seed_modifications(company, now)
     db.session.commit()
     return company, True
 

@@ -148,13 +148,15 @@ def _record(user: User, proposal: Proposal, change: Change, appointment: Appoint
         customer_id=appointment.customer_id, modification_type=change.action,
         within_policy=decision.allowed, fee_charged=0 if waived else fee,
         reason=change.reason.strip() or None, modified_by_type="user", modified_by_id=user.id,
-        created_at=now, updated_at=now, meta=_metadata(proposal, change, original, fee, waived, now))
+        created_at=now, updated_at=now, meta=record_metadata(proposal, change, original, fee, waived, now))
     db.session.add(record)
     db.session.flush()
     return record
 
 
-def _metadata(proposal: Proposal, change: Change, original: datetime, fee, waived: bool, now: datetime) -> dict:
+def record_metadata(proposal: Proposal, change: Change, original: datetime, fee, waived: bool,
+                    now: datetime) -> dict:
+    """What a modification record keeps of its decision (also used by the demo data)."""
     decision = proposal.decision
     meta = {
         "hours_notice": float(notice_hours(original - now)),
