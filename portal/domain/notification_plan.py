@@ -19,7 +19,7 @@ from typing import Mapping
 from .notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCell
 
 SAMPLE_VALUES = {
-    "customer_name": "Anna Müller", "service_name": "Haircut", "staff_name": "Ben Schmidt",
+    "customer_name": "Eva Schulz", "service_name": "Haircut", "staff_name": "Ben Schmidt",
     "branch_name": "Berlin Mitte", "price": "35.00 EUR", "cancel_url": "https://portal.example/c/7Q2F",
     "fee": "15.00 EUR", "reason": "Feeling unwell", "original_time": "Mon 09:30",
     "changes": "staff: Ben Schmidt → Clara Weber", "phone_number": "+49 151 10000007",

@@ -127,7 +127,7 @@ def provenance(effective: Effective, level: str, entity_id: int) -> str:
 
 
 def display_value(key: str, value: Any) -> str:
-    """A value as people read it: "on", "SMS", "3", "5 min", "standard template"."""
+    """A value as people read it: "on", "SMS", "3", "5 min", "standard" (template)."""
     if key == "is_enabled":
         return "on" if value else "off"
     if key == "fallback_channel":
@@ -135,7 +135,7 @@ def display_value(key: str, value: Any) -> str:
     if key == "retry_delay_minutes":
         return f"{value} min"
     if key == "template_override":
-        return value or "standard template"
+        return value or "standard"
     return str(value)
 
 

@@ -72,7 +72,7 @@ def cell_view(matrix: NodeMatrix, event_type: str, channel: str, level: str, ent
     ignored = None
     if cell.ignored:
         names = ", ".join(source.label for source in cell.ignored)
-        ignored = f"Switched off at {names}, but ignored: the company level locks it on."
+        ignored = f"Switched off at {names}: ignored, the company locks it on."
     return CellView(event_type, channel, CHANNEL_LABELS[channel], cell.enabled,
                     [value_view(cell.values[key], level, entity_id) for key in KEYS],
                     lock_text(cell, level), ignored, matrix.own.get((event_type, channel)))
@@ -118,7 +118,7 @@ def _inherited(effective: Effective, here: bool) -> tuple[str, str]:
         value, source = effective.overridden_values[0], effective.overridden_sources[0]
     else:
         value, source = effective.value, effective.source
-    origin = "the event catalog" if source.level == "default" else source.label
+    origin = {"default": "the event catalog", "company": "Company"}.get(source.level, source.label)
     return display_value(effective.key, value), origin
 
 

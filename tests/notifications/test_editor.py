@@ -145,7 +145,8 @@ def test_template_can_be_set_back_to_the_standard_below_a_parent_override(app, c
                   {"version": "0", "mode_template_override": "standard"})
     assert stored_cell(app, "branch", world.north.id, "no_show", "email")[0] == {"template_override": ""}
     cell = cell_html(client.get(node_url("branch", world.north.id)).get_data(as_text=True), "no_show", "email")
-    assert "standard template" in cell and "overridden here" in cell
+    template = cell[cell.index("nvalue-template_override"):]
+    assert "standard</span>" in template and "here" in template and "acme/no_show" not in cell
 
 
 def test_reset_one_key_keeps_the_others(app, client, world, add_cell):

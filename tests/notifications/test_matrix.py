@@ -70,7 +70,7 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
         cell = cell_html(client.get(url).get_data(as_text=True), "booking_confirmed", "email")
         assert "locked</span> on by the company" in cell and "✓ On" in cell, url
     north = cell_html(client.get(node_url("branch", world.north.id)).get_data(as_text=True), "booking_confirmed", "email")
-    assert "Switched off at Branch North, but ignored" in north
+    assert "Switched off at Branch North: ignored, the company locks it on." in north
 
 
 def test_node_and_cell_show_who_changed_them_last(client, world):
