@@ -1,14 +1,15 @@
 """Reading notification configuration: the event catalog, a company's rows, a node's matrix.
 
 A node's matrix (13 events × 4 channels) comes from a fixed number of queries whatever the size
-of the company: the catalog, every row of the company, and the cached hierarchy for names. It is
-cached under the company's config generation, like every effective configuration.
+of the company: the catalog, the rows of the nodes on its path (one query), and the cached
+hierarchy for names. It is cached under the company's config generation, like every effective
+configuration.
 """
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..domain.inheritance import (
     Entity, LevelRow, NodeKey, Source, StaffMember, TreeInput, children_plan, entity_names,
@@ -97,11 +98,14 @@ def check_channel(channel: str) -> str:
     return channel
 
 
-def load_cells(company_id: int) -> dict[CellKey, StoredCell]:
-    """Every notification row of one company with who changed it last (one query)."""
+def load_cells(company_id: int, path: tuple[NodeKey, ...]) -> dict[CellKey, StoredCell]:
+    """The notification rows of the nodes on `path` in one company, with who changed each last
+    (one query)."""
+    on_path = or_(*(and_(NotificationConfiguration.configurable_type == level,
+                         NotificationConfiguration.configurable_id == ident) for level, ident in path))
     stmt = (select(NotificationConfiguration, User.name)
             .outerjoin(User, User.id == NotificationConfiguration.updated_by_id)
-            .where(NotificationConfiguration.company_id == company_id))
+            .where(NotificationConfiguration.company_id == company_id, on_path))
     return {(row.configurable_type, row.configurable_id, row.event_type, row.channel): stored(row, name)
             for row, name in db.session.execute(stmt)}
 
@@ -145,7 +149,7 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
 
     def build() -> NodeMatrix:
         events = load_events()
-        stored_cells = load_cells(company_id)
+        stored_cells = load_cells(company_id, node.path)
         all_names = company_hierarchy(company_id).names
         names = {key: all_names.get(key) or (node.name if key == node.key else None) for key in node.path}
         own = {(event_type, channel): row for (level, ident, event_type, channel), row in stored_cells.items()
