@@ -2,6 +2,7 @@
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
+from ..domain.policy_schema import POLICY_TYPES, display_value, key_specs
 from ..models import AppointmentModification, utcnow
 from ..services.appointments_read import filter_choices, modifications_with_actor
 from ..services.appointments_time import to_local
@@ -65,4 +66,17 @@ def modification(modification_id):
     record, actor = found[0]
     appointment = appointment_or_404(record.appointment_id)  # a manager's: their branch only
     return render_template("appointments/modification.html", record=record, actor=actor,
-                           appointment=appointment)
+                           appointment=appointment, rules=rules_on_record(record.meta))
+
+
+def rules_on_record(meta: dict) -> list[dict]:
+    """The recorded policy values in the words of the policy pages ("Hours before", "24 h")."""
+    rows = []
+    for name, used in (meta.get("policy") or {}).items():
+        policy_type, _, key = name.partition(".")
+        specs = {spec.name: spec for spec in key_specs(policy_type)} if policy_type in POLICY_TYPES else {}
+        label = specs[key].label if key in specs else key
+        shown = display_value(policy_type, key, used.get("value")) if key in specs else str(used.get("value"))
+        rows.append({"label": label, "policy_type": policy_type, "shown": shown,
+                     "level": used.get("level", ""), "source": used.get("source", "")})
+    return rows

@@ -1,6 +1,7 @@
 """What every view of the area shares: who may use it, lookups that 404, local time, paging."""
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
 
 from flask import abort, request
 from flask_login import current_user
@@ -52,6 +53,13 @@ def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M %Z") 
     if moment is None:
         return "—"
     return to_local(moment, company_tz()).strftime(pattern)
+
+
+@bp.app_template_filter("hours")
+def hours(value) -> str:
+    """Hours of notice as the reasons write them: rounded down to 0.1 h, "5.5" or "24"."""
+    shown = Decimal(str(value)).quantize(Decimal("0.1"), ROUND_FLOOR)
+    return f"{shown:f}".removesuffix(".0")
 
 
 @bp.app_template_filter("iso_local_time")

@@ -77,8 +77,9 @@ class RuleUsed:
     label: str
     value: Any
     shown: str
-    source: str
+    source: str  # "Branch Mitte" or "default"
     level: str
+    entity: str | None = None  # the name alone, "Mitte"
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ def rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleUs
         if effective is not None:
             rules.append(RuleUsed(policy_type, spec.name, spec.label, effective.value,
                                   display_value(policy_type, spec.name, effective.value),
-                                  effective.source.label, effective.source.level))
+                                  effective.source.label, effective.source.level,
+                                  effective.source.entity_name))
     return rules
 
 
@@ -210,12 +212,16 @@ def _series_checks(request: ModificationRequest, recurring: Mapping[str, Effecti
         checks.append(Check("allow_partial_cancel", False,
                             "Single appointments of this series cannot be cancelled; only the whole "
                             f"series can ({_from(recurring, 'allow_partial_cancel')})"))
+    required = _value(recurring, "full_series_hours_before")
     if request.whole_series and _value(recurring, "require_full_series_notice") is True:
-        required = _value(recurring, "full_series_hours_before")
         source = _from(recurring, "full_series_hours_before") if required is not None else None
         check = _notice_check(CANCEL, "full_series_hours_before", required, notice, source,
                               "Cancelling the whole series")
         checks += [check] if check else []
+    elif request.whole_series and required is not None:  # say why a visible rule did not apply
+        checks.append(Check("require_full_series_notice", True,
+                            f"Whole-series notice of {required} h is set but not required "
+                            "(Require full series notice is not on)"))
     return checks
 
 

@@ -130,6 +130,6 @@ def test_a_record_shows_what_the_rules_said(client, world, bookings):
         "policy": {"cancellation.hours_before": {"value": 24, "source": "Company X", "level": "company"}}})
     client.login(world.manager.email)
     body = client.get(f"/appointments/modifications/{record.id}").get_data(as_text=True)
-    for text in ("out of policy", "Cancellation needs 24 h notice; 4.9 h remain", "cancellation.hours_before",
-                 "Company X", "forced and recorded as out of policy", "(24 h needed)"):
+    for text in ("out of policy", "Cancellation needs 24 h notice; 4.9 h remain", "Hours before",
+                 "<strong>24 h</strong>", "Company X", "forced and recorded as out of policy", "(24 h needed)"):
         assert text in body, text

@@ -262,3 +262,11 @@ def test_unknown_action_is_refused():
                                           (timedelta(hours=24, seconds=-1), "23.9")])
 def test_hours_are_shown_rounded_down(notice, shown):
     assert format_hours(notice) == shown
+
+
+def test_a_series_notice_that_is_not_required_is_explained_not_applied():
+    recurring = policy("recurring", company={"full_series_hours_before": 72})
+    decision = decide(request(hours=5, in_series=True, whole_series=True), NOW, policy(), recurring)
+    assert decision.allowed
+    assert decision.checks[-1].text == ("Whole-series notice of 72 h is set but not required "
+                                        "(Require full series notice is not on)")
