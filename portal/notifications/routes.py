@@ -10,7 +10,7 @@ from ..models import utcnow
 from ..services.notifications import (
     check_channel, check_event, company_hierarchy, load_events, node_matrix, recent_changes,
 )
-from ..services.notifications_write import can_change, reset_cell, save_cell
+from ..services.notifications_write import Outcome, can_change, reset_cell, save_cell
 from ..services.policy_read import node_ref
 from . import bp
 from .forms import CellInput, read_cell_form, read_version
@@ -86,19 +86,9 @@ def cell(level, entity_id, event_type, channel):
     if not can_change(current_user):
         abort(403)
     action = request.form.get("action", "save")
-    if action in ("reset_cell", "reset_key"):
-        version = read_version(request.form)
-        if version is None:
-            abort(400, "The form is missing its version; reload the page.")
-        entry = CellInput(version=version)
-        key = request.form.get("key", "") if action == "reset_key" else None
-        outcome = reset_cell(current_user, ref, event_type, channel, version, key)
-    else:
-        entry = read_cell_form(ref.level, request.form)
-        if entry.errors:
-            flash("Nothing was saved: correct the highlighted settings.", "error")
-            return _render_cell(ref, event, channel, entry, 400)
-        outcome = save_cell(current_user, ref, event_type, channel, entry.raw, entry.lock, entry.version)
+    if action not in ("save", "reset_cell", "reset_key"):
+        abort(400, f"Unknown action {action!r}.")
+    entry, outcome = _apply(ref, event_type, channel, action)
     if outcome.conflict:
         flash("Not saved: someone else changed this channel after you opened it.", "error")
         return _render_cell(ref, event, channel, entry, 409, conflict=outcome.conflict)
@@ -106,9 +96,23 @@ def cell(level, entity_id, event_type, channel):
         entry.errors.update(outcome.errors)
         flash("Nothing was saved: correct the highlighted settings.", "error")
         return _render_cell(ref, event, channel, entry, 400)
-    done = "Reset" if action != "save" else "Saved"
+    done = "Saved" if action == "save" else "Reset"
     flash(f"{done}: {event.label} by {CHANNEL_LABELS[channel]} at {ref.name}.", "success")
     return redirect(notification_url("notifications.node", ref, _anchor=f"cell-{event_type}-{channel}"))
+
+
+def _apply(ref, event_type, channel, action) -> tuple[CellInput, Outcome]:
+    """Save or reset as the form asks: (what was sent, outcome)."""
+    if action in ("reset_cell", "reset_key"):
+        version = read_version(request.form)
+        if version is None:
+            abort(400, "The form is missing its version; reload the page.")
+        key = request.form.get("key", "") if action == "reset_key" else None
+        return CellInput(version=version), reset_cell(current_user, ref, event_type, channel, version, key)
+    entry = read_cell_form(ref.level, request.form)
+    if entry.errors:
+        return entry, Outcome(errors=entry.errors)
+    return entry, save_cell(current_user, ref, event_type, channel, entry.raw, entry.lock, entry.version)
 
 
 @bp.get("/<level>/<int:entity_id>/plan/<event_type>")

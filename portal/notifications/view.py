@@ -154,7 +154,8 @@ def duration(minutes: int) -> str:
         return "at once"
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    return " ".join(f"{amount} {unit}" for amount, unit in ((days, "d"), (hours, "h"), (mins, "min")) if amount)
+    parts = ((days, "d"), (hours, "h"), (mins, "min"))
+    return " ".join(f"{amount} {unit}" for amount, unit in parts if amount)
 
 
 @dataclass

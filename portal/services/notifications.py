@@ -139,7 +139,8 @@ def resolve_matrix(events, stored_cells: dict[CellKey, StoredCell], node: NodeRe
                 if row is not None:
                     rows.append(LevelRow(level, ident, names.get((level, ident)), row.settings))
             company_row = stored_cells.get((*company_key, event.event_type, channel))
-            lock = Source(*company_key, names.get(company_key)) if company_row and company_row.locked else None
+            locked = company_row is not None and company_row.locked
+            lock = Source(*company_key, names.get(company_key)) if locked else None
             resolved[(event.event_type, channel)] = resolve_cell(event, channel, rows, lock)
     return resolved
 

@@ -67,7 +67,7 @@ def current_conflict(company_id: int, node: NodeRef, event_type: str, channel: s
     row = _row(company_id, node.level, node.entity_id, event_type, channel)
     if row is None:
         return Conflict(None, None, {}, False, 0)
-    name = db.session.scalar(select(User.name).where(User.id == row.updated_by_id)) if row.updated_by_id else None
+    name = db.session.scalar(select(User.name).where(User.id == row.updated_by_id))
     cell = stored(row, name)
     return Conflict(name, cell.updated_at, cell.settings, cell.locked, cell.version)
 
@@ -90,26 +90,33 @@ def save_cell(user: User, node: NodeRef, event_type: str, channel: str, raw: dic
     settings, errors = clean_settings(node.level, channel, raw, lock=lock, locked_above=locked_above)
     if errors:
         return Outcome(errors=errors)
-    before = stored(row, None) if row else None
-    if before and (before.settings, before.locked) == (settings, lock):
+    if row is not None and (stored(row, None).settings, row.locked) == (settings, lock):
         return Outcome()  # nothing changed: no new version, no audit entry
-    if row is None:
-        row = NotificationConfiguration(company_id=company_id, configurable_type=node.level,
-                                        configurable_id=node.entity_id, event_type=event_type,
-                                        channel=channel)
-        db.session.add(row)
-    for key in KEYS:
-        setattr(row, key, settings.get(key))
-    row.locked, row.updated_by_id = lock, user.id
-    audit.record(company_id, user, action if before else "create", audit_entity(node.level), node.entity_id,
-                 _snapshot(event_type, channel, before.settings if before else {}, bool(before and before.locked)),
-                 _snapshot(event_type, channel, settings, lock))
+    _write(user, node, event_type, channel, row, settings, lock, action)
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):  # a concurrent writer got there between read and write
         db.session.rollback()
         return Outcome(conflict=current_conflict(company_id, node, event_type, channel))
     return Outcome()
+
+
+def _write(user: User, node: NodeRef, event_type: str, channel: str,
+           row: NotificationConfiguration | None, settings: dict, lock: bool, action: str) -> None:
+    """Set the row's keys (creating it if needed) and audit the change, in one transaction."""
+    before = _snapshot(event_type, channel, stored(row, None).settings if row else {},
+                       bool(row and row.locked))
+    if row is None:
+        action = "create"
+        row = NotificationConfiguration(company_id=user.company_id, configurable_type=node.level,
+                                        configurable_id=node.entity_id, event_type=event_type,
+                                        channel=channel)
+        db.session.add(row)
+    for key in KEYS:
+        setattr(row, key, settings.get(key))
+    row.locked, row.updated_by_id = lock, user.id
+    audit.record(user.company_id, user, action, audit_entity(node.level), node.entity_id,
+                 before, _snapshot(event_type, channel, settings, lock))
 
 
 def reset_cell(user: User, node: NodeRef, event_type: str, channel: str, expected_version: int,
@@ -128,4 +135,5 @@ def reset_cell(user: User, node: NodeRef, event_type: str, channel: str, expecte
     if key not in current.settings:
         return Outcome(errors={key: f"{key!r} is not set on this node, so there is nothing to reset."})
     remaining = {name: value for name, value in current.settings.items() if name != key}
-    return save_cell(user, node, event_type, channel, remaining, current.locked, expected_version, "reset_key")
+    return save_cell(user, node, event_type, channel, remaining, current.locked, expected_version,
+                     "reset_key")

@@ -18,7 +18,9 @@ from portal.domain.inheritance import LevelRow
 from portal.domain.notifications import CHANNELS, KEYS, resolve_cell
 from portal.extensions import cache, db
 from portal.models import Branch, NotificationConfiguration, Staff, staff_services
-from portal.services.notifications import company_hierarchy, load_cells, load_events, node_matrix, resolve_matrix
+from portal.services.notifications import (
+    company_hierarchy, load_cells, load_events, node_matrix, resolve_matrix,
+)
 from portal.services.policy_read import node_ref
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, quiet_logs, timed
 from tests.benchmarks.policy_tree import build_company
@@ -37,7 +39,8 @@ def add_notification_rows(company_id: int) -> int:
     rows += [("branch", b, e, "sms", {"retry_count": 5, "fallback_channel": "email"})
              for b in branches[::2] for e in events]
     rows += [("service", s, e, "whatsapp", {"is_enabled": True}) for s in services[::3] for e in events[:6]]
-    rows += [("staff", m, rng.choice(events), "email", {"template_override": "staff/custom"}) for m in staff[::10]]
+    rows += [("staff", m, rng.choice(events), "email", {"template_override": "staff/custom"})
+             for m in staff[::10]]
     db.session.add_all(NotificationConfiguration(company_id=company_id, configurable_type=level,
                                                  configurable_id=ident, event_type=event, channel=channel,
                                                  **settings)
@@ -130,7 +133,8 @@ def report(r: dict) -> None:
     print(f"| whole node matrix, cold (+ generation, names from the {r['nodes']}-node hierarchy) | "
           f"{r['ours_ms']:.1f} ms, {r['ours_queries']} queries | | |")
     print("\n| staff node matrix page | p50 | p95 |\n| --- | --- | --- |")
-    print(f"| cold cache ({r['page_kb']:.0f} KiB) | {r['page_cold'][0]:.0f} ms | {r['page_cold'][1]:.0f} ms |")
+    cold = r["page_cold"]
+    print(f"| cold cache ({r['page_kb']:.0f} KiB) | {cold[0]:.0f} ms | {cold[1]:.0f} ms |")
     print(f"| cached matrix | {r['page_cached'][0]:.0f} ms | {r['page_cached'][1]:.0f} ms |")
 
 

@@ -24,13 +24,15 @@ def test_admin_overrides_a_branch_channel_and_locks_a_company_cell(page):
     expect(page.locator("#event-reminder_24h")).to_contain_text("Erinnerung 24 Stunden vorher")
     open_node(page, "Berlin Mitte")
 
-    cell(page, "reminder_24h", "sms").get_by_role("link", name="Edit").click()
+    with page.expect_navigation():  # until "load": notifications.js (deferred) listens before we type
+        cell(page, "reminder_24h", "sms").get_by_role("link", name="Edit").click()
     page.select_option("select[name=value_fallback_channel]", "email")  # choosing selects "Set here"
     expect(page.locator("input[name=mode_fallback_channel][value=set]")).to_be_checked()
     page.fill("input[name=value_retry_count]", "5")
     expect(page.locator("input[name=mode_retry_count][value=set]")).to_be_checked()
     page.get_by_role("button", name="Save changes").click()
-    expect(page.locator(".flash-success")).to_contain_text("Saved: Reminder 24 hours before by SMS at Berlin Mitte")
+    expect(page.locator(".flash-success")).to_contain_text(
+        "Saved: Reminder 24 hours before by SMS at Berlin Mitte")
     branch_cell = cell(page, "reminder_24h", "sms")
     expect(branch_cell.locator(".nvalue-retry_count")).to_contain_text("5")
     expect(branch_cell.locator(".nvalue-retry_count")).to_contain_text("here")
@@ -51,7 +53,8 @@ def test_admin_overrides_a_branch_channel_and_locks_a_company_cell(page):
     save_screenshot(page, "notifications-delivery-plan")
 
     page.locator("p.breadcrumb a", has_text="Demo Salons").click()
-    cell(page, "booking_confirmed", "email").get_by_role("link", name="Edit").click()
+    with page.expect_navigation():
+        cell(page, "booking_confirmed", "email").get_by_role("link", name="Edit").click()
     page.select_option("select[name=value_is_enabled]", "yes")
     page.check("input[name=locked]")
     page.get_by_role("button", name="Save changes").click()

@@ -43,7 +43,8 @@ def value(rows, key, channel="sms", event=REMINDER, locked_by=None):
 
 # --- defaults from the catalog -------------------------------------------------------------
 
-@pytest.mark.parametrize("channel,enabled", [("email", True), ("sms", True), ("whatsapp", True), ("push", False)])
+@pytest.mark.parametrize("channel,enabled", [
+    ("email", True), ("sms", True), ("whatsapp", True), ("push", False)])
 def test_default_enabled_iff_channel_is_a_default_channel_of_the_event(channel, enabled):
     assert value([], "is_enabled", channel) is enabled
 
@@ -75,7 +76,8 @@ def test_branch_wins_over_company():
 
 
 def test_service_wins_over_branch():
-    assert value([branch(fallback_channel="email"), service(fallback_channel="push")], "fallback_channel") == "push"
+    rows = [branch(fallback_channel="email"), service(fallback_channel="push")]
+    assert value(rows, "fallback_channel") == "push"
 
 
 def test_staff_wins_over_service():
@@ -98,18 +100,21 @@ def test_resolution_is_key_by_key_across_levels():
 
 
 def test_explicit_none_fallback_drops_an_inherited_fallback():
-    assert value([branch(fallback_channel="email"), staff(fallback_channel="none")], "fallback_channel") == "none"
+    rows = [branch(fallback_channel="email"), staff(fallback_channel="none")]
+    assert value(rows, "fallback_channel") == "none"
 
 
 def test_standard_template_below_a_template_override_restores_the_standard():
-    cell = resolve_cell(REMINDER, "sms", [company(template_override="acme/sms"), branch(template_override="")])
+    rows = [company(template_override="acme/sms"), branch(template_override="")]
+    cell = resolve_cell(REMINDER, "sms", rows)
     assert cell.value("template_override") == "" and cell.values["template_override"].source.level == "branch"
 
 
 # --- provenance ----------------------------------------------------------------------------
 
 def test_provenance_labels_as_seen_from_each_node():
-    cell = resolve_cell(REMINDER, "sms", [company(retry_count=2), branch(retry_count=5, fallback_channel="email"),
+    cell = resolve_cell(REMINDER, "sms", [company(retry_count=2),
+                                          branch(retry_count=5, fallback_channel="email"),
                                           staff(fallback_channel="email")])
     assert provenance(cell.values["retry_count"], "branch", 10) == "overridden here"
     assert provenance(cell.values["retry_count"], "staff", 30) == "inherited from Branch Mitte"
@@ -140,7 +145,8 @@ def test_staff_may_set_enabled_fallback_and_template():
 
 
 def test_retry_settings_on_a_staff_row_are_ignored_in_resolution():
-    cell = resolve_cell(REMINDER, "sms", [branch(retry_count=5), staff(retry_count=9, retry_delay_minutes=60)])
+    rows = [branch(retry_count=5), staff(retry_count=9, retry_delay_minutes=60)]
+    cell = resolve_cell(REMINDER, "sms", rows)
     assert (cell.value("retry_count"), cell.value("retry_delay_minutes")) == (5, 5)
 
 
@@ -169,16 +175,19 @@ def test_a_branch_cannot_disable_a_locked_cell():
 
 
 def test_a_branch_may_keep_a_locked_cell_on_or_change_its_other_keys():
-    assert clean_settings("branch", "email", {"is_enabled": "yes", "retry_count": "1"}, locked_above=True)[1] == {}
+    keep_on = {"is_enabled": "yes", "retry_count": "1"}
+    assert clean_settings("branch", "email", keep_on, locked_above=True)[1] == {}
 
 
 def test_only_the_company_level_locks():
-    assert "Only the company level" in clean_settings("branch", "email", {"is_enabled": "yes"}, lock=True)[1]["locked"]
+    errors = clean_settings("branch", "email", {"is_enabled": "yes"}, lock=True)[1]
+    assert "Only the company level" in errors["locked"]
 
 
 def test_a_lock_needs_the_company_cell_switched_on():
     assert "must be switched on" in clean_settings("company", "email", {}, lock=True)[1]["locked"]
-    assert "must be switched on" in clean_settings("company", "email", {"is_enabled": "no"}, lock=True)[1]["locked"]
+    errors = clean_settings("company", "email", {"is_enabled": "no"}, lock=True)[1]
+    assert "must be switched on" in errors["locked"]
     assert clean_settings("company", "email", {"is_enabled": "yes"}, lock=True) == ({"is_enabled": True}, {})
 
 
@@ -261,10 +270,12 @@ def test_attempt_times_are_the_start_plus_the_minutes():
 
 def test_fallback_uses_the_template_of_the_fallback_channel():
     cells = {channel: resolve_cell(PAYMENT, channel, rows) for channel, rows in {
-        "email": [company(retry_count=0, fallback_channel="sms")], "sms": [company(template_override="pay/sms")],
+        "email": [company(retry_count=0, fallback_channel="sms")],
+        "sms": [company(template_override="pay/sms")],
         "whatsapp": [], "push": []}.items()}
     fallback = delivery_plan(PAYMENT, cells, START)[-1]
-    assert (fallback.kind, fallback.channel, fallback.template, fallback.because_of) == ("fallback", "sms", "pay/sms", "email")
+    assert (fallback.kind, fallback.channel, fallback.template, fallback.because_of) == (
+        "fallback", "sms", "pay/sms", "email")
 
 
 def test_a_locked_cell_sends_even_where_a_branch_switched_it_off():

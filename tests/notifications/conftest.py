@@ -40,7 +40,8 @@ def stored_cell(app, level, entity_id, event_type, channel):
         if row is None:
             return None
         keys = ("is_enabled", "fallback_channel", "retry_count", "retry_delay_minutes", "template_override")
-        return {key: getattr(row, key) for key in keys if getattr(row, key) is not None}, row.locked, row.version
+        settings = {key: getattr(row, key) for key in keys if getattr(row, key) is not None}
+        return settings, row.locked, row.version
 
 
 def row_count(app):

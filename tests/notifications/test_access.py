@@ -50,7 +50,8 @@ def test_non_admins_see_read_only_pages_without_inputs(client, world, role):
 
 def test_admin_sees_inputs_and_edit_links(client, world):
     client.login(world.admin.email)
-    assert 'name="mode_retry_count"' in client.get(cell_url("branch", world.north.id, "reminder_24h", "sms")).get_data(as_text=True)
+    editor = client.get(cell_url("branch", world.north.id, "reminder_24h", "sms")).get_data(as_text=True)
+    assert 'name="mode_retry_count"' in editor
     assert ">Edit</a>" in client.get(node_url("branch", world.north.id)).get_data(as_text=True)
 
 
@@ -68,7 +69,8 @@ def test_another_companys_node_is_404_even_for_its_cell_post(app, client, world,
     stranger = make.world()
     client.login(world.admin.email)
     assert client.get(node_url("staff", stranger.ann.id)).status_code == 404
-    assert client.submit(cell_url("branch", stranger.north.id, "reminder_24h", "sms"), SAVE).status_code == 404
+    response = client.submit(cell_url("branch", stranger.north.id, "reminder_24h", "sms"), SAVE)
+    assert response.status_code == 404
     assert row_count(app) == 0
 
 

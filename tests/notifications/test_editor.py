@@ -25,7 +25,8 @@ def test_branch_override_is_saved_audited_and_shown(app, client, world):
         event = db.session.scalar(select(AuditEvent))
         assert (event.actor_id, event.action, event.entity_type, event.entity_id) == (
             world.admin.id, "create", "notification:branch", world.north.id)
-        assert event.before == {"event_type": "reminder_24h", "channel": "sms", "settings": {}, "locked": False}
+        assert event.before == {"event_type": "reminder_24h", "channel": "sms", "settings": {},
+                                "locked": False}
         assert event.after["settings"] == {"fallback_channel": "email", "retry_count": 5}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
     assert "Saved: Reminder 24 hours before by SMS at North." in page
@@ -94,9 +95,8 @@ def test_staff_editor_offers_only_enabled_fallback_and_template(client, world):
 ])
 def test_crafted_staff_post_with_retry_fields_is_refused_and_nothing_saved(app, client, world, crafted):
     client.login(world.admin.email)
-    response = client.submit(cell_url("staff", world.ann.id, "reminder_24h", "sms"),
-                             {"version": "0", "mode_fallback_channel": "set", "value_fallback_channel": "email",
-                              **crafted})
+    allowed = {"version": "0", "mode_fallback_channel": "set", "value_fallback_channel": "email"}
+    response = client.submit(cell_url("staff", world.ann.id, "reminder_24h", "sms"), {**allowed, **crafted})
     assert response.status_code == 400
     assert "cannot be set for a staff member" in response.get_data(as_text=True)
     assert row_count(app) == 0 and audit_count(app) == 0
@@ -117,8 +117,10 @@ def test_admin_locks_a_company_cell_and_a_branch_cannot_switch_it_off(app, clien
     response = client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"), {
         "version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
     assert response.status_code == 302
-    assert stored_cell(app, "company", world.company.id, "booking_confirmed", "email") == ({"is_enabled": True}, True, 1)
-    editor = client.get(cell_url("branch", world.north.id, "booking_confirmed", "email")).get_data(as_text=True)
+    assert stored_cell(app, "company", world.company.id, "booking_confirmed", "email") == (
+        {"is_enabled": True}, True, 1)
+    editor = client.get(cell_url("branch", world.north.id, "booking_confirmed", "email"))
+    editor = editor.get_data(as_text=True)
     assert "Locked on at company level" in editor and '<option value="no"' not in editor  # not offered
     response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"),
                              {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "no"})  # crafted
@@ -132,9 +134,10 @@ def test_a_lock_needs_the_company_cell_on_and_is_refused_below_the_company(app, 
     response = client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"),
                              {"version": "0", "locked": "1"})
     assert response.status_code == 400 and "must be switched on here" in response.get_data(as_text=True)
-    response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"),
-                             {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
-    assert response.status_code == 400 and "Only the company level can lock" in response.get_data(as_text=True)
+    response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"), {
+        "version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
+    assert response.status_code == 400
+    assert "Only the company level can lock" in response.get_data(as_text=True)
     assert row_count(app) == 0
 
 
@@ -144,7 +147,8 @@ def test_template_can_be_set_back_to_the_standard_below_a_parent_override(app, c
     client.submit(cell_url("branch", world.north.id, "no_show", "email"),
                   {"version": "0", "mode_template_override": "standard"})
     assert stored_cell(app, "branch", world.north.id, "no_show", "email")[0] == {"template_override": ""}
-    cell = cell_html(client.get(node_url("branch", world.north.id)).get_data(as_text=True), "no_show", "email")
+    page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
+    cell = cell_html(page, "no_show", "email")
     template = cell[cell.index("nvalue-template_override"):]
     assert "standard</span>" in template and "here" in template and "acme/no_show" not in cell
 
@@ -155,7 +159,8 @@ def test_reset_one_key_keeps_the_others(app, client, world, add_cell):
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"),
                              {"action": "reset_key", "key": "retry_count", "version": "1"})
     assert response.status_code == 302
-    assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms") == ({"fallback_channel": "email"}, False, 2)
+    assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms") == (
+        {"fallback_channel": "email"}, False, 2)
 
 
 def test_reset_whole_cell_inherits_everything_and_keeps_its_history(app, client, world, add_cell):
@@ -179,7 +184,8 @@ def test_resetting_the_enabled_key_of_a_locked_company_cell_is_refused(app, clie
     response = client.submit(cell_url("company", world.company.id, "reminder_24h", "sms"),
                              {"action": "reset_key", "key": "is_enabled", "version": "1"})
     assert response.status_code == 400 and "unlock it" in response.get_data(as_text=True)
-    assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == ({"is_enabled": True}, True, 1)
+    assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == (
+        {"is_enabled": True}, True, 1)
 
 
 def test_second_editor_gets_409_with_who_changed_it_and_keeps_their_input(app, client, world, make, add_cell):

@@ -7,6 +7,10 @@ from tests.notifications.conftest import cell_html, node_url
 from tests.support import QueryCounter
 
 
+def matrix_cell(client, url, event_type, channel):
+    return cell_html(client.get(url).get_data(as_text=True), event_type, channel)
+
+
 def test_without_rows_the_matrix_shows_the_catalog_defaults(client, world):
     client.login(world.admin.email)
     page = client.get(node_url("company", world.company.id)).get_data(as_text=True)
@@ -21,12 +25,12 @@ def test_without_rows_the_matrix_shows_the_catalog_defaults(client, world):
 def test_branch_setting_is_inherited_by_its_services_and_staff(client, world, add_cell):
     add_cell("branch", world.north.id, "reminder_24h", "sms", retry_count=5, fallback_channel="email")
     client.login(world.admin.email)
-    branch_cell = cell_html(client.get(node_url("branch", world.north.id)).get_data(as_text=True), "reminder_24h", "sms")
+    branch_cell = matrix_cell(client, node_url("branch", world.north.id), "reminder_24h", "sms")
     assert "overridden here" in branch_cell
     staff_page = client.get(node_url("staff", world.ann.id, service=world.cut.id)).get_data(as_text=True)
     staff_cell = cell_html(staff_page, "reminder_24h", "sms")
     assert "inherited from Branch North" in staff_cell and "Email" in staff_cell
-    south = cell_html(client.get(node_url("staff", world.cy.id)).get_data(as_text=True), "reminder_24h", "sms")
+    south = matrix_cell(client, node_url("staff", world.cy.id), "reminder_24h", "sms")
     assert "Branch North" not in south and "no fallback" in south  # another branch's staff
 
 
@@ -38,7 +42,7 @@ def test_each_level_wins_over_the_one_above(client, world, add_cell):
     client.login(world.admin.email)
 
     def shown(url):
-        cell = cell_html(client.get(url).get_data(as_text=True), "booking_confirmed", "email")
+        cell = matrix_cell(client, url, "booking_confirmed", "email")
         return cell.split('nvalue-retry_count">')[1].split("</div>")[0], cell
 
     assert "1" in shown(node_url("company", world.company.id))[0]
@@ -61,15 +65,15 @@ def test_service_opened_without_a_branch_inherits_from_the_company(client, world
 
 def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
     add_cell("company", world.company.id, "booking_confirmed", "email", locked=True, is_enabled=True)
-    add_cell("branch", world.north.id, "booking_confirmed", "email", is_enabled=False)  # saved before the lock
+    add_cell("branch", world.north.id, "booking_confirmed", "email", is_enabled=False)  # before the lock
     client.login(world.admin.email)
-    assert "here: stays on below" in cell_html(
-        client.get(node_url("company", world.company.id)).get_data(as_text=True), "booking_confirmed", "email")
+    assert "here: stays on below" in matrix_cell(client, node_url("company", world.company.id),
+                                                 "booking_confirmed", "email")
     for url in (node_url("branch", world.north.id), node_url("service", world.cut.id, branch=world.north.id),
                 node_url("staff", world.bob.id, service=world.cut.id), node_url("staff", world.cy.id)):
-        cell = cell_html(client.get(url).get_data(as_text=True), "booking_confirmed", "email")
+        cell = matrix_cell(client, url, "booking_confirmed", "email")
         assert "locked</span> on by the company" in cell and "✓ On" in cell, url
-    north = cell_html(client.get(node_url("branch", world.north.id)).get_data(as_text=True), "booking_confirmed", "email")
+    north = matrix_cell(client, node_url("branch", world.north.id), "booking_confirmed", "email")
     assert "Switched off at Branch North: ignored, the company locks it on." in north
 
 
@@ -87,7 +91,7 @@ def test_compact_tree_links_the_path_and_the_level_below(client, world):
     client.login(world.agent.email)
     page = client.get(node_url("service", world.cut.id, branch=world.north.id)).get_data(as_text=True)
     assert f'href="/notifications/branch/{world.south.id}"' in page  # sibling branches
-    assert f'href="/notifications/staff/{world.ann.id}?service={world.cut.id}"' in page  # staff doing Cut here
+    assert f'href="/notifications/staff/{world.ann.id}?service={world.cut.id}"' in page  # doing Cut here
     assert f'href="/notifications/staff/{world.cy.id}' not in page  # Cy works at South
     assert "Staff doing Cut" in page
 

@@ -44,5 +44,5 @@ def test_plan_lists_the_events_sample_variables(client, world):
 def test_no_channel_on_means_nothing_is_sent(client, world, add_cell):
     add_cell("branch", world.south.id, "payment_received", "email", is_enabled=False)
     client.login(world.admin.email)
-    assert "No channel is on for this event here: nothing is sent." in plan_text(client, "branch", world.south.id,
-                                                                                  "payment_received")
+    text = plan_text(client, "branch", world.south.id, "payment_received")
+    assert "No channel is on for this event here: nothing is sent." in text
