@@ -1,4 +1,10 @@
-"""Schema of the notifications area (placeholder until that area needs one; no-op both ways).
+"""Notifications: no schema change (no-op both ways), kept as the area's revision.
+
+notification_configurations (revision 0001) already holds everything: its nullable setting
+columns mean "not set here, inherit", and the explicit choices a lower level may need are plain
+values — fallback_channel = 'none' drops an inherited fallback, template_override = '' goes back
+to the standard template. `locked` is honoured on company-level rows only, and `version` is the
+optimistic lock of the cell editor.
 
 Revision ID: 0005
 Revises: 0004

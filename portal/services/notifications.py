@@ -57,9 +57,6 @@ class NodeMatrix:
     own: dict[tuple[str, str], StoredCell]  # this node's rows
     names: dict[NodeKey, str]  # of the nodes on the path
 
-    def event(self, event_type: str) -> Event:
-        return next(event for event in self.events if event.event_type == event_type)
-
     def cells_of(self, event_type: str) -> dict[str, ResolvedCell]:
         return {channel: self.cells[(event_type, channel)] for channel in CHANNELS}
 
