@@ -1,7 +1,7 @@
 """Forms of the callbacks area: new request, queue filters, the inputs of actions."""
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from ..domain.callbacks import PRIORITIES
 from ..services.callbacks_queue import ASSIGNEES, TABS, QueueFilter
@@ -19,7 +19,8 @@ class NewCallbackForm(FlaskForm):
     branch_id = SelectField("Branch", validate_choice=False)
     service_id = SelectField("Service (optional)", validate_choice=False)
     staff_id = SelectField("Preferred staff member (optional)", validate_choice=False)
-    priority = SelectField("Priority", choices=[(p, p.capitalize()) for p in PRIORITIES], validate_choice=False)
+    priority = SelectField("Priority", choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES],
+                           validate_choice=False)
     window_start = StringField("Call back from", render_kw={"type": "datetime-local"})
     window_end = StringField("until", render_kw={"type": "datetime-local"})
     notes = TextAreaField("Note", render_kw={"rows": 4})

@@ -6,6 +6,7 @@ from datetime import datetime
 import phonenumbers
 from flask import current_app
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..domain.callbacks import available_actions
 from ..extensions import db
@@ -85,16 +86,16 @@ def detail_actions(user: User, callback: CallbackRequest) -> set[str]:
     return actions
 
 
-def branch_choices(user: User) -> list[tuple[str, str]]:
+def branch_choices(user: User) -> list[SelectChoice]:
     scope = Scope.of(user)
     stmt = scoped(Branch).order_by(Branch.name)
     if scope.branch_id:
         stmt = stmt.where(Branch.id == scope.branch_id)
-    return [(str(b.id), b.name) for b in db.session.scalars(stmt)]
+    return [SelectChoice(str(b.id), b.name) for b in db.session.scalars(stmt)]
 
 
-def company_choices(user: User, model, blank: str) -> list[tuple[str, str]]:
+def company_choices(user: User, model, blank: str) -> list[SelectChoice]:
     stmt = select(model).where(model.company_id == user.company_id).order_by(model.name)
     if hasattr(model, "is_active"):
         stmt = stmt.where(model.is_active.is_(True))
-    return [("", blank)] + [(str(row.id), row.name) for row in db.session.scalars(stmt)]
+    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in db.session.scalars(stmt)]

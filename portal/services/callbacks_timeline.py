@@ -43,7 +43,8 @@ def _describe(action: str, after: dict, before: dict) -> tuple[str, str, str | N
         return "assigned", f"{verb} {after.get('assignee')}", None
     if action == "escalate":
         target = f" to {after['escalated_to_name']}" if after.get("escalated_to_name") else ""
-        extra = f" after {after['attempts']} attempts" if after.get("attempts") else ""
+        count = after.get("attempts")
+        extra = f" after {count} attempt{'s' if count != 1 else ''}" if count else ""
         return "escalated", f"Escalated{target}: {REASON_LABELS.get(after.get('reason'), after.get('reason'))}{extra}", note
     if action == "resolve_escalation":
         return "resolved", f"Resolved the escalation ({REASON_LABELS.get(after.get('reason'), after.get('reason'))})", after.get("notes")

@@ -10,15 +10,16 @@ _phones = iter(range(10_000, 99_999))
 
 
 def add_callback(app, world, branch=None, status="pending", priority="normal", minutes_left=60,
-                 assignee=None, created_minutes_ago=5, phone=None, **kw):
-    """A callback of `world`'s company; its deadline is `minutes_left` from now."""
+                 assignee=None, created_minutes_ago=5, phone=None, expires_at=None, **kw):
+    """A callback of `world`'s company; its deadline is `minutes_left` from now (or `expires_at`)."""
     now = utcnow()
     with app.app_context():
         callback = CallbackRequest(
             company_id=world.company.id, branch_id=(branch or world.north).id,
             phone_number=phone or f"+49151100{next(_phones):05d}", customer_name=kw.pop("name", "Test Customer"),
             priority=priority, status=status, assigned_to=assignee.id if assignee else None,
-            assigned_at=now if assignee else None, expires_at=now + timedelta(minutes=minutes_left),
+            assigned_at=now if assignee else None,
+            expires_at=expires_at or now + timedelta(minutes=minutes_left),
             created_at=now - timedelta(minutes=created_minutes_ago),
             updated_at=now - timedelta(minutes=created_minutes_ago), **kw)
         db.session.add(callback)

@@ -1,0 +1,199 @@
+"""The queue page: order, filters, tab counts, seek pagination, CSV export, who sees what."""
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.models import utcnow
+from tests.callbacks.support import add_callback, add_escalation, load
+
+
+def ids_on(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr class="cb-urgency-\w+" data-callback="(\d+)"', html)]
+
+
+def page(client, **args) -> str:
+    response = client.get("/callbacks/", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def count_of(html: str, tab_label: str) -> int:
+    return int(re.search(rf'>{tab_label} <span class="cb-count">(\d+)</span>', html).group(1))
+
+
+@pytest.fixture
+def queue(app, world):
+    """A mix of deadlines and priorities, named by what the order test expects of them."""
+    add = lambda **kw: add_callback(app, world, **kw).id  # noqa: E731
+    return {
+        "later_normal": add(minutes_left=300),
+        "overdue_long": add(minutes_left=-120, priority="normal"),
+        "soon_normal": add(minutes_left=20, priority="normal"),
+        "overdue_short": add(minutes_left=-5, priority="high", status="assigned", assignee=world.bob),
+        "contacted": add(minutes_left=100, status="contacted", assignee=world.ann),
+        "completed": add(minutes_left=-500, status="completed"),
+        "cancelled": add(minutes_left=50, status="cancelled"),
+    }
+
+
+def test_overdue_first_then_earliest_deadline(app, client, world, queue):
+    client.login(world.admin.email)
+    assert ids_on(page(client)) == [queue[k] for k in (
+        "overdue_long", "overdue_short", "soon_normal", "contacted", "later_normal")]
+
+
+def test_the_same_deadline_is_ordered_by_priority_then_age(app, client, world):
+    from portal.extensions import db
+    from portal.models import CallbackRequest
+
+    made = [add_callback(app, world, priority=p).id for p in ("normal", "urgent", "high", "urgent")]
+    with app.app_context():  # one shared deadline, to the second
+        shared = db.session.get(CallbackRequest, made[0]).expires_at
+        for ident in made:
+            db.session.get(CallbackRequest, ident).expires_at = shared
+        db.session.commit()
+    client.login(world.admin.email)
+    assert ids_on(page(client)) == [made[1], made[3], made[2], made[0]]
+
+
+def test_the_all_tab_puts_overdue_open_callbacks_before_closed_ones(app, client, world, queue):
+    client.login(world.admin.email)
+    order = ids_on(page(client, tab="all"))
+    assert order[:2] == [queue["overdue_long"], queue["overdue_short"]]
+    assert order.index(queue["completed"]) > 1  # its old deadline does not put it first: it is closed
+    assert sorted(order) == sorted(queue.values())
+
+
+def test_tabs_count_every_status_under_the_other_filters(app, client, world, queue):
+    client.login(world.admin.email)
+    html = page(client)
+    expected = {"Open": 4 + 1, "Pending": 3, "Assigned": 1, "Contacted": 1, "Completed": 1,
+                "Cancelled": 1, "Expired": 0, "All": 7}
+    assert {label: count_of(html, label) for label in expected} == expected
+    assert "Overdue only (2)" in html
+    filtered = page(client, priority="high")
+    assert count_of(filtered, "Open") == 1 and count_of(filtered, "All") == 1
+
+
+@pytest.mark.parametrize("args,expected", [
+    ({"tab": "pending"}, ["overdue_long", "soon_normal", "later_normal"]),
+    ({"tab": "contacted"}, ["contacted"]),
+    ({"tab": "completed"}, ["completed"]),
+    ({"priority": "high"}, ["overdue_short"]),
+    ({"overdue": "1"}, ["overdue_long", "overdue_short"]),
+    ({"assignee": "unassigned"}, ["overdue_long", "soon_normal", "later_normal"]),
+    ({"assignee": "me"}, ["overdue_short"]),  # the agent is Bob
+    ({"tab": "all", "overdue": "1", "assignee": "me"}, ["overdue_short"]),
+])
+def test_filters(app, client, world, queue, args, expected):
+    client.login(world.agent.email)
+    assert ids_on(page(client, **args)) == [queue[name] for name in expected]
+
+
+def test_branch_filter_and_search_by_name_or_phone(app, client, world):
+    north = add_callback(app, world, name="Greta Wagner", phone="+4915112345678")
+    south = add_callback(app, world, branch=world.south, name="Paul 100% Klein", phone="+4930555000")
+    client.login(world.admin.email)
+    assert ids_on(page(client, branch=world.south.id)) == [south.id]
+    assert ids_on(page(client, q="greta")) == [north.id]
+    assert ids_on(page(client, q="0151 12345678")) == [north.id]  # a local number finds the E.164 one
+    assert ids_on(page(client, q="555")) == [south.id]  # digits anywhere in the number
+    assert ids_on(page(client, q="100%")) == [south.id]  # % is a character, not a wildcard
+    assert ids_on(page(client, q="%")) == [south.id]
+
+
+@pytest.mark.parametrize("args", [{"tab": "finished"}, {"priority": "critical"}, {"assignee": "boss"},
+                                  {"branch": "north"}, {"after": "1.2.3"}, {"before": "0.20269999999999999999.1.1"}])
+def test_a_crafted_filter_or_page_link_is_a_clear_400(app, client, world, args):
+    client.login(world.admin.email)
+    response = client.get("/callbacks/", query_string=args)
+    assert response.status_code == 400
+    assert "error-code" in response.get_data(as_text=True)
+
+
+def test_seek_pages_walk_the_whole_queue_forward_and_back(app, client, world, monkeypatch):
+    base = utcnow().replace(microsecond=0)
+    minutes = (50, -20, 10, 10, 70, -90, 30, 10, 60, 40, -1)  # three share one deadline …
+    made = [add_callback(app, world, expires_at=base + timedelta(minutes=m),
+                         priority=("normal", "high", "urgent")[i % 3]).id  # … with three priorities
+            for i, m in enumerate(minutes)]
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 4)  # a page ends inside that group
+    client.login(world.admin.email)
+    html, pages, seen = page(client), [], []
+    while True:
+        pages.append(ids_on(html))
+        seen += pages[-1]
+        following = re.search(r'rel="next" href="([^"]+)"', html)
+        if not following:
+            break
+        html = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert [len(p) for p in pages] == [4, 4, 3]
+    assert "Page 3 of 3" in html
+    assert seen == [made[i] for i in (5, 1, 10, 2, 7, 3, 6, 9, 0, 8, 4)]  # deadline, then urgent first
+    for expected in reversed(pages[:-1]):  # and back again, page by page
+        previous = re.search(r'rel="prev" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+        html = client.get(previous).get_data(as_text=True)
+        assert ids_on(html) == expected
+    assert 'rel="prev"' not in html
+
+
+def test_the_csv_export_has_the_filtered_list_in_queue_order(app, client, world, queue):
+    add_callback(app, world, name="=HYPERLINK(\"http://evil\")", minutes_left=900)
+    add_escalation(app, load(app, queue["overdue_long"]))
+    client.login(world.admin.email)
+    response = client.get("/callbacks/export.csv", query_string={"tab": "open"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [int(r["id"]) for r in rows[:5]] == [queue[k] for k in (
+        "overdue_long", "overdue_short", "soon_normal", "contacted", "later_normal")]
+    assert rows[0]["open_escalations"] == "manual_escalation"
+    assert rows[0]["deadline"].startswith("Overdue by 2 h")
+    assert rows[-1]["customer_name"] == "'=HYPERLINK(\"http://evil\")"  # never run as a formula
+    high = client.get("/callbacks/export.csv", query_string={"priority": "high"}).get_data(as_text=True)
+    assert [int(r["id"]) for r in csv.DictReader(io.StringIO(high))] == [queue["overdue_short"]]
+
+
+def test_the_queue_and_export_show_a_manager_only_their_branch(app, client, make, world):
+    north = add_callback(app, world, branch=world.north)
+    add_callback(app, world, branch=world.south)
+    other = make.world()
+    add_callback(app, other, branch=other.north)
+    client.login(world.manager.email)
+    html = page(client)
+    assert ids_on(html) == [north.id] and count_of(html, "All") == 1
+    assert 'name="branch"' not in html  # nothing to choose: the branch is theirs
+    exported = client.get("/callbacks/export.csv").get_data(as_text=True)
+    assert [int(r["id"]) for r in csv.DictReader(io.StringIO(exported))] == [north.id]
+    assert ids_on(page(client, branch=world.south.id)) == []  # a crafted branch filter adds nothing
+
+
+def test_an_agent_without_a_branch_sees_the_whole_company_and_never_another(app, client, make, world):
+    mine = {add_callback(app, world, branch=b).id for b in (world.north, world.south)}
+    other = make.world()
+    add_callback(app, other, branch=other.north)
+    client.login(world.agent.email)
+    assert set(ids_on(page(client, tab="all"))) == mine
+
+
+def test_bulk_assign_is_offered_to_managers_only(app, client, world):
+    add_callback(app, world)
+    client.login(world.agent.email)
+    assert "Assign selected" not in page(client)
+    client.logout()
+    client.login(world.manager.email)
+    assert "Assign selected" in page(client)
+
+
+def test_badges_are_words_not_only_colours(app, client, world):
+    add_callback(app, world, minutes_left=-65)
+    add_callback(app, world, minutes_left=12)
+    add_callback(app, world, minutes_left=23 + 60 * 3)
+    client.login(world.admin.email)
+    html = page(client)
+    assert "Overdue by 1 h 5 min" in html or "Overdue by 1 h 6 min" in html
+    assert "Due soon: in 11 min" in html or "Due soon: in 12 min" in html
+    assert "Due in 3 h 22 min" in html or "Due in 3 h 23 min" in html

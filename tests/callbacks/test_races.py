@@ -1,0 +1,108 @@
+"""Races on MariaDB: real threads, each with its own app context, session and connection.
+
+8 agents claim (or complete) the same callback at the same instant, 50 rounds each: exactly one
+wins every time and the others are told who did. Two sweeps at once raise exactly one sla_breach
+escalation per overdue callback.
+"""
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import CallbackEscalation, CallbackRequest, User, utcnow
+from portal.services import callbacks_actions
+from portal.services.callbacks_sweep import sweep
+from tests.callbacks.support import add_callback, load
+
+THREADS, ROUNDS = 8, 50
+
+
+def at_once(app, count, prepare, act):
+    """Run `act(prepared)` in `count` threads released together; their results, in order."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def worker(index):
+        with app.app_context():
+            try:
+                prepared = prepare(index)
+                barrier.wait(timeout=30)
+                results[index] = act(prepared)
+            except Exception as exc:  # reported below: a thread must never fail silently
+                errors.append(exc)
+                barrier.abort()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+@pytest.fixture
+def agents(make, world):
+    """Eight agents, each with their own staff record."""
+    return [make.user(world.company, "agent", staff=make.staff(world.company, world.north, name=f"Agent {n}"))
+            for n in range(THREADS)]
+
+
+def race(app, agents, callback_id, action):
+    def prepare(index):
+        # Everyone reads the callback first, as a person looking at the page would.
+        return (db.session.get(User, agents[index].id), db.session.get(CallbackRequest, callback_id))
+
+    def act(prepared):
+        user, callback = prepared
+        if action == "claim":
+            return callbacks_actions.claim(user, callback, callback.version, utcnow())
+        return callbacks_actions.complete(user, callback, callback.version, None, utcnow())
+
+    return at_once(app, THREADS, prepare, act)
+
+
+def test_eight_agents_claim_at_once_and_exactly_one_wins_every_round(app, mariadb, world, agents):
+    for round_no in range(ROUNDS):
+        callback = add_callback(app, world)
+        outcomes = race(app, agents, callback.id, "claim")
+        winners = [o for o in outcomes if o.ok]
+        assert len(winners) == 1, f"round {round_no}: {[o.message for o in outcomes]}"
+        after = load(app, callback.id)
+        assert (after.status, after.version) == ("assigned", 2)
+        winner = next(a for a in agents if a.staff_id == after.assigned_to)
+        for loser in (o for o in outcomes if not o.ok):
+            assert loser.status == 409
+            assert f"{winner.name} claimed this callback" in loser.message, loser.message
+
+
+def test_eight_agents_complete_at_once_and_exactly_one_wins_every_round(app, mariadb, world, agents):
+    for round_no in range(ROUNDS):
+        callback = add_callback(app, world, status="contacted", assignee=world.bob)
+        outcomes = race(app, agents, callback.id, "complete")
+        assert sum(o.ok for o in outcomes) == 1, f"round {round_no}: {[o.message for o in outcomes]}"
+        assert all("completed this callback" in o.message for o in outcomes if not o.ok)
+        after = load(app, callback.id)
+        assert (after.status, after.version) == ("completed", 2)
+
+
+def test_two_sweeps_at_once_raise_exactly_one_sla_breach_per_overdue_callback(app, mariadb, world):
+    for round_no in range(5):
+        overdue = [add_callback(app, world, minutes_left=-5 - n, status="pending" if n % 2 else "assigned",
+                                assignee=None if n % 2 else world.bob).id for n in range(40)]
+        add_callback(app, world, minutes_left=30)  # not overdue: never escalated
+        now = utcnow() + timedelta(seconds=1)
+        reports = at_once(app, 2, lambda index: None, lambda _: sweep(now))
+        with app.app_context():
+            per_callback = dict(db.session.execute(
+                select(CallbackEscalation.callback_request_id, func.count())
+                .where(CallbackEscalation.escalation_reason == "sla_breach",
+                       CallbackEscalation.callback_request_id.in_(overdue))
+                .group_by(CallbackEscalation.callback_request_id)).all())
+        assert per_callback == {callback_id: 1 for callback_id in overdue}, f"round {round_no}"
+        raised = [callback_id for report in reports for callback_id in report.escalated]
+        assert sorted(raised) == sorted(overdue)  # each raised by exactly one of the two sweeps

@@ -1,0 +1,78 @@
+"""API tokens: admins only, shown once, stored hashed, revocable."""
+import hashlib
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import ApiToken, AuditEvent
+
+
+def create(client, name="Voice agent"):
+    return client.submit("/callbacks/tokens", {"name": name})
+
+
+def token_in(html: str) -> str | None:
+    match = re.search(r'data-token>(cbt_[\w-]+)<', html)
+    return match.group(1) if match else None
+
+
+def test_an_admin_creates_a_token_that_is_shown_once_and_stored_only_as_a_hash(app, client, world):
+    client.login(world.admin.email)
+    response = create(client)
+    assert response.status_code == 201
+    token = token_in(response.get_data(as_text=True))
+    assert token and len(token) > 40
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in json.dumps([row.name, row.hint, row.token_hash])
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.entity_type == "api_token")) == "create"
+    listing = client.get("/callbacks/tokens").get_data(as_text=True)
+    assert "Voice agent" in listing and token not in listing and token_in(listing) is None
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_token_works_until_it_is_revoked(app, client, world):
+    client.login(world.admin.email)
+    token = token_in(create(client).get_data(as_text=True))
+    body = {"customer_name": "Ole", "phone_number": "+4930999888", "branch_id": world.north.id}
+
+    def call():
+        return client.post("/api/v1/callbacks", data=json.dumps(body), content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert call() == 201
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
+    assert client.submit(f"/callbacks/tokens/{token_id}/revoke").status_code == 302
+    assert call() == 401
+    again = client.submit(f"/callbacks/tokens/{token_id}/revoke")
+    assert again.status_code == 409 and "already revoked" in again.get_data(as_text=True)
+
+
+def test_a_token_needs_a_name(app, client, world):
+    client.login(world.admin.email)
+    for name, message in (("", "Give the token a name"), ("x" * 101, "at most 100")):
+        response = create(client, name)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken)) is None
+
+
+@pytest.mark.parametrize("role", ["manager", "agent"])
+def test_only_admins_see_create_or_revoke_tokens(app, client, world, role):
+    client.login(world.admin.email)
+    create(client)
+    client.logout()
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
+    client.login(getattr(world, role).email)
+    assert client.get("/callbacks/tokens").status_code == 403
+    assert create(client, "sneaky").status_code == 403
+    assert client.submit(f"/callbacks/tokens/{token_id}/revoke").status_code == 403
+    assert "API tokens" not in client.get("/callbacks/").get_data(as_text=True)
+    with app.app_context():
+        assert [t.revoked_at for t in db.session.scalars(select(ApiToken))] == [None]
