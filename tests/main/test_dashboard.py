@@ -2,6 +2,8 @@
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from portal.extensions import db
 from portal.models import Appointment, CallbackRequest, PolicyConfiguration, utcnow
 
@@ -64,3 +66,76 @@ def test_dashboard_never_counts_another_company(app, client, make, world):
     html = client.get("/").get_data(as_text=True)
     assert stat(html, "open_callbacks") == 0
     assert stat(html, "overdue_callbacks") == 0
+
+
+def test_dashboard_counts_due_soon_by_each_paths_setting_and_unresolved_escalations(app, client, world):
+    from portal.models import CallbackEscalation
+
+    with app.app_context():
+        db.session.add_all([
+            PolicyConfiguration(company_id=world.company.id, configurable_type="branch",
+                                configurable_id=world.south.id, policy_type="callback",
+                                config={"due_soon_minutes": 90}),
+            add_callback(world, world.north, "pending", 20),   # due soon (North: default 30 min)
+            add_callback(world, world.north, "assigned", 60),  # not yet (North)
+            add_callback(world, world.south, "pending", 60),   # due soon (South: 90 min)
+            add_callback(world, world.south, "completed", 10),  # closed
+            add_callback(world, world.north, "pending", -5),   # overdue, not "due soon"
+        ])
+        db.session.flush()
+        ids = db.session.scalars(select(CallbackRequest.id).order_by(CallbackRequest.id)).all()
+        now = utcnow()
+        db.session.add_all([
+            CallbackEscalation(company_id=world.company.id, callback_request_id=ids[0],
+                               escalation_reason="sla_breach", escalated_at=now),
+            CallbackEscalation(company_id=world.company.id, callback_request_id=ids[2],
+                               escalation_reason="manual_escalation", escalated_at=now),
+            CallbackEscalation(company_id=world.company.id, callback_request_id=ids[2],
+                               escalation_reason="sla_breach", escalated_at=now, resolved_at=now),
+        ])
+        db.session.commit()
+    client.login(world.admin.email)
+    html = client.get("/").get_data(as_text=True)
+    assert stat(html, "due_soon_callbacks") == 2
+    assert stat(html, "unresolved_escalations") == 2
+    client.logout()
+    client.login(world.manager.email)  # North only
+    html = client.get("/").get_data(as_text=True)
+    assert stat(html, "due_soon_callbacks") == 1
+    assert stat(html, "unresolved_escalations") == 1
+
+
+def test_sla_compliance_counts_completions_before_the_deadline_per_day(app, client, world):
+    now = utcnow()
+    done = [  # (completed how long ago, minutes before (+) or after (−) the deadline)
+        (timedelta(hours=1), 30), (timedelta(hours=1), -10), (timedelta(hours=2), 5),
+        (timedelta(days=2), 60), (timedelta(days=9), 60),  # nine days ago: outside the chart
+    ]
+    with app.app_context():
+        for ago, margin in done:
+            completed = now - ago
+            db.session.add(CallbackRequest(
+                company_id=world.company.id, branch_id=world.north.id, phone_number="+4915100000002",
+                customer_name="Done", status="completed", completed_at=completed,
+                expires_at=completed + timedelta(minutes=margin)))
+        db.session.commit()
+    client.login(world.admin.email)
+    html = client.get("/").get_data(as_text=True)
+    assert "75 % of completed callbacks were completed before their deadline (3 of 4)." in html
+    bars = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"', html)
+    assert len(bars) in (2, 3)  # today (3 completions) and two days ago; "today" may straddle midnight
+    assert html.count("<g data-day=") == 7
+    assert 'style="' not in html.split('class="cb-sla-chart"')[1]  # CSP: no inline styles
+
+
+def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():
+    from datetime import date
+
+    from portal.services.callbacks_stats import DayCompliance, sla_bars
+
+    bars = sla_bars([DayCompliance(date(2026, 11, 20), 1, 2), DayCompliance(date(2026, 11, 21), 0, 0),
+                     DayCompliance(date(2026, 11, 22), 3, 3)], width=300, height=100)
+    assert [(b.height, b.y, b.value, b.count) for b in bars] == [
+        (50.0, 50.0, "50 %", "1 of 2"), (0.0, 100.0, "–", "none"), (100.0, 0.0, "100 %", "3 of 3")]
+    assert [b.label for b in bars] == ["Fri 20", "Sat 21", "Sun 22"]
+    assert bars[1].x - bars[0].x == 100.0 and bars[0].width == 70.0
