@@ -104,7 +104,8 @@ def render_detail(callback, status: int = 200):
         badge=deadline_badge(callback.status, callback.expires_at, now, policy.due_soon_minutes,
                              callback.completed_at),
         timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
-        actions=detail_actions(current_user, callback), staff=staff_choices(current_user),
+        actions=detail_actions(current_user, callback, {e.escalation_reason for e in escalations if e.is_open}),
+        staff=staff_choices(current_user),
     ), status
 
 

@@ -77,9 +77,11 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
                      staff_choices(user) if can_bulk else [], can_bulk, user.staff_id is not None)
 
 
-def detail_actions(user: User, callback: CallbackRequest) -> set[str]:
+def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]) -> set[str]:
     """The actions to offer on the detail page: allowed by the state machine and sensible now."""
     actions = set(available_actions(callback.status, user.role))
+    if "manual_escalation" in open_reasons:
+        actions.discard("escalate")  # one unresolved manual escalation at a time: resolve it first
     if user.staff_id is None or (callback.status == "assigned" and callback.assigned_to == user.staff_id):
         actions.discard("claim")
     actions.discard("resolve")  # offered per unresolved escalation instead

@@ -247,3 +247,12 @@ def test_agents_cannot_bulk_assign(app, client, world):
     response = client.submit("/callbacks/bulk-assign", {"callbacks": [f"{callback.id}:1"], "staff_id": world.bob.id})
     assert response.status_code == 403
     assert load(app, callback.id).assigned_to is None
+
+
+def test_the_escalate_form_waits_while_a_manual_escalation_is_open(app, client, world):
+    callback = add_callback(app, world)
+    add_escalation(app, callback, "manual_escalation")
+    client.login(world.agent.email)
+    html = text(client.get(f"/callbacks/{callback.id}"))
+    assert "Escalated already: resolve the open manual escalation" in html
+    assert 'name="note" rows="2"' not in html
