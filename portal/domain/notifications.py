@@ -181,6 +181,9 @@ def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
         return (number, None) if number is not None else (
             None, "Retry delay must be a whole number of minutes from 1 to 1440 (one day).")
     name = str(value).strip()
+    if name.startswith("/") or ".." in name.split("/"):
+        # a name, not a path: the sender must never be pointed outside its template folder
+        return None, "Template name cannot start with / or contain a .. step."
     if name == STANDARD_TEMPLATE or TEMPLATE_NAME.fullmatch(name):
         return name, None
     if len(name) > 255:

@@ -203,6 +203,8 @@ def test_a_lock_needs_the_company_cell_switched_on():
     ("template_override", "Reminder SMS", "only lower-case letters"),
     ("template_override", "reminders/<b>", "only lower-case letters"),
     ("template_override", "a" * 256, "longer than 255"),
+    ("template_override", "../secrets/sms", "cannot start with / or contain a .. step"),
+    ("template_override", "/etc/sms", "cannot start with / or contain a .. step"),
     ("is_enabled", "perhaps", "yes or no"),
     ("parking", "1", "Unknown setting"),
 ])
