@@ -23,7 +23,8 @@ def _audit_form() -> AuditFilterForm:
 
 
 def _filters(form: AuditFilterForm) -> AuditFilters:
-    return AuditFilters(form.type.data or None, yes_no(form.within_policy.data), yes_no(form.fee_charged.data),
+    return AuditFilters(form.type.data or None, yes_no(form.within_policy.data),
+                        yes_no(form.fee_charged.data),
                         form.customer.data or "", form.branch.data, form.date_from.data, form.date_to.data)
 
 

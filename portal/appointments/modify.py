@@ -67,13 +67,15 @@ def reschedule(appointment_id):
     error = error or check_new_time(appointment, new_starts_at, decision_time())
     if error:
         return _preview(appointment, form, None, 400, error)
-    return _preview(appointment, form, propose(appointment, RESCHEDULE, decision_time(), new_starts_at=new_starts_at))
+    proposal = propose(appointment, RESCHEDULE, decision_time(), new_starts_at=new_starts_at)
+    return _preview(appointment, form, proposal)
 
 
 def _confirm(appointment, form, change: Change):
     """Check the form, hand it to the service, and show the outcome."""
     if not form.validate():
-        proposal = propose(appointment, change.action, decision_time(), change.whole_series, change.new_starts_at)
+        proposal = propose(appointment, change.action, decision_time(), change.whole_series,
+                           change.new_starts_at)
         return _preview(appointment, form, proposal, 400)
     change = Change(change.action, change.whole_series, change.new_starts_at, form.reason.data or "",
                     form.force.data, form.waive_fee.data, form.waiver_reason.data or "", form.seen.data or "")

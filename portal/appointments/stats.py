@@ -4,11 +4,14 @@ from flask import render_template, request
 
 from ..models import utcnow
 from ..services.appointments_read import customer_criteria
-from ..services.modifications_stats import BATCH_SIZE, last_refreshed, refresh_stats, stat_totals, top_customers
+from ..services.modifications_stats import (
+    BATCH_SIZE, last_refreshed, refresh_stats, stat_totals, top_customers,
+)
 from . import bp
 from .common import appointments_roles, user_scope
 
-RANKINGS = {"cancel_30d": "cancellations in the last 30 days", "cancel_90d": "cancellations in the last 90 days"}
+RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
+            "cancel_90d": "cancellations in the last 90 days"}
 
 
 @bp.get("/stats")

@@ -281,5 +281,6 @@ def decide(request: ModificationRequest, now: datetime, policy: Mapping[str, Eff
     if request.in_series and request.action == CANCEL:
         rules += rules_used("recurring", recurring)
     return Decision(request.action, request.scope, all(check.passed for check in checks), checks,
-                    notice_hours(notice), _value(policy, "hours_before"), sum(fee_parts, ZERO), fee_parts, fee_rule,
-                    request.rolling_count, _value(policy, MONTHLY_KEY[request.action]), tuple(rules))
+                    notice_hours(notice), _value(policy, "hours_before"), sum(fee_parts, ZERO),
+                    fee_parts, fee_rule, request.rolling_count,
+                    _value(policy, MONTHLY_KEY[request.action]), tuple(rules))

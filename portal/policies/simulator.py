@@ -100,7 +100,8 @@ def _customer(form: SimulatorForm):
         abort(403, "Support agents cannot look up customers' modification counts.")
     found = search_customers(scope_of(current_user), text)
     if len(found) != 1:
-        form.customer.errors = ["No customer matches." if not found else "Several customers match; pick one below."]
+        form.customer.errors = ["Several customers match; pick one below." if found
+                                else "No customer matches."]
         return None, found
     return found[0], []
 

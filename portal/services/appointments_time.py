@@ -19,7 +19,8 @@ def from_local(local: datetime, tz_name: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC).replace(tzinfo=None)
 
 
-def local_days(first: date | None, last: date | None, tz_name: str) -> tuple[datetime | None, datetime | None]:
+def local_days(first: date | None, last: date | None,
+               tz_name: str) -> tuple[datetime | None, datetime | None]:
     """[start, end) in naive UTC of the local days `first`..`last` (both included; None: open)."""
     start = from_local(datetime.combine(first, time.min), tz_name) if first else None
     end = from_local(datetime.combine(last + timedelta(days=1), time.min), tz_name) if last else None

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..domain.decisions import CANCEL, POLICY_TYPE, RESCHEDULE, ModificationRequest, Occurrence, decide, rolling_window
+from ..domain.decisions import (
+    CANCEL, POLICY_TYPE, RESCHEDULE, ModificationRequest, Occurrence, decide, rolling_window,
+)
 from ..extensions import db
 from ..models import Appointment, AppointmentModification, User
 from .modifications import Change, record_metadata
@@ -50,36 +52,43 @@ def seed_modifications(company, now: datetime) -> int:
     if db.session.scalar(select(func.count(AppointmentModification.id))
                          .where(AppointmentModification.company_id == company.id)):
         return 0
-    users = {user.role: user for user in db.session.scalars(select(User).where(User.company_id == company.id))}
+    users = {user.role: user
+             for user in db.session.scalars(select(User).where(User.company_id == company.id))}
     rows, made = CompanyRows(company.id), []
-    planned = sorted(zip(_picked(company.id, now), PLAN), key=lambda pair: pair[0].starts_at - timedelta(hours=pair[1][0]))
+    planned = sorted(zip(_picked(company.id, now), PLAN),
+                     key=lambda pair: pair[0].starts_at - timedelta(hours=pair[1][0]))  # as they happened
     for index, (appointment, (hours, kind)) in enumerate(planned):
         made.append(_modify(appointment, kind, hours, index, rows, made, users))
     db.session.flush()
     return len(made)
 
 
-def _modify(appointment: Appointment, kind: str, hours: int, index: int, rows: CompanyRows,
-            made: list, users: dict) -> AppointmentModification:
+def _decided(appointment: Appointment, kind: str, hours: int, rows: CompanyRows, made: list):
+    """(the appointment's time then, when it was asked, the engine's decision at that moment)."""
     original = appointment.starts_at - (MOVED_BY if kind == RESCHEDULE else timedelta(0))
     at = original - timedelta(hours=hours)
-    path = appointment_path(appointment)
     request = ModificationRequest(kind, Occurrence(original, appointment.price),
                                   _rolling(made, appointment.customer_id, kind, at))
-    decision = decide(request, at, rows.policy(POLICY_TYPE[kind], path))
+    return original, at, decide(request, at, rows.policy(POLICY_TYPE[kind], appointment_path(appointment)))
+
+
+def _modify(appointment: Appointment, kind: str, hours: int, index: int, rows: CompanyRows,
+            made: list, users: dict) -> AppointmentModification:
+    original, at, decision = _decided(appointment, kind, hours, rows, made)
     forced, waived = not decision.allowed, decision.fee > 0 and index % 4 == 1
     reason = (FORCE_REASONS if forced else REASONS)[index % 3]
     change = Change(kind, reason=reason, force=forced, waive_fee=waived,
                     waiver_reason="First late cancellation: waived as a courtesy" if waived else "")
     proposal = Proposal(appointment, decision, {}, (), appointment.starts_at if kind == RESCHEDULE else None)
-    actor = users["branch_manager"] if appointment.branch_id == users["branch_manager"].branch_id and not forced \
-        else users["admin"]
+    manager = users["branch_manager"]
+    actor = manager if appointment.branch_id == manager.branch_id and not forced else users["admin"]
     if kind == CANCEL:
         appointment.status = "cancelled"
     record = AppointmentModification(
-        company_id=appointment.company_id, appointment_id=appointment.id, customer_id=appointment.customer_id,
-        modification_type=kind, within_policy=decision.allowed, fee_charged=0 if waived else decision.fee,
-        reason=reason, modified_by_type="user", modified_by_id=actor.id, created_at=at, updated_at=at,
+        company_id=appointment.company_id, appointment_id=appointment.id,
+        customer_id=appointment.customer_id, modification_type=kind, within_policy=decision.allowed,
+        fee_charged=0 if waived else decision.fee, reason=reason, modified_by_type="user",
+        modified_by_id=actor.id, created_at=at, updated_at=at,
         meta=record_metadata(proposal, change, original, decision.fee, waived, at))
     db.session.add(record)
     return record

@@ -68,7 +68,8 @@ def _check_change(user: User, proposal: Proposal, change: Change) -> Problems:
     if len(reason) > REASON_MAX or len(waiver_reason) > REASON_MAX:
         problems.add("reason", f"Keep reasons under {REASON_MAX} characters.")
     if proposal.require_reason and not reason:
-        problems.add("reason", f"The rules ask for a reason ({proposal.policy['require_reason'].source.label}).")
+        source = proposal.policy["require_reason"].source.label
+        problems.add("reason", f"The rules ask for a reason ({source}).")
     if not decision.allowed and not change.force:
         problems.add("force", "The rules deny this: " + "; ".join(decision.reasons) +
                      ". A manager or admin can override them with a reason.")
@@ -79,7 +80,8 @@ def _check_change(user: User, proposal: Proposal, change: Change) -> Problems:
     return problems
 
 
-def modify_appointment(user: User, appointment: Appointment, change: Change, now: datetime) -> list[AppointmentModification]:
+def modify_appointment(user: User, appointment: Appointment, change: Change,
+                       now: datetime) -> list[AppointmentModification]:
     """Decide again at `now`, check `change`, then write the change and its record(s) at once.
 
     Raises ModificationRefused (nothing written) for a refused change, a decision that is no

@@ -119,7 +119,8 @@ def _csv_row(row: AuditRow, tz_name: str) -> list:
             mod.modification_type, "yes" if mod.within_policy else "no", f"{mod.fee_charged:.2f}",
             "yes" if meta.get("fee_waived") else "no", "yes" if meta.get("forced") else "no",
             meta.get("hours_notice", ""), _safe_cell(mod.reason or ""), _safe_cell(row.customer.name),
-            row.customer.id, row.appointment.id, row.branch.name, _safe_cell(row.actor or mod.modified_by_type)]
+            row.customer.id, row.appointment.id, row.branch.name,
+            _safe_cell(row.actor or mod.modified_by_type)]
 
 
 def _safe_cell(text: str) -> str:

@@ -89,6 +89,7 @@ def test_a_manager_cannot_filter_their_way_into_another_branch(client, world, so
 
 def test_unknown_ids_are_404(client, world):
     client.login(world.admin.email)
-    for url in ("/appointments/999999", "/appointments/customers/999999", "/appointments/modifications/999999",
+    for url in ("/appointments/999999", "/appointments/customers/999999",
+                "/appointments/modifications/999999",
                 "/appointments/999999/cancel"):
         assert client.get(url).status_code == 404, url

@@ -16,7 +16,8 @@ def trail(bookings, world):
     north = bookings.appointment(anna)
     south = bookings.appointment(otto, branch=world.south, staff="cy")
     return {
-        "within_free": bookings.modification(north, "cancel", at=now - timedelta(days=1), reason="free cancel"),
+        "within_free": bookings.modification(north, "cancel", at=now - timedelta(days=1),
+                                             reason="free cancel"),
         "forced_fee": bookings.modification(north, "cancel", at=now - timedelta(days=2), within_policy=False,
                                             fee="15.00", reason="forced with fee",
                                             meta={"hours_notice": 4.9, "forced": True}),
@@ -124,12 +125,15 @@ def test_pages_through_a_long_trail(client, world, bookings):
 def test_a_record_shows_what_the_rules_said(client, world, bookings):
     appointment = bookings.appointment()
     record = bookings.modification(appointment, within_policy=False, fee="15.00", reason="late", meta={
-        "hours_notice": 4.9, "policy_required": 24, "forced": True, "fee_rule": "15.00 EUR: fixed fee (Company X)",
+        "hours_notice": 4.9, "policy_required": 24, "forced": True,
+        "fee_rule": "15.00 EUR: fixed fee (Company X)",
         "original_time": appointment.starts_at.isoformat(), "new_time": None,
-        "checks": [{"rule": "hours_before", "passed": False, "text": "Cancellation needs 24 h notice; 4.9 h remain"}],
+        "checks": [{"rule": "hours_before", "passed": False,
+                    "text": "Cancellation needs 24 h notice; 4.9 h remain"}],
         "policy": {"cancellation.hours_before": {"value": 24, "source": "Company X", "level": "company"}}})
     client.login(world.manager.email)
     body = client.get(f"/appointments/modifications/{record.id}").get_data(as_text=True)
     for text in ("out of policy", "Cancellation needs 24 h notice; 4.9 h remain", "Hours before",
-                 "<strong>24 h</strong>", "Company X", "forced and recorded as out of policy", "(24 h needed)"):
+                 "<strong>24 h</strong>", "Company X", "forced and recorded as out of policy",
+                 "(24 h needed)"):
         assert text in body, text

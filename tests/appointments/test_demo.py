@@ -10,10 +10,11 @@ from tests.conftest import KEEP_TABLES
 
 def records(app):
     with app.app_context():
-        return [(m.modification_type, m.within_policy, m.fee_charged, bool(m.meta.get("fee_waived")), m.reason,
-                 m.meta["hours_notice"], tuple(c["passed"] for c in m.meta["checks"]))
-                for m in db.session.scalars(select(AppointmentModification).order_by(AppointmentModification.created_at,
-                                                                                      AppointmentModification.id))]
+        model = AppointmentModification
+        ordered = select(model).order_by(model.created_at, model.id)
+        return [(m.modification_type, m.within_policy, m.fee_charged, bool(m.meta.get("fee_waived")),
+                 m.reason, m.meta["hours_notice"], tuple(c["passed"] for c in m.meta["checks"]))
+                for m in db.session.scalars(ordered)]
 
 
 def test_demo_has_modifications_in_and_out_of_policy_with_fees_and_waivers(app):

@@ -85,7 +85,8 @@ def test_customer_page_shows_rolling_counts_against_the_effective_limit(client, 
 def test_customer_page_says_when_a_limit_is_reached(client, world, bookings):
     bookings.policy("company", world.company.id, {"max_cancellations_per_month": 1})
     customer = bookings.customer()
-    bookings.modification(bookings.appointment(customer, status="cancelled"), at=now_seconds() - timedelta(hours=1))
+    cancelled = bookings.appointment(customer, status="cancelled")
+    bookings.modification(cancelled, at=now_seconds() - timedelta(hours=1))
     bookings.appointment(customer, hours_ahead=72)
     client.login(world.admin.email)
     body = client.get(f"/appointments/customers/{customer.id}").get_data(as_text=True)

@@ -31,7 +31,8 @@ def test_the_simulated_decision_equals_the_real_one_for_the_same_appointment(app
                                                             {"min_hours": 12, "fee_percentage": "50.00"}]})
     bookings.policy("staff", world.ann.id, {"hours_before": 6})
     customer = bookings.customer()
-    bookings.modification(bookings.appointment(customer, status="cancelled"), at=now_seconds() - timedelta(days=3))
+    cancelled = bookings.appointment(customer, status="cancelled")
+    bookings.modification(cancelled, at=now_seconds() - timedelta(days=3))
     appointment = bookings.appointment(customer, hours_ahead=20, price="40.00")
     with app.app_context():
         now = now_seconds()
@@ -69,7 +70,8 @@ def test_notice_at_and_under_the_boundary(client, world, bookings, hours, allowe
 def test_a_picked_customer_brings_their_real_counts(client, world, bookings):
     bookings.policy("company", world.company.id, {"max_cancellations_per_month": 1})
     customer = bookings.customer(name="Quentin Quota")
-    bookings.modification(bookings.appointment(customer, status="cancelled"), at=now_seconds() - timedelta(days=1))
+    cancelled = bookings.appointment(customer, status="cancelled")
+    bookings.modification(cancelled, at=now_seconds() - timedelta(days=1))
     client.login(world.admin.email)
     _, without = simulator(client, hours="48")
     assert "✓ Allowed by the rules" in without
@@ -146,5 +148,7 @@ def test_another_companys_node_is_404(client, make, world):
 def test_tree_and_node_pages_link_to_the_simulator(client, world):
     client.login(world.manager.email)
     assert b'href="/policies/simulator"' in client.get("/policies/").data
-    node_page = client.get(f"/policies/cancellation/staff/{world.ann.id}?service={world.cut.id}").get_data(as_text=True)
-    assert f"/policies/simulator?level=staff&amp;entity_id={world.ann.id}&amp;service={world.cut.id}" in node_page
+    node_url = f"/policies/cancellation/staff/{world.ann.id}?service={world.cut.id}"
+    node_page = client.get(node_url).get_data(as_text=True)
+    simulate = f"/policies/simulator?level=staff&amp;entity_id={world.ann.id}&amp;service={world.cut.id}"
+    assert simulate in node_page

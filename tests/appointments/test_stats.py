@@ -11,7 +11,8 @@ from tests.appointments.support import Bookings, now_seconds
 
 def stats(app):
     with app.app_context():
-        return {(row.company_id, row.customer_id, row.stat_type): (row.count, row.period_start, row.period_end)
+        return {(row.company_id, row.customer_id, row.stat_type):
+                (row.count, row.period_start, row.period_end)
                 for row in db.session.scalars(select(AppointmentModificationStat))}
 
 
@@ -101,7 +102,8 @@ def test_the_command_reports_what_it_did(app, world, bookings):
 
 def test_report_ranks_customers_by_cancellations_with_the_trend(app, client, world, bookings):
     now = now_seconds()
-    rising, falling, steady = (bookings.customer(name=name) for name in ("Rita Rising", "Fred Falling", "Stan Steady"))
+    rising, falling, steady = (bookings.customer(name=name)
+                               for name in ("Rita Rising", "Fred Falling", "Stan Steady"))
     history(bookings, rising, now, [1, 2, 3])  # 3 in 30 days, 3 in 90: above the monthly average
     history(bookings, falling, now, [40, 50, 60, 70, 80, 85, 5])  # 1 in 30, 7 in 90
     history(bookings, steady, now, [5, 40, 70])  # 1 in 30, 3 in 90

@@ -35,7 +35,8 @@ def stored(app, appointment_id):
         return appointment.status, appointment.starts_at, records
 
 
-def test_a_failure_while_recording_leaves_neither_the_change_nor_the_record(app, world, bookings, monkeypatch):
+def test_a_failure_while_recording_leaves_neither_the_change_nor_the_record(app, world, bookings,
+                                                                           monkeypatch):
     appointment = bookings.appointment()
     written = []
 
@@ -91,11 +92,13 @@ def test_someone_quicker_wins_and_the_slower_one_changes_nothing(app, world, boo
 
     def someone_else_cancels():
         with db.engine.begin() as other:  # another request, on another connection
-            other.execute(update(Appointment).where(Appointment.id == appointment.id).values(status="cancelled"))
+            other.execute(update(Appointment).where(Appointment.id == appointment.id)
+                          .values(status="cancelled"))
 
     with pytest.raises(ModificationRefused) as refused:
         attempt(app, world, appointment.id, before_write=someone_else_cancels)
-    assert refused.value.status == 409 and "Someone else changed this appointment first" in refused.value.message
+    assert refused.value.status == 409
+    assert "Someone else changed this appointment first" in refused.value.message
     assert stored(app, appointment.id)[0::2] == ("cancelled", 0)
 
 
@@ -107,6 +110,7 @@ def test_only_managers_and_admins_may_force(app, world, bookings):
         loaded = find_appointment(Scope(world.company.id, None, None), appointment.id)
         seen = propose(loaded, "cancel", now_seconds()).fingerprint
         with pytest.raises(ModificationRefused) as refused:
-            modify_appointment(agent, loaded, Change("cancel", force=True, reason="x", seen=seen), now_seconds())
+            forced = Change("cancel", force=True, reason="x", seen=seen)
+            modify_appointment(agent, loaded, forced, now_seconds())
     assert refused.value.status == 403
     assert stored(app, appointment.id)[0::2] == ("scheduled", 0)

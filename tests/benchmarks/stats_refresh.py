@@ -41,47 +41,68 @@ def _chunks(rows, size=CHUNK):
         yield rows[start:start + size]
 
 
-def build(now) -> list[int]:
-    """The data set; returns the companies' ids. Bulk inserts, so building stays quick."""
-    rng = random.Random(6)
-    companies = []
+def _companies() -> list[tuple[int, int, int]]:
+    """(company, branch, service) ids of the bench companies."""
+    made = []
     for n in range(COMPANIES):
         company = Company(name=f"Bench {n}", slug=f"bench-stats-{n}")
         db.session.add(company)
         db.session.flush()
-        branch, service = Branch(company_id=company.id, name="Main"), Service(company_id=company.id, name="Cut")
+        branch = Branch(company_id=company.id, name="Main")
+        service = Service(company_id=company.id, name="Cut")
         db.session.add_all([branch, service])
         db.session.flush()
-        companies.append((company.id, branch.id, service.id))
+        made.append((company.id, branch.id, service.id))
+    return made
+
+
+def _customers(companies, now) -> dict[int, list[int]]:
     per_company = CUSTOMERS // COMPANIES
     for company_id, _, _ in companies:
         for chunk in _chunks([{"company_id": company_id, "name": f"Customer {i}", "created_at": now,
                                "updated_at": now} for i in range(per_company)]):
             db.session.execute(insert(Customer), chunk)
-    customers = {cid: list(db.session.scalars(select(Customer.id).where(Customer.company_id == cid)))
-                 for cid, _, _ in companies}
-    for company_id, branch_id, service_id in companies:  # one appointment per two modifications
+    return {cid: list(db.session.scalars(select(Customer.id).where(Customer.company_id == cid)))
+            for cid, _, _ in companies}
+
+
+def _appointments(companies, customers, now, rng) -> None:
+    """One (cancelled) appointment per two modifications, over the last 130 days."""
+    for company_id, branch_id, service_id in companies:
         rows = []
         for customer_id in rng.choices(customers[company_id], k=MODIFICATIONS // COMPANIES // 2):
             starts = now - timedelta(days=rng.randint(0, 130))
             rows.append({"company_id": company_id, "branch_id": branch_id, "service_id": service_id,
-                         "customer_id": customer_id, "starts_at": starts, "ends_at": starts + timedelta(hours=1),
-                         "price": Decimal("40.00"), "status": "cancelled", "created_at": now, "updated_at": now})
+                         "customer_id": customer_id, "starts_at": starts,
+                         "ends_at": starts + timedelta(hours=1), "price": Decimal("40.00"),
+                         "status": "cancelled", "created_at": now, "updated_at": now})
         for chunk in _chunks(rows):
             db.session.execute(insert(Appointment), chunk)
-    appointments = db.session.execute(select(Appointment.id, Appointment.company_id, Appointment.customer_id)).all()
+
+
+def _modifications(now, rng) -> None:
+    """Two modifications per appointment, spread over the last 120 days."""
     rows = []
-    for appointment_id, company_id, customer_id in appointments:
+    for appointment_id, company_id, customer_id in db.session.execute(
+            select(Appointment.id, Appointment.company_id, Appointment.customer_id)):
         for _ in range(2):
             at = now - timedelta(seconds=rng.randint(0, 120 * 86400))
-            rows.append({"company_id": company_id, "appointment_id": appointment_id, "customer_id": customer_id,
+            rows.append({"company_id": company_id, "appointment_id": appointment_id,
+                         "customer_id": customer_id,
                          "modification_type": rng.choice(("cancel", "cancel", "reschedule")),
-                         "within_policy": True, "fee_charged": Decimal("0.00"), "modified_by_type": "system",
-                         "metadata": {}, "created_at": at, "updated_at": at})
+                         "within_policy": True, "fee_charged": Decimal("0.00"),
+                         "modified_by_type": "system", "metadata": {}, "created_at": at, "updated_at": at})
     for chunk in _chunks(rows):
         db.session.execute(insert(AppointmentModification.__table__), chunk)
+
+
+def build(now) -> None:
+    """The data set, bulk inserted so building stays quick."""
+    rng = random.Random(6)
+    companies = _companies()
+    _appointments(companies, _customers(companies, now), now, rng)
+    _modifications(now, rng)
     db.session.commit()
-    return [company_id for company_id, _, _ in companies]
 
 
 def baseline_refresh(now) -> int:
@@ -90,7 +111,8 @@ def baseline_refresh(now) -> int:
     model = AppointmentModification
     start90, start30 = now - timedelta(days=90), now - timedelta(days=30)
     counts: dict = {}
-    for record in db.session.scalars(select(model).where(model.created_at > start90, model.created_at <= now)):
+    window = select(model).where(model.created_at > start90, model.created_at <= now)
+    for record in db.session.scalars(window):
         for name, start in (("30d", start30), ("90d", start90)):
             if record.created_at > start:
                 key = (record.company_id, record.customer_id, f"{record.modification_type}_{name}")
@@ -127,7 +149,8 @@ def measured(fn):
 
 def snapshot():
     stat = AppointmentModificationStat
-    return sorted(db.session.execute(select(stat.company_id, stat.customer_id, stat.stat_type, stat.count)).all())
+    columns = (stat.company_id, stat.customer_id, stat.stat_type, stat.count)
+    return sorted(db.session.execute(select(*columns)).all())
 
 
 def decision_at_size(now) -> tuple[int, float]:
@@ -162,7 +185,8 @@ def measure(engine: str, redis_url: str | None, batch_size: int) -> dict:
         results["first_s"], first = time.perf_counter() - started, snapshot()  # into an empty table
         _, results["ours_s"], results["ours_mib"] = measured(lambda: refresh_stats(now, batch_size))
         results["idempotent"] = snapshot() == first
-        results["baseline_rows"], results["base_s"], results["base_mib"] = measured(lambda: baseline_refresh(now))
+        baseline = measured(lambda: baseline_refresh(now))
+        results["baseline_rows"], results["base_s"], results["base_mib"] = baseline
         results["same_counts"] = snapshot() == first
         results["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         results["decision_queries"], results["decision_ms"] = decision_at_size(now)

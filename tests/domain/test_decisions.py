@@ -156,7 +156,8 @@ def test_unlimited_never_denies_and_lifts_a_parent_limit():
 
 
 def test_a_zero_limit_denies_the_first_one():
-    assert not decide(request(rolling_count=0), NOW, policy(company={"max_cancellations_per_month": 0})).allowed
+    resolved = policy(company={"max_cancellations_per_month": 0})
+    assert not decide(request(rolling_count=0), NOW, resolved).allowed
 
 
 # --- reschedules per appointment -------------------------------------------------------------------
@@ -201,7 +202,8 @@ def test_partial_cancel_refused_when_the_series_forbids_it():
 def test_partial_cancel_fee_percentage_replaces_the_cancellation_fee():
     recurring = policy("recurring", company={"allow_partial_cancel": True,
                                              "partial_cancel_fee_percentage": "20.00"})
-    decision = decide(request(in_series=True, price="50.00"), NOW, policy(company={"fee": "15.00"}), recurring)
+    resolved = policy(company={"fee": "15.00"})
+    decision = decide(request(in_series=True, price="50.00"), NOW, resolved, recurring)
     assert decision.allowed and decision.fee == Decimal("10.00")
     assert "partial cancel of a series" in decision.fee_rule
     assert {"allow_partial_cancel", "partial_cancel_fee_percentage"} <= {rule.key for rule in decision.rules}
@@ -209,7 +211,8 @@ def test_partial_cancel_fee_percentage_replaces_the_cancellation_fee():
 
 def test_partial_cancel_without_its_own_fee_uses_the_cancellation_fee():
     recurring = policy("recurring", company={"allow_partial_cancel": True})
-    assert decide(request(in_series=True), NOW, policy(company={"fee": "15.00"}), recurring).fee == Decimal("15.00")
+    resolved = policy(company={"fee": "15.00"})
+    assert decide(request(in_series=True), NOW, resolved, recurring).fee == Decimal("15.00")
 
 
 def test_whole_series_needs_its_notice_only_when_required():
@@ -258,8 +261,10 @@ def test_unknown_action_is_refused():
         decide(request("delete"), NOW, policy())
 
 
-@pytest.mark.parametrize("notice,shown", [(timedelta(hours=5, minutes=30), "5.5"), (timedelta(hours=24), "24"),
-                                          (timedelta(hours=24, seconds=-1), "23.9")])
+@pytest.mark.parametrize("notice,shown", [
+    (timedelta(hours=5, minutes=30), "5.5"), (timedelta(hours=24), "24"),
+    (timedelta(hours=24, seconds=-1), "23.9"),
+])
 def test_hours_are_shown_rounded_down(notice, shown):
     assert format_hours(notice) == shown
 
