@@ -106,3 +106,25 @@ def test_two_sweeps_at_once_raise_exactly_one_sla_breach_per_overdue_callback(ap
         assert per_callback == {callback_id: 1 for callback_id in overdue}, f"round {round_no}"
         raised = [callback_id for report in reports for callback_id in report.escalated]
         assert sorted(raised) == sorted(overdue)  # each raised by exactly one of the two sweeps
+
+
+def test_eight_requests_from_one_phone_at_once_make_one_callback(app, mariadb, world):
+    """Intake is serialised per company, so simultaneous repeat calls merge instead of duplicating."""
+    from portal.models import Company
+    from portal.services.callbacks_intake import create_or_merge, parse_intake
+
+    def prepare(index):
+        company = db.session.get(Company, world.company.id)
+        intake, errors = parse_intake(company, {
+            "customer_name": "Lea", "phone_number": "030 7654321", "branch_id": world.north.id,
+            "priority": ("normal", "high", "urgent", "normal")[index % 4], "notes": f"call {index}"})
+        assert errors == {}
+        return intake
+
+    stored = at_once(app, THREADS, prepare,
+                     lambda intake: create_or_merge(world.company.id, intake, None, "API", utcnow()))
+    assert len({s.callback_id for s in stored}) == 1
+    assert sorted(s.merged for s in stored) == [False] + [True] * (THREADS - 1)
+    callback = load(app, stored[0].callback_id)
+    assert callback.priority == "urgent"  # the highest of the eight, whatever order they came in
+    assert all(f"call {n}" in callback.notes for n in range(THREADS))
