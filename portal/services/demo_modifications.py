@@ -78,7 +78,7 @@ def _modify(appointment: Appointment, kind: str, hours: int, index: int, rows: C
     forced, waived = not decision.allowed, decision.fee > 0 and index % 4 == 1
     reason = (FORCE_REASONS if forced else REASONS)[index % 3]
     change = Change(kind, reason=reason, force=forced, waive_fee=waived,
-                    waiver_reason="First late cancellation: waived as a courtesy" if waived else "")
+                    waiver_reason="First late cancellation, as a courtesy" if waived else "")
     proposal = Proposal(appointment, decision, {}, (), appointment.starts_at if kind == RESCHEDULE else None)
     manager = users["branch_manager"]
     actor = manager if appointment.branch_id == manager.branch_id and not forced else users["admin"]
