@@ -51,9 +51,9 @@ class Proposal:
     @property
     def fingerprint(self) -> str:
         """What the person agreed to in the preview: allowed or not, the fee, how many
-        appointments it changes."""
+        appointments it changes, and the start time it saw (someone may move it meanwhile)."""
         verdict = "allowed" if self.decision.allowed else "denied"
-        return f"{verdict}:{self.decision.fee}:{len(self.targets)}"
+        return f"{verdict}:{self.decision.fee}:{len(self.targets)}:{self.appointment.starts_at:%Y%m%d%H%M%S}"
 
 
 def appointment_path(appointment: Appointment) -> list[PathNode]:

@@ -52,7 +52,7 @@ def test_preview_shows_the_decision_and_changes_nothing(app, client, world, book
     appointment = bookings.appointment(hours_ahead=5.25)
     client.login(world.manager.email)
     page, body, seen = preview(client, cancel_url(appointment))
-    assert page.status_code == 200 and seen == "denied:15.00:1"
+    assert page.status_code == 200 and seen.startswith("denied:15.00:1:")
     assert "Denied by the rules" in body and "Cancellation needs 24 h notice; 5.2 h remain" in body
     assert "15.00 EUR" in body and "Company" in body and "Override the rules" in body
     assert state(app, appointment.id) == ("scheduled", appointment.starts_at, [])
@@ -146,12 +146,25 @@ def test_a_decision_that_changed_since_the_preview_is_not_applied(app, client, w
     appointment = bookings.appointment(hours_ahead=30)
     client.login(world.admin.email)
     _, _, seen = preview(client, cancel_url(appointment))
-    assert seen == "allowed:0.00:1"
+    assert seen.startswith("allowed:0.00:1:")
     bookings.policy("company", world.company.id, {"fee": "15.00"})  # changed in the meantime
     response = client.submit(cancel_url(appointment), {"seen": seen})
     assert response.status_code == 409
     body = response.get_data(as_text=True)
-    assert "The decision changed since your preview" in body and 'value="allowed:15.00:1"' in body
+    assert "The decision changed since your preview" in body and 'value="allowed:15.00:1:' in body
+    assert state(app, appointment.id)[0::2] == ("scheduled", [])
+
+
+def test_a_preview_of_an_appointment_moved_since_is_not_applied(app, client, world, bookings):
+    appointment = bookings.appointment(hours_ahead=30)
+    client.login(world.admin.email)
+    _, body, _ = preview(client, cancel_url(appointment))
+    with app.app_context():  # someone else moves it by an hour; rules and fee stay the same
+        moved = db.session.get(Appointment, appointment.id)
+        moved.starts_at += timedelta(hours=1)
+        db.session.commit()
+    response = client.submit(cancel_url(appointment), hidden_fields(body))
+    assert response.status_code == 409 and b"The decision changed since your preview" in response.data
     assert state(app, appointment.id)[0::2] == ("scheduled", [])
 
 
@@ -213,7 +226,8 @@ def test_the_per_appointment_reschedule_limit_counts_real_moves(app, client, wor
     assert client.submit(url, {"seen": seen, "new_time": first}).status_code == 302
     second = local_input(app, appointment.starts_at + timedelta(days=2))
     _, body, seen = preview(client, f"{url}?new_time={second}")
-    assert seen == "denied:0.00:1" and "this appointment was moved 1 time before; the limit is 1" in body
+    assert seen.startswith("denied:0.00:1:")
+    assert "this appointment was moved 1 time before; the limit is 1" in body
 
 
 def test_whole_series_cancel_writes_one_record_per_appointment(app, client, world, bookings):
