@@ -20,69 +20,70 @@ def _answer(callback, outcome):
     return render_detail(callback, outcome.status)
 
 
-def _run(callback_id, run):
+def _run(callback_id, perform, **inputs):
     """Load the callback in the user's scope (404 otherwise), check the form's version, act."""
     callback = get_callback(current_user, callback_id)
     version = read_version(request.form)
     if version is None:
         abort(400, "The form is missing the callback's version; reload the page and try again.")
-    return _answer(callback, run(callback, version, request.form, utcnow()))
+    return _answer(callback, perform(current_user, callback, version, utcnow(), **inputs))
 
 
 @bp.post("/<int:callback_id>/claim")
 @login_required
 def claim(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.claim(current_user, cb, v, now))
+    return _run(callback_id, act.claim)
 
 
 @bp.post("/<int:callback_id>/assign")
 @login_required
 def assign(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.assign(current_user, cb, v, form.get("staff_id"), now))
+    return _run(callback_id, act.assign, staff_id=request.form.get("staff_id"))
 
 
 @bp.post("/<int:callback_id>/unassign")
 @login_required
 def unassign(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.unassign(current_user, cb, v, now))
+    return _run(callback_id, act.unassign)
 
 
 @bp.post("/<int:callback_id>/attempt")
 @login_required
 def attempt(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.record_attempt(current_user, cb, v, form.get("note"), now))
+    return _run(callback_id, act.record_attempt, note=request.form.get("note"))
 
 
 @bp.post("/<int:callback_id>/contacted")
 @login_required
 def contacted(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.mark_contacted(current_user, cb, v, form.get("note"), now))
+    return _run(callback_id, act.mark_contacted, note=request.form.get("note"))
 
 
 @bp.post("/<int:callback_id>/complete")
 @login_required
 def complete(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.complete(current_user, cb, v, form.get("note"), now))
+    return _run(callback_id, act.complete, note=request.form.get("note"))
 
 
 @bp.post("/<int:callback_id>/cancel")
 @login_required
 def cancel(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.cancel(current_user, cb, v, form.get("reason"), now))
+    return _run(callback_id, act.cancel, reason=request.form.get("reason"))
 
 
 @bp.post("/<int:callback_id>/escalate")
 @login_required
 def escalate(callback_id):
-    return _run(callback_id, lambda cb, v, form, now: act.escalate(
-        current_user, cb, v, form.get("note"), form.get("staff_id"), now))
+    form = request.form
+    return _run(callback_id, act.escalate, note=form.get("note"), staff_id=form.get("staff_id"))
 
 
 @bp.post("/<int:callback_id>/escalations/<int:escalation_id>/resolve")
 @login_required
 def resolve(callback_id, escalation_id):
     callback = get_callback(current_user, callback_id)
-    return _answer(callback, act.resolve(current_user, callback, escalation_id, request.form.get("notes"), utcnow()))
+    outcome = act.resolve(current_user, callback, escalation_id, utcnow(), request.form.get("notes"))
+    return _answer(callback, outcome)
 
 
 @bp.post("/bulk-assign")

@@ -31,7 +31,8 @@ class NewCallbackForm(FlaskForm):
             "customer_name", "phone_number", "customer_email", "branch_id", "service_id", "staff_id",
             "priority", "notes")}
         if self.window_start.data or self.window_end.data:
-            values["preferred_time_window"] = {"start": self.window_start.data or "", "end": self.window_end.data or ""}
+            values["preferred_time_window"] = {"start": self.window_start.data or "",
+                                               "end": self.window_end.data or ""}
         return values
 
     def show_errors(self, errors: dict) -> None:

@@ -98,13 +98,15 @@ def render_detail(callback, status: int = 200):
     policy = PolicyBook(current_user.company_id).for_callback(callback)
     escalations = db.session.scalars(select(CallbackEscalation).where(
         CallbackEscalation.company_id == callback.company_id,
-        CallbackEscalation.callback_request_id == callback.id).order_by(CallbackEscalation.escalated_at)).all()
+        CallbackEscalation.callback_request_id == callback.id,
+    ).order_by(CallbackEscalation.escalated_at)).all()
+    open_reasons = {e.escalation_reason for e in escalations if e.is_open}
     return render_template(
         "callbacks/detail.html", callback=callback, policy=policy, now=now,
         badge=deadline_badge(callback.status, callback.expires_at, now, policy.due_soon_minutes,
                              callback.completed_at),
         timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
-        actions=detail_actions(current_user, callback, {e.escalation_reason for e in escalations if e.is_open}),
+        actions=detail_actions(current_user, callback, open_reasons),
         staff=staff_choices(current_user),
     ), status
 

@@ -100,4 +100,5 @@ def company_choices(user: User, model, blank: str) -> list[SelectChoice]:
     stmt = select(model).where(model.company_id == user.company_id).order_by(model.name)
     if hasattr(model, "is_active"):
         stmt = stmt.where(model.is_active.is_(True))
-    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in db.session.scalars(stmt)]
+    rows = db.session.scalars(stmt)
+    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in rows]

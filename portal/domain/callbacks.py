@@ -158,7 +158,8 @@ def deadline_badge(status: str, expires_at: datetime, now: datetime, due_soon_mi
     if kind == "closed":
         if status == "completed" and completed_at is not None:
             late = completed_at - expires_at
-            return Badge(kind, "Completed in time" if late <= timedelta(0) else f"Completed {format_duration(late)} late")
+            in_time = late <= timedelta(0)
+            return Badge(kind, "Completed in time" if in_time else f"Completed {format_duration(late)} late")
         return Badge(kind, status.capitalize())
     span = format_duration(expires_at - now)
     if kind == "overdue":

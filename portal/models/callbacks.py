@@ -32,7 +32,8 @@ class CallbackRequest(TimestampMixin, db.Model):
     __tablename__ = "callback_requests"
     __table_args__ = (
         # The queue: one index range per status, already in queue order (see services.callback_queue).
-        Index("ix_callback_requests_queue_order", "company_id", "status", "expires_at", "priority_rank", "id"),
+        Index("ix_callback_requests_queue_order", "company_id", "status", "expires_at",
+              "priority_rank", "id"),
         Index("ix_callback_requests_branch_queue_order", "branch_id", "status", "expires_at",
               "priority_rank", "id"),
         Index("ix_callback_requests_phone", "company_id", "phone_number", "status"),

@@ -117,7 +117,7 @@ def claim(user: User, callback: CallbackRequest, version: int, now: datetime) ->
     return _done(problem, f"You claimed the callback for {callback.customer_name}.")
 
 
-def assign(user: User, callback: CallbackRequest, version: int, staff_id, now: datetime) -> Outcome:
+def assign(user: User, callback: CallbackRequest, version: int, now: datetime, staff_id=None) -> Outcome:
     staff = staff_in_scope(user, staff_id)
     if staff is None:
         return refused("Choose a staff member from the list.", 400)
@@ -132,7 +132,7 @@ def unassign(user: User, callback: CallbackRequest, version: int, now: datetime)
     return _done(problem, "Unassigned: the callback is back in the queue.")
 
 
-def record_attempt(user: User, callback: CallbackRequest, version: int, note, now: datetime) -> Outcome:
+def record_attempt(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
     """One more failed contact attempt; reaching max_contact_attempts raises an escalation."""
     note, bad = _note(note)
     if bad:
@@ -153,21 +153,21 @@ def record_attempt(user: User, callback: CallbackRequest, version: int, note, no
     return _done(None, message)
 
 
-def mark_contacted(user: User, callback: CallbackRequest, version: int, note, now: datetime) -> Outcome:
+def mark_contacted(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
     note, bad = _note(note)
     problem = bad or transition(user, callback, "contacted", version, now,
                                 {"status": "contacted", "contacted_at": now}, {"note": note})
     return _done(problem, f"Marked {callback.customer_name} as contacted.")
 
 
-def complete(user: User, callback: CallbackRequest, version: int, note, now: datetime) -> Outcome:
+def complete(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
     note, bad = _note(note)
     problem = bad or transition(user, callback, "complete", version, now,
                                 {"status": "completed", "completed_at": now}, {"note": note})
     return _done(problem, f"Completed the callback for {callback.customer_name}.")
 
 
-def cancel(user: User, callback: CallbackRequest, version: int, reason, now: datetime) -> Outcome:
+def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, reason=None) -> Outcome:
     reason, bad = _note(reason, REASON_MAX, "reason for cancelling", required=True)
     problem = bad or transition(user, callback, "cancel", version, now,
                                 {"status": "cancelled", "meta": {**callback.meta, "cancel_reason": reason}},
@@ -175,7 +175,8 @@ def cancel(user: User, callback: CallbackRequest, version: int, reason, now: dat
     return _done(problem, f"Cancelled the callback for {callback.customer_name}.")
 
 
-def escalate(user: User, callback: CallbackRequest, version: int, note, staff_id, now: datetime) -> Outcome:
+def escalate(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
+             staff_id=None) -> Outcome:
     """Manual escalation with a note; a chosen staff member then owns the callback."""
     note, bad = _note(note, label="note for the escalation", required=True)
     if bad:
@@ -200,7 +201,7 @@ def escalate(user: User, callback: CallbackRequest, version: int, note, staff_id
     return _done(None, "Escalated" + (f" to {staff.name}, who now owns the callback." if staff else "."))
 
 
-def resolve(user: User, callback: CallbackRequest, escalation_id, notes, now: datetime) -> Outcome:
+def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime, notes=None) -> Outcome:
     """Resolve one unresolved escalation of the callback, with notes (whatever the callback's state)."""
     if user.role not in TRANSITIONS["resolve"].roles:
         return refused(refusal(callback.status, "resolve", user.role), 403)
@@ -233,7 +234,7 @@ def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: dat
     for callback_id, version in selection:
         callback = db.session.scalar(select(CallbackRequest).where(
             CallbackRequest.id == callback_id, *callback_criteria(Scope.of(user))))
-        outcome = assign(user, callback, version, staff_id, now) if callback else refused("Not found.", 404)
+        outcome = assign(user, callback, version, now, staff_id) if callback else refused("Not found.", 404)
         if outcome.ok:
             assigned += 1
         else:

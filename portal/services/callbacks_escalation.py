@@ -17,7 +17,8 @@ from . import audit
 
 def raise_escalation(callback: CallbackRequest, reason: str, actor: User | None, now: datetime, *,
                      note: str | None = None, escalated_to=None, escalated_from=None,
-                     actor_label: str | None = None, details: dict | None = None) -> CallbackEscalation | None:
+                     actor_label: str | None = None,
+                     details: dict | None = None) -> CallbackEscalation | None:
     """Add an unresolved escalation (and its audit event); None if one of `reason` is open already."""
     escalation = CallbackEscalation(
         company_id=callback.company_id, callback_request_id=callback.id, escalation_reason=reason,

@@ -86,7 +86,8 @@ def _record_id(raw: Mapping, name: str, errors: dict, label: str, required=False
         if required:
             errors[name] = f"Choose the {label}."
         return None
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+    is_number = isinstance(value, int) and not isinstance(value, bool)
+    if not (is_number or (isinstance(value, str) and value.isdigit())):
         errors[name] = f"Unknown {label}."
         return None
     return int(value)
@@ -132,8 +133,9 @@ def parse_intake(company: Company, raw: Any, branch_id_only: int | None = None) 
         phone = normalize_phone(raw.get("phone_number"), company.default_region or "DE")
     except ValueError as problem:
         errors["phone_number"] = str(problem)
+    labels = {"branch_id": "branch", "service_id": "service", "staff_id": "staff member"}
     ids = {key: _record_id(raw, key, errors, label, required=key == "branch_id")
-           for key, label in (("branch_id", "branch"), ("service_id", "service"), ("staff_id", "staff member"))}
+           for key, label in labels.items()}
     window = _time_window(raw, errors)
     _check_records(company.id, ids, branch_id_only, errors)
     if errors:
@@ -144,20 +146,24 @@ def parse_intake(company: Company, raw: Any, branch_id_only: int | None = None) 
 
 def _check_records(company_id: int, ids: dict, branch_id_only: int | None, errors: dict) -> None:
     branch_id, service_id, staff_id = ids["branch_id"], ids["service_id"], ids["staff_id"]
-    if branch_id is not None and (
-            (branch_id_only and branch_id != branch_id_only)
-            or not db.session.scalar(select(Branch.id).where(Branch.id == branch_id, Branch.company_id == company_id))):
+    if branch_id is not None and ((branch_id_only and branch_id != branch_id_only)
+                                  or not _of_company(Branch, branch_id, company_id)):
         errors["branch_id"] = "Unknown branch." if not branch_id_only else "Choose your own branch."
     if service_id is not None:
-        if not db.session.scalar(select(Service.id).where(Service.id == service_id, Service.company_id == company_id)):
+        if not _of_company(Service, service_id, company_id):
             errors["service_id"] = "Unknown service."
         elif "branch_id" not in errors and branch_id and not db.session.scalar(
                 select(branch_services.c.service_id).where(branch_services.c.branch_id == branch_id,
                                                            branch_services.c.service_id == service_id)):
             errors["service_id"] = "This branch does not offer that service."
-    if staff_id is not None and not db.session.scalar(
-            select(Staff.id).where(Staff.id == staff_id, Staff.company_id == company_id, Staff.is_active.is_(True))):
+    if staff_id is not None and not _of_company(Staff, staff_id, company_id, Staff.is_active.is_(True)):
         errors["staff_id"] = "Unknown staff member."
+
+
+def _of_company(model, ident: int, company_id: int, *criteria) -> bool:
+    """True when the record exists in this company (another company's is "unknown" too)."""
+    return db.session.scalar(select(model.id).where(model.id == ident, model.company_id == company_id,
+                                                    *criteria)) is not None
 
 
 def create_or_merge(company_id: int, intake: Intake, actor: User | None, source: str,
@@ -184,7 +190,8 @@ def create_or_merge(company_id: int, intake: Intake, actor: User | None, source:
 
 
 def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
-    before = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(), "version": callback.version}
+    before = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(),
+              "version": callback.version}
     callback.priority = higher_priority(callback.priority, intake.priority)
     callback.expires_at = min(callback.expires_at, deadline)  # a merge never moves the deadline later
     callback.notes = merged_notes(callback.notes, intake.notes, now, source)
@@ -197,8 +204,9 @@ def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor,
 
 
 def _create(company_id: int, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
-    customer_id = db.session.scalar(select(Customer.id).where(
-        Customer.company_id == company_id, Customer.phone == intake.phone_number).order_by(Customer.id).limit(1))
+    customer_id = db.session.scalar(select(Customer.id).where(  # link a known customer by phone
+        Customer.company_id == company_id, Customer.phone == intake.phone_number,
+    ).order_by(Customer.id).limit(1))
     callback = CallbackRequest(
         company_id=company_id, customer_id=customer_id, branch_id=intake.branch_id,
         service_id=intake.service_id, staff_id=intake.staff_id, phone_number=intake.phone_number,

@@ -165,7 +165,8 @@ def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: 
 def tab_counts(criteria, now: datetime) -> tuple[dict[str, int], int]:
     """Callbacks per tab under the other filters, and how many of them are overdue (one query)."""
     overdue = func.sum(case((and_(CR.status.in_(OPEN), CR.expires_at < now), 1), else_=0))
-    rows = db.session.execute(select(CR.status, func.count(), overdue).where(*criteria).group_by(CR.status)).all()
+    stmt = select(CR.status, func.count(), overdue).where(*criteria).group_by(CR.status)
+    rows = db.session.execute(stmt).all()
     by_status = {status: count for status, count, _ in rows}
     counts = {tab: sum(by_status.get(s, 0) for s in TAB_STATUSES[tab]) for tab in TABS}
     return counts, int(sum(o or 0 for _, _, o in rows))
@@ -213,7 +214,8 @@ def queue_rows(scope: Scope, ids: list[int], now: datetime) -> list[Row]:
     rows = []
     for callback in callbacks:
         due_soon = book.for_callback(callback).due_soon_minutes
-        rows.append(Row(callback, deadline_badge(callback.status, callback.expires_at, now, due_soon, callback.completed_at),
+        badge = deadline_badge(callback.status, callback.expires_at, now, due_soon, callback.completed_at)
+        rows.append(Row(callback, badge,
                         due_soon, escalations.get(callback.id, []),
                         bool(scope.staff_id) and callback.assigned_to == scope.staff_id))
     return rows

@@ -48,19 +48,23 @@ def _scoped(scope: Scope, stmt):
 
 def due_soon_count(scope: Scope, now: datetime) -> int:
     """Open callbacks not yet overdue but within their path's due_soon_minutes of the deadline."""
-    settings = [row.config.get("due_soon_minutes") for row in load_rows(scope.company_id, "callback").values()]
+    rows = load_rows(scope.company_id, "callback").values()
+    settings = [row.config.get("due_soon_minutes") for row in rows]
     widest = max([TYPE_DEFAULTS["callback"]["due_soon_minutes"], *(s for s in settings if s is not None)])
     candidates = db.session.execute(_scoped(scope, select(
         CR.status, CR.expires_at, CR.branch_id, CR.service_id, CR.staff_id).where(
         CR.status.in_(OPEN), CR.expires_at >= now, CR.expires_at <= now + timedelta(minutes=widest)))).all()
     book = PolicyBook(scope.company_id)
-    return sum(1 for row in candidates
-               if urgency(row.status, row.expires_at, now, book.for_callback(row).due_soon_minutes) == "due_soon")
+    kinds = (urgency(row.status, row.expires_at, now, book.for_callback(row).due_soon_minutes)
+             for row in candidates)
+    return sum(1 for kind in kinds if kind == "due_soon")
 
 
 def unresolved_escalations(scope: Scope) -> int:
-    stmt = select(func.count(CallbackEscalation.id)).join(CR, CR.id == CallbackEscalation.callback_request_id).where(
-        CallbackEscalation.company_id == scope.company_id, CallbackEscalation.resolved_at.is_(None))
+    stmt = (select(func.count(CallbackEscalation.id))
+            .join(CR, CR.id == CallbackEscalation.callback_request_id)
+            .where(CallbackEscalation.company_id == scope.company_id,
+                   CallbackEscalation.resolved_at.is_(None)))
     return db.session.scalar(_scoped(scope, stmt)) or 0
 
 
@@ -90,7 +94,8 @@ def sla_bars(days: list[DayCompliance], width: float = 560, height: float = 160)
         share = day.share
         bar_height = round(height * share, 1) if share is not None else 0.0
         bars.append(Bar(
-            x=round(index * slot + slot * 0.15, 1), y=round(height - bar_height, 1), width=round(slot * 0.7, 1),
+            x=round(index * slot + slot * 0.15, 1), y=round(height - bar_height, 1),
+            width=round(slot * 0.7, 1),
             height=bar_height, label=f"{day.day:%a} {day.day.day}",
             value=f"{round(share * 100)} %" if share is not None else "–",
             title=f"{day.met} of {day.total} completed in time" if day.total else "no callbacks completed",

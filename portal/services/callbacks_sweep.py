@@ -69,10 +69,12 @@ def sweep_company(company_id: int, now: datetime, report: SweepReport) -> None:
         CallbackEscalation.company_id == company_id, CallbackEscalation.escalation_reason == "sla_breach",
         CallbackEscalation.resolved_at.is_(None))))
     db.session.rollback()
-    to_expire = [row for row in rows if should_expire(row.status, row.expires_at, now, book.for_callback(row))]
+    to_expire = [row for row in rows
+                 if should_expire(row.status, row.expires_at, now, book.for_callback(row))]
     expiring = {row.id for row in to_expire}
-    to_escalate = [row for row in rows if row.id not in expiring and row.id not in escalated_already]
-    report.already_escalated += sum(1 for row in rows if row.id not in expiring and row.id in escalated_already)
+    staying_open = [row for row in rows if row.id not in expiring]
+    to_escalate = [row for row in staying_open if row.id not in escalated_already]
+    report.already_escalated += len(staying_open) - len(to_escalate)
     for start in range(0, len(to_expire), BATCH):
         _with_retries(lambda: _expire_batch(to_expire[start:start + BATCH], slug, now, report))
     for start in range(0, len(to_escalate), BATCH):
@@ -103,9 +105,9 @@ def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
 def _escalate_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
     raised, skipped = [], 0
     for row in rows:
+        overdue_minutes = int((now - row.expires_at).total_seconds() // 60)
         escalation = raise_escalation(row, "sla_breach", None, now, escalated_from=row.assigned_to,
-                                      actor_label=SWEEP,
-                                      details={"overdue_minutes": int((now - row.expires_at).total_seconds() // 60)})
+                                      actor_label=SWEEP, details={"overdue_minutes": overdue_minutes})
         if escalation is None:
             skipped += 1  # another sweep raised it a moment ago
         else:

@@ -28,6 +28,10 @@ class TimelineEntry:
     detail: str | None = None
 
 
+def _reason(after: dict) -> str:
+    return REASON_LABELS.get(after.get("reason"), str(after.get("reason")))
+
+
 def _describe(action: str, after: dict, before: dict) -> tuple[str, str, str | None]:
     """(kind, sentence, detail) of one audit event."""
     note = after.get("note")
@@ -45,9 +49,9 @@ def _describe(action: str, after: dict, before: dict) -> tuple[str, str, str | N
         target = f" to {after['escalated_to_name']}" if after.get("escalated_to_name") else ""
         count = after.get("attempts")
         extra = f" after {count} attempt{'s' if count != 1 else ''}" if count else ""
-        return "escalated", f"Escalated{target}: {REASON_LABELS.get(after.get('reason'), after.get('reason'))}{extra}", note
+        return "escalated", f"Escalated{target}: {_reason(after)}{extra}", note
     if action == "resolve_escalation":
-        return "resolved", f"Resolved the escalation ({REASON_LABELS.get(after.get('reason'), after.get('reason'))})", after.get("notes")
+        return "resolved", f"Resolved the escalation ({_reason(after)})", after.get("notes")
     simple = {
         "unassign": ("unassigned", "Unassigned: back to pending", None),
         "attempt": ("attempt", f"Failed contact attempt {after.get('attempts', '')}".strip(), note),

@@ -53,14 +53,16 @@ def seed_callbacks(company, branches, services, staff, customers, now):
         db.session.flush()
         _seed_timeline(callback, assignee, SOURCES[index % 2])
         if index == 3:  # an overdue urgent request that an agent escalated
-            when = created + timedelta(minutes=70)
-            db.session.add(CallbackEscalation(
-                company_id=company.id, callback_request_id=callback.id,
-                escalation_reason="manual_escalation", escalated_at=when,
-                meta={"note": "Customer called twice; needs a manager."},
-            ))
-            _event(callback, "escalate", when, "Alex Agent",
-                   {"reason": "manual_escalation", "note": "Customer called twice; needs a manager."})
+            _seed_escalation(callback, created + timedelta(minutes=70))
+
+
+def _seed_escalation(callback, when) -> None:
+    note = "Customer called twice; needs a manager."
+    db.session.add(CallbackEscalation(
+        company_id=callback.company_id, callback_request_id=callback.id,
+        escalation_reason="manual_escalation", escalated_at=when, meta={"note": note},
+    ))
+    _event(callback, "escalate", when, "Alex Agent", {"reason": "manual_escalation", "note": note})
 
 
 def _event(callback, action, when, who, after, before=None):
@@ -84,7 +86,9 @@ def _seed_timeline(callback, assignee, source) -> None:
     for minutes, action in zip((20, 40), steps.get(callback.status, ())):
         who = "Sweep (automatic)" if action == "expire" else (assignee.name if assignee else source)
         after = {"reason": "Customer booked online instead."} if action == "cancel" else {}
-        when = callback.expires_at + timedelta(hours=24) if action == "expire" else created + timedelta(minutes=minutes)
+        when = created + timedelta(minutes=minutes)
+        if action == "expire":  # a day past the deadline, as a sweep with expire_after_hours 24 would
+            when = callback.expires_at + timedelta(hours=24)
         _event(callback, action, when, who, after)
 
 

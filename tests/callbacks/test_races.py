@@ -61,7 +61,7 @@ def race(app, agents, callback_id, action):
         user, callback = prepared
         if action == "claim":
             return callbacks_actions.claim(user, callback, callback.version, utcnow())
-        return callbacks_actions.complete(user, callback, callback.version, None, utcnow())
+        return callbacks_actions.complete(user, callback, callback.version, utcnow())
 
     return at_once(app, THREADS, prepare, act)
 
