@@ -104,7 +104,10 @@ def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
 
 def _escalate_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
     raised, skipped = [], 0
-    for row in rows:
+    # Re-read which are still open: one completed since the sweep looked needs no escalation.
+    still_open = set(db.session.scalars(select(CallbackRequest.id).where(
+        CallbackRequest.id.in_([row.id for row in rows]), CallbackRequest.status.in_(OPEN))))
+    for row in (row for row in rows if row.id in still_open):
         overdue_minutes = int((now - row.expires_at).total_seconds() // 60)
         escalation = raise_escalation(row, "sla_breach", None, now, escalated_from=row.assigned_to,
                                       actor_label=SWEEP, details={"overdue_minutes": overdue_minutes})

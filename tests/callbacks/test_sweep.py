@@ -108,3 +108,22 @@ def test_the_database_refuses_an_unknown_reason_and_a_marker_out_of_step(app, wo
             with pytest.raises((IntegrityError, OperationalError)):  # MariaDB: "CONSTRAINT … failed"
                 db.session.commit()
             db.session.rollback()
+
+
+def test_a_callback_closed_while_the_sweep_runs_is_not_escalated(app, world, monkeypatch):
+    from portal.models import CallbackRequest
+    from portal.services import callbacks_sweep
+
+    callback = add_callback(app, world, minutes_left=-10)
+    looked = callbacks_sweep._overdue
+
+    def completed_right_after_the_sweep_looked(company_id, now):
+        rows = looked(company_id, now)
+        db.session.get(CallbackRequest, callback.id).status = "completed"  # an agent, a moment later
+        db.session.commit()
+        return rows
+
+    monkeypatch.setattr(callbacks_sweep, "_overdue", completed_right_after_the_sweep_looked)
+    output = sweep(app)
+    assert escalations(app, callback.id) == []
+    assert "0 escalated" in output
