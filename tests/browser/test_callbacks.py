@@ -77,3 +77,16 @@ def test_manager_escalates_to_a_colleague_who_resolves_it(page):
     expect(page.locator(".cb-escalation-resolved")).to_contain_text("Booked her with the senior stylist")
     expect(page.locator("ol.cb-timeline")).to_contain_text("Resolved the escalation (Manual escalation)")
     save_screenshot(page, "callbacks-escalation-resolved")
+
+
+def test_the_countdown_badges_keep_counting_while_the_page_is_open(page):
+    page.clock.install()
+    sign_in(page, "agent@demo.test", DEMO_PASSWORD)
+    page.locator("nav.mainnav a", has_text="Callbacks").click()
+    badge = page.locator("tr", has=page.locator("a.cb-customer", has_text="Ben Becker")).locator(".cb-badge")
+    expect(badge).to_contain_text("Due in 3 h")  # high priority: 240 min, asked 30 min ago
+    page.wait_for_load_state("load")  # callbacks.js (deferred) has started its timer
+    page.clock.fast_forward("04:00:00")
+    expect(badge).to_contain_text("Overdue by")
+    expect(badge).to_have_class("cb-badge cb-badge-overdue")
+    save_screenshot(page, "callbacks-countdown-after-four-hours")
