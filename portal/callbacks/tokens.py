@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import ApiToken, utcnow
+from ..models import ApiToken, Branch, Service, utcnow
 from ..security import roles_required
 from ..services.api_tokens import create_token, revoke_token
 from ..tenancy import get_or_404, scoped
@@ -14,7 +14,11 @@ from . import bp
 def render_tokens(status: int = 200, **extra):
     tokens = db.session.scalars(scoped(ApiToken).options(joinedload(ApiToken.creator))
                                 .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
-    return render_template("callbacks/tokens.html", tokens=tokens, **extra), status
+    # Integrations send ids: show the ones they need beside the tokens.
+    branches = db.session.scalars(scoped(Branch).order_by(Branch.name)).all()
+    services = db.session.scalars(scoped(Service).order_by(Service.name)).all()
+    return render_template("callbacks/tokens.html", tokens=tokens, branches=branches, services=services,
+                           **extra), status
 
 
 @bp.get("/tokens")
