@@ -23,7 +23,7 @@ from .appointments_time import whole_seconds
 WINDOWS = (("30d", 30), ("90d", 90))
 KINDS = ("cancel", "reschedule")
 BATCH_SIZE = 1000
-RETRIES = 3  # a batch that meets a deadlock (two refreshes at once on MariaDB) is redone
+RETRIES = 3  # a batch that meets a lock timeout (a long writer on the company row) is redone
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,13 @@ def counted(company_id: int, first_id: int, last_id: int, now: datetime) -> dict
 
 
 def refresh_batch(company_id: int, batch: list[int], now: datetime) -> int:
-    """Replace the stats rows of one batch of customers in one transaction."""
+    """Replace the stats rows of one batch of customers in one transaction.
+
+    The company row is locked first (FOR UPDATE; SQLite serializes writers anyway), so refreshes
+    started on several machines at once take a company's batches in turn: none can delete rows
+    another is about to replace and leave two snapshots behind.
+    """
+    db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
     counts = counted(company_id, batch[0], batch[-1], now)
     starts = {name: rolling_window(now, days)[0] for name, days in WINDOWS}
     rows = [{"company_id": company_id, "customer_id": customer_id, "stat_type": f"{kind}_{name}",

@@ -129,3 +129,31 @@ def test_report_shows_a_manager_only_customers_of_their_branch(app, client, worl
     body = client.get("/appointments/stats").get_data(as_text=True)
     assert "Nora North" in body and "Sam South" not in body
     assert 'data-total="cancel_30d">1<' in body
+
+
+def test_two_refreshes_at_once_both_finish_and_leave_one_snapshot(app, mariadb, world, bookings):
+    """Cron may start the refresh on several machines at once (README): batches are replaced in
+    their own transactions, so the runs serialize on each batch instead of colliding."""
+    import threading
+
+    now = now_seconds()
+    for n in range(30):
+        history(bookings, bookings.customer(), now, range(n % 4))
+    failures = []
+
+    def run():
+        with app.app_context():
+            try:
+                refresh_stats(now, batch_size=4)
+            except Exception as problem:  # reported below; a thread cannot fail the test itself
+                failures.append(problem)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    rows = counts(app)
+    assert len(rows) == 30 * 4
+    assert sum(rows.values()) == sum(n % 4 for n in range(30)) * 2  # each counted in 30d and 90d
