@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Appointment, Branch, Company, Customer, Service, Staff, utcnow
 from .demo_activity import DEMO_PASSWORD, seed_callbacks, seed_policies, seed_users
 from .demo_modifications import seed_modifications
+from .demo_notifications import seed_notifications
 
 DEMO_SLUG = "demo"
 DEMO_LOGINS = (
@@ -51,6 +52,7 @@ def seed_demo(now: datetime | None = None) -> tuple[Company, bool]:
     seed_policies(company, branches, services, staff)
     seed_users(company, branches[0], staff[1])
     seed_modifications(company, now)
+    seed_notifications(company, branches[1], staff[0])
     db.session.commit()
     return company, True
 

@@ -6,6 +6,7 @@ from flask import abort
 from sqlalchemy import select
 
 from ..domain.policies import LevelRow, NodeKey, TreeInput, TreeNode, resolve, resolve_tree
+from ..domain.inheritance import entity_names
 from ..domain.policy_schema import POLICY_TYPES
 from ..extensions import db
 from ..models import Branch, Company, PolicyConfiguration, Service, Staff, User
@@ -70,16 +71,8 @@ def load_rows(company_id: int, policy_type: str) -> dict[NodeKey, RowInfo]:
     }
 
 
-def _names(tree_input: TreeInput) -> dict[NodeKey, str]:
-    names = {("company", tree_input.company.id): tree_input.company.name}
-    for level, entities in (("branch", tree_input.branches), ("service", tree_input.services),
-                            ("staff", tree_input.staff)):
-        names.update({(level, entity.id): entity.name for entity in entities})
-    return names
-
-
 def level_rows(tree_input: TreeInput, rows: dict[NodeKey, RowInfo]) -> dict[NodeKey, LevelRow]:
-    names = _names(tree_input)
+    names = entity_names(tree_input)
     return {key: LevelRow(key[0], key[1], names.get(key), info.config) for key, info in rows.items()}
 
 

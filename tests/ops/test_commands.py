@@ -109,3 +109,18 @@ def test_portal_check_fails_and_names_the_check_on_an_empty_database(app):
     assert "FAIL migrations at head" in result.output
     assert "FAIL original tables: missing policy_configurations" in result.output
     assert "OK   database reachable" in result.output
+
+
+def test_demo_notification_rows_pass_the_editor_validation(app):
+    from portal.domain.notifications import clean_settings
+    from portal.models import NotificationConfiguration
+
+    app.test_cli_runner().invoke(args=["seed", "demo"])
+    keys = ("is_enabled", "fallback_channel", "retry_count", "retry_delay_minutes", "template_override")
+    with app.app_context():
+        rows = db.session.scalars(select(NotificationConfiguration)).all()
+        assert {row.configurable_type for row in rows} == {"company", "branch", "staff"}
+        for row in rows:
+            raw = {key: getattr(row, key) for key in keys if getattr(row, key) is not None}
+            _, errors = clean_settings(row.configurable_type, row.channel, raw, lock=row.locked)
+            assert errors == {}, (row.event_type, row.channel, errors)
