@@ -124,8 +124,10 @@ def dialect(app) -> str:
 
 @pytest.fixture
 def mariadb(dialect):
-    """Marks a test that proves something on MariaDB (skipped/failed when not on it)."""
-    require(dialect == "mysql", "MariaDB (TEST_DATABASE_URL=mysql+pymysql://...)")
+    """A test that proves something on MariaDB. On a SQLite run it is skipped, in CI too: the
+    CI's MariaDB stage runs the same suite with TEST_DATABASE_URL set, and there it runs."""
+    if dialect != "mysql":
+        pytest.skip("needs MariaDB: set TEST_DATABASE_URL=mysql+pymysql://... (CI's MariaDB stage does)")
 
 
 @pytest.fixture
