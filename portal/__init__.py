@@ -62,7 +62,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from . import security, navigation
+    from . import navigation, security, templating
 
     security.register(app)
     navigation.register(app)
+    templating.register(app)

@@ -12,7 +12,8 @@ from ..extensions import db
 from ..security import roles_required
 from ..services.appointments_read import find_appointment, find_customer, scope_of
 from ..models import utcnow
-from ..services.appointments_time import to_local, whole_seconds
+from ..services.appointments_time import whole_seconds
+from ..templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
 from . import bp
 
 # Appointments are for admins (whole company) and branch managers (their branch); agents: 403.
@@ -28,10 +29,6 @@ def user_scope():
     return scope_of(current_user)
 
 
-def company_tz() -> str:
-    return current_user.company.timezone or "UTC"
-
-
 def appointment_or_404(appointment_id: int):
     """An appointment the signed-in user may see; anything else (other company or branch) 404."""
     appointment = find_appointment(user_scope(), appointment_id)
@@ -45,14 +42,6 @@ def customer_or_404(customer_id: int):
     if customer is None:
         abort(404)
     return customer
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M %Z") -> str:
-    """A stored (naive UTC) time in the signed-in user's company zone."""
-    if moment is None:
-        return "—"
-    return to_local(moment, company_tz()).strftime(pattern)
 
 
 @bp.app_template_filter("hours")

@@ -1,4 +1,5 @@
 """Plain values the notification templates render: matrix cells, editor rows, navigation."""
+from datetime import datetime
 from dataclasses import dataclass
 
 from ..domain.inheritance import Effective
@@ -212,7 +213,7 @@ class PlanStop:
     """One moment of the timeline and the attempts made then."""
 
     offset: str  # "t + 15 min"
-    at: str  # clock time, UTC
+    at: datetime  # naive UTC; pages show it in the company's zone
     rows: list[PlanRow]
 
 
@@ -233,7 +234,7 @@ def plan_stops(attempts, cells: dict[str, ResolvedCell]) -> list[PlanStop]:
     stops: list[PlanStop] = []
     for attempt in attempts:
         if not stops or stops[-1].offset != _offset(attempt.minutes):
-            stops.append(PlanStop(_offset(attempt.minutes), attempt.at.strftime("%a %d %b, %H:%M"), []))
+            stops.append(PlanStop(_offset(attempt.minutes), attempt.at, []))
         stops[-1].rows.append(PlanRow(CHANNEL_LABELS[attempt.channel], attempt.kind,
                                       _attempt_text(attempt, cells),
                                       display_value("template_override", attempt.template)))

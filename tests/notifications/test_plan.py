@@ -17,7 +17,7 @@ def test_branch_override_shows_five_doubling_retries_then_the_fallback(client, w
         "version": "0", "mode_fallback_channel": "set", "value_fallback_channel": "email",
         "mode_retry_count": "set", "value_retry_count": "5"})
     text = plan_text(client, "staff", world.ann.id, "reminder_24h")
-    stops = re.findall(r"(t \+ (?:0|[\w ]+?)) \w{3} \d\d \w{3}, \d\d:\d\d UTC", text)
+    stops = re.findall(r"(t \+ (?:0|[\w ]+?)) \w{3} \d\d \w{3}, \d\d:\d\d CES?T", text)  # Berlin time
     assert stops == ["t + 0", "t + 5 min", "t + 15 min", "t + 35 min", "t + 1 h 15 min", "t + 2 h 35 min"]
     assert "retry 5 of 5, 1 h 20 min after the previous attempt failed" in text
     assert "Email fallback sent once because all 6 attempts on SMS failed" in text
@@ -28,7 +28,7 @@ def test_branch_override_shows_five_doubling_retries_then_the_fallback(client, w
 def test_reminder_fires_24_hours_before_the_sample_appointment(client, world):
     client.login(world.agent.email)
     text = plan_text(client, "company", world.company.id, "reminder_24h")
-    appointment = re.search(r"Sample appointment: (\w{3} \d\d \w{3} \d{4}), 10:00 UTC", text)
+    appointment = re.search(r"Sample appointment: (\w{3} \d\d \w{3} \d{4}), 1[01]:00 CES?T", text)  # 10:00 UTC
     assert appointment and "fires 24 h before the appointment" in text
     assert "Not sent on: Push (off, default from the event catalog)" in text
 

@@ -213,3 +213,16 @@ def test_context_of_another_company_is_ignored(client, world, make, add_row):
     page = client.get(f"/policies/cancellation/service/{world.cut.id}?branch={stranger.north.id}")
     assert page.status_code == 200
     assert "inherited from Branch" not in page.get_data(as_text=True)  # resolved on its own path
+
+
+def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
+    from datetime import datetime
+
+    row_id = add_row("branch", world.north.id, {"hours_before": 12})
+    with app.app_context():
+        row = db.session.get(PolicyConfiguration, row_id)
+        row.updated_at = datetime(2026, 1, 2, 9, 0)  # stored naive UTC; Berlin is UTC+1 in winter
+        db.session.commit()
+    client.login(world.admin.email)
+    page = client.get(editor_url("branch", world.north.id)).get_data(as_text=True)
+    assert "2026-01-02 10:00 CET" in page and "09:00" not in page
