@@ -11,7 +11,9 @@ from ..services.notifications import (
     check_channel, check_event, company_hierarchy, load_events, node_matrix, recent_changes,
 )
 from ..services.notifications_write import Outcome, can_change, reset_cell, save_cell
+from ..services.appointments_time import to_local
 from ..services.policy_read import node_ref
+from ..templating import company_tz
 from . import bp
 from .forms import CellInput, read_cell_form, read_version
 from .view import (
@@ -134,4 +136,6 @@ def plan(level, entity_id, event_type):
         summaries=channel_summaries(attempts, cells),
         silent=[cell_view(matrix, event_type, channel, ref.level, ref.entity_id)
                 for channel in CHANNELS if not cells[channel].enabled],
-        variables=sample_variables(event, appointment, names), **_page_context(ref, matrix))
+        # The sample message reads like a real one: the appointment in the company's zone.
+        variables=sample_variables(event, to_local(appointment, company_tz()), names),
+        **_page_context(ref, matrix))
