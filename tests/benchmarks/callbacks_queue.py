@@ -8,7 +8,6 @@ queue's first page, of a page 1,000 pages deep, and of a filtered page; the targ
 on MariaDB. Baseline in the same run: the deep page read with LIMIT/OFFSET (what a numbered
 pager does) against the seek read the queue uses, both as bare queries.
 """
-import argparse
 import os
 import random
 from datetime import timedelta
@@ -19,7 +18,7 @@ from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest as CR, Company, Staff, User, utcnow
 from portal.services.callbacks_queue import Key, QueueFilter, filter_criteria, page_keys
 from portal.services.scope import Scope
-from tests.benchmarks.common import bench_app, fresh_database, p50_p95, quiet_logs, timed
+from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 
 CALLBACKS, BRANCHES, STAFF, PAGE, DEEP_PAGE, REPEAT = 100_000, 20, 100, 25, 1_000, 40
 # Of 100,000 requests most are history; 45 % still open is a heavy day's backlog.
@@ -132,14 +131,5 @@ def report(r: dict) -> None:
     print(f"\n(load average while measuring: {r['load']:.1f} on {os.cpu_count()} CPUs)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "mariadb"), default="mariadb")
-    parser.add_argument("--redis", default=None, help="Redis URL for the cache (default: in-process)")
-    args = parser.parse_args()
-    with quiet_logs():
-        report(measure(args.engine, args.redis))
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, measure, report)

@@ -63,3 +63,15 @@ def quiet_logs():
         yield
     finally:
         logging.root.setLevel(previous)
+
+
+def run_benchmark(doc: str, measure, report) -> None:
+    """The command line every benchmark shares: --engine sqlite|mariadb, --redis URL."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--engine", choices=("sqlite", "mariadb"), default="mariadb")
+    parser.add_argument("--redis", default=None, help="Redis URL for the cache (default: in-process)")
+    args = parser.parse_args()
+    with quiet_logs():
+        report(measure(args.engine, args.redis))

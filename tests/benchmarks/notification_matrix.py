@@ -9,7 +9,6 @@ level. Reports in one run: queries and time of our matrix resolution (fixed quer
 memory) vs the original lookup, one query per level of the path for every (event, channel); and
 the server time of the staff node's matrix page, cold cache and cached (p50/p95).
 """
-import argparse
 import random
 
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from portal.services.notifications import (
     company_hierarchy, load_cells, load_events, node_matrix, resolve_matrix,
 )
 from portal.services.policy_read import node_ref
-from tests.benchmarks.common import bench_app, fresh_database, p50_p95, quiet_logs, timed
+from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 from tests.benchmarks.policy_tree import build_company
 from tests.support import QueryCounter
 
@@ -138,14 +137,5 @@ def report(r: dict) -> None:
     print(f"| cached matrix | {r['page_cached'][0]:.0f} ms | {r['page_cached'][1]:.0f} ms |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "mariadb"), default="mariadb")
-    parser.add_argument("--redis", default=None, help="Redis URL for the cache (default: in-process)")
-    args = parser.parse_args()
-    with quiet_logs():
-        report(measure(args.engine, args.redis))
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, measure, report)

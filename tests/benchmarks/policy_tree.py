@@ -7,7 +7,6 @@ Builds one company with more than 4,000 tree nodes, then reports in one run: que
 whole-tree resolution vs a per-node walk; the tree page's server time (p50/p95); one cached vs
 one uncached effective_policy() lookup.
 """
-import argparse
 import random
 
 from sqlalchemy import insert, select
@@ -19,7 +18,7 @@ from portal.models import (
 )
 from portal.services.hierarchy import load_tree_input
 from portal.services.policy_read import company_tree
-from tests.benchmarks.common import bench_app, fresh_database, p50_p95, quiet_logs, timed
+from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 from tests.support import QueryCounter
 
 BRANCHES, SERVICES, OFFERED, STAFF_PER_BRANCH, SERVICES_PER_STAFF = 20, 16, 12, 25, 8
@@ -152,14 +151,5 @@ def report(r: dict) -> None:
     print(f"| effective_policy(), cached | {r['cached'][0]:.2f} ms | {r['cached'][1]:.2f} ms |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "mariadb"), default="mariadb")
-    parser.add_argument("--redis", default=None, help="Redis URL for the cache (default: in-process)")
-    args = parser.parse_args()
-    with quiet_logs():
-        report(measure(args.engine, args.redis))
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(__doc__, measure, report)
