@@ -131,6 +131,18 @@ def mariadb(dialect):
 
 
 @pytest.fixture
+def redis_app(app, redis_url):
+    """A second app on the same database whose cache is the real Redis (emptied first)."""
+    config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
+    redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
+                            "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test-redis:"})
+    redis_app.test_client_class = PortalClient
+    with redis_app.app_context():
+        cache.clear()
+    return redis_app
+
+
+@pytest.fixture
 def redis_url(app):
     """A real Redis for tests about the production cache."""
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -1,26 +1,10 @@
 """The matrix is cached under the company's config generation: on real Redis, a company-level
 change is seen at once on every node below, and a cached matrix costs no resolution queries."""
-import pytest
-
-from portal import create_app
 from portal.extensions import db
 from portal.services.notifications import node_matrix
 from portal.services.policy_read import node_ref
 from tests.notifications.conftest import cell_html, cell_url, node_url
-from tests.support import PortalClient, QueryCounter
-
-
-@pytest.fixture
-def redis_app(app, redis_url):
-    """A second app on the same database whose cache is the real Redis."""
-    config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
-    redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
-                            "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test-notifications:"})
-    redis_app.test_client_class = PortalClient
-    with redis_app.app_context():
-        from portal.extensions import cache
-        cache.clear()
-    return redis_app
+from tests.support import QueryCounter
 
 
 def staff_retries(client, world):

@@ -13,16 +13,6 @@ from tests.policies.conftest import editor_url
 from tests.support import PortalClient
 
 
-@pytest.fixture
-def redis_app(app, redis_url):
-    """A second app on the same database whose cache is the real Redis."""
-    config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
-    redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
-                            "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test:"})
-    redis_app.test_client_class = PortalClient
-    return redis_app
-
-
 def staff_hours(app, staff_id):
     with app.app_context():
         return (db.session.get(Staff, staff_id).effective_policy("cancellation") or {}).get("hours_before")
