@@ -1,14 +1,14 @@
 """Appointment Policy Portal: the application factory."""
 import logging
 import os
+from importlib import import_module
 
 from flask import Flask
 
-from .config import CONFIGS
-from .extensions import cache, csrf, db, login_manager, migrate
+from portal.config import CONFIGS
+from portal.extensions import csrf, db, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments",
-              "callbacks.api")
+BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
-    register_hooks(app)
+    register_web(app)
     return app
 
 
@@ -42,28 +42,26 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrations = os.path.join(app.root_path, os.pardir, "migrations")
     migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
-    cache.init_app(app)
+    import_module("portal.extensions").cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    from . import models  # noqa: F401  (registers every table on the metadata)
-    from . import events
-    events.register(app)
+    import_module("portal.models")  # registers every table on the metadata
+    for name in ("portal.cache", "portal.services.wiring"):  # listeners and the models' resolver
+        import_module(name).register(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from importlib import import_module
-
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"portal.{name}").bp)
-    from . import cli, errors
+    from portal import cli
 
-    errors.register(app)
     cli.register(app)
 
 
-def register_hooks(app: Flask) -> None:
-    from . import navigation, security, templating
+def register_web(app: Flask) -> None:
+    from portal.web import errors, navigation, security, templating
 
+    errors.register(app)
     security.register(app)
     navigation.register(app)
     templating.register(app)

@@ -1,4 +1,4 @@
-"""Flask commands: seed, users, portal check (and more as capabilities land)."""
+"""Every flask command, registered from one place: seed, users, portal, callbacks, stats."""
 import sys
 
 import click
@@ -6,20 +6,24 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .extensions import db
-from .models import ROLES, Branch, Company, Staff, User
+from portal.extensions import db
+from portal.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from portal.models import ROLES, Branch, Company, Staff, User, utcnow
+from portal.services.callbacks.sweep import sweep
+from portal.services.checks import run_checks
+from portal.services.modifications.stats import BATCH_SIZE, refresh_stats
 
 seed_cli = AppGroup("seed", help="Load demo data.")
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 portal_cli = AppGroup("portal", help="Operate the portal.")
+callbacks_cli = AppGroup("callbacks", help="Work the callback queue from cron.")
+stats_cli = AppGroup("stats", help="Reporting statistics.")
 
 
 @seed_cli.command("demo")
 @click.option("--force", is_flag=True, help="Allow seeding under the production config.")
 def seed_demo_command(force: bool) -> None:
     """Create the deterministic demo company and its users (idempotent)."""
-    from .services.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-
     if current_app.config["ENV_NAME"] == "production" and not force:
         raise click.ClickException("Refusing to load demo data under the production config; "
                                    "pass --force if you really mean it.")
@@ -63,8 +67,6 @@ def create_user_command(email, name, role, company_slug, branch_id, staff_id, pa
 @portal_cli.command("check")
 def check_command() -> None:
     """Post-deployment validation; exits non-zero when any check fails."""
-    from .services.checks import run_checks
-
     results = run_checks()
     for result in results:
         click.echo(f"{'OK  ' if result.ok else 'FAIL'} {result.name}: {result.detail}")
@@ -72,6 +74,26 @@ def check_command() -> None:
         sys.exit(1)
 
 
+@callbacks_cli.command("sweep")
+def sweep_command() -> None:
+    """Escalate overdue callbacks (sla_breach) and expire stale ones; idempotent, safe concurrently."""
+    now = utcnow()
+    report = sweep(now)
+    for line in report.lines:
+        click.echo(line)
+    click.echo(report.summary(now))
+
+
+@stats_cli.command("refresh")
+@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 100_000),
+              help="Customers counted and replaced per transaction.")
+def refresh_command(batch_size: int) -> None:
+    """Recount cancellations and reschedules (30 and 90 days) of every customer (idempotent)."""
+    summary = refresh_stats(utcnow(), batch_size)
+    click.echo(f"Refreshed {summary.rows} statistics of {summary.customers} customers in "
+               f"{summary.companies} companies in {summary.seconds:.1f} s.")
+
+
 def register(app) -> None:
-    for group in (seed_cli, users_cli, portal_cli):
+    for group in (seed_cli, users_cli, portal_cli, callbacks_cli, stats_cli):
         app.cli.add_command(group)

@@ -19,7 +19,7 @@ def _cache_config() -> dict:
     if not redis_url:
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300}
     return {
-        "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
+        "CACHE_TYPE": "portal.cache.backend.tolerant_redis",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": 300,
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal:"),

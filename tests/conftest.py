@@ -45,7 +45,7 @@ def test_config(tmp_path_factory) -> dict:
     redis_url = os.environ.get("TEST_REDIS_URL")
     if redis_url:
         config.update({
-            "CACHE_TYPE": "portal.redis_cache.tolerant_redis", "CACHE_REDIS_URL": redis_url,
+            "CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": "portal-test:",
         })
     else:
@@ -134,7 +134,7 @@ def mariadb(dialect):
 def redis_app(app, redis_url):
     """A second app on the same database whose cache is the real Redis (emptied first)."""
     config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
-    redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
+    redis_app = create_app({**config, "CACHE_TYPE": "portal.cache.backend.tolerant_redis",
                             "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test-redis:"})
     redis_app.test_client_class = PortalClient
     with redis_app.app_context():

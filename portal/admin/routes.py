@@ -1,10 +1,10 @@
 from flask import render_template
 
-from ..extensions import db
-from ..models import User
-from ..security import roles_required
-from ..tenancy import scoped
-from . import bp
+from portal.extensions import db
+from portal.models import User
+from portal.web.security import roles_required
+from portal.web.scope import scoped
+from portal.admin import bp
 
 
 @bp.get("/users")

@@ -1,6 +1,5 @@
 from flask import Blueprint
 
-# `flask stats refresh` lives on this blueprint's command group.
-bp = Blueprint("appointments", __name__, url_prefix="/appointments", cli_group="stats")
+bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
-from . import routes  # noqa: E402,F401
+from portal.appointments import routes  # noqa: E402,F401

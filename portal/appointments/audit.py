@@ -2,17 +2,17 @@
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
-from ..domain.policy_schema import POLICY_TYPES, display_value, key_specs
-from ..models import AppointmentModification, utcnow
-from ..services.appointments_read import filter_choices, modifications_with_actor
-from ..services.appointments_time import to_local
-from ..services.modifications_audit import AuditFilters, audit_query, audit_rows, audit_totals, csv_lines
-from . import bp
-from .common import (
+from portal.domain.policy_schema import POLICY_TYPES, display_value, key_specs
+from portal.models import AppointmentModification, utcnow
+from portal.services.appointments.read import filter_choices, modifications_with_actor
+from portal.domain.clock import to_local
+from portal.services.modifications.audit import AuditFilters, audit_query, audit_rows, audit_totals, csv_lines
+from portal.appointments import bp
+from portal.appointments.common import (
     Page, appointment_or_404, appointments_roles, company_tz, page_args, page_number, per_page,
     user_scope,
 )
-from .forms import AuditFilterForm, id_choices, yes_no
+from portal.appointments.forms import AuditFilterForm, id_choices, yes_no
 
 
 def _audit_form() -> AuditFilterForm:

@@ -8,13 +8,13 @@ from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
-from ..extensions import db
-from ..security import roles_required
-from ..services.appointments_read import find_appointment, find_customer, scope_of
-from ..models import utcnow
-from ..services.appointments_time import whole_seconds
-from ..templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
-from . import bp
+from portal.extensions import db
+from portal.web.security import roles_required
+from portal.services.appointments.read import find_appointment, find_customer, scope_of
+from portal.models import utcnow
+from portal.domain.clock import whole_seconds
+from portal.web.templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
+from portal.appointments import bp
 
 # Appointments are for admins (whole company) and branch managers (their branch); agents: 403.
 appointments_roles = roles_required("admin", "branch_manager")

@@ -7,7 +7,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from ..models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
+from portal.models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
 
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]

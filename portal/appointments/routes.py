@@ -4,19 +4,19 @@ from datetime import datetime
 from flask import render_template, request
 from flask_login import current_user
 
-from ..models import utcnow
-from ..services.appointments_read import (
+from portal.models import utcnow
+from portal.services.appointments.read import (
     AppointmentFilters, appointment_history, appointments_query, customer_history, filter_choices,
     series_members, upcoming_for_customer,
 )
-from ..services.appointments_time import to_local
-from ..services.modifications_policy import customer_outlook
-from . import bp
-from .common import (
+from portal.domain.clock import to_local
+from portal.services.modifications.policy import customer_outlook
+from portal.appointments import bp
+from portal.appointments.common import (
     appointment_or_404, appointments_roles, company_tz, customer_or_404, decision_time, page_args,
     paginate_entities, user_scope,
 )
-from .forms import AppointmentFilterForm, id_choices
+from portal.appointments.forms import AppointmentFilterForm, id_choices
 
 UPCOMING_ON_CUSTOMER_PAGE = 10
 
@@ -70,4 +70,4 @@ def as_local_input(moment: datetime) -> str:
     return to_local(moment, company_tz()).strftime("%Y-%m-%dT%H:%M")
 
 
-from . import audit, modify, stats  # noqa: E402,F401  (the area's other views)
+from portal.appointments import audit, modify, stats  # noqa: E402,F401  (the area's other views)

@@ -1,14 +1,13 @@
-"""The rolling-count report and `flask stats refresh`, which fills it."""
-import click
+"""The rolling-count report (filled by `flask stats refresh`, portal/cli.py)."""
 from flask import render_template, request
 
-from ..models import utcnow
-from ..services.appointments_read import customer_criteria
-from ..services.modifications_stats import (
-    BATCH_SIZE, last_refreshed, refresh_stats, stat_totals, top_customers,
+from portal.models import utcnow
+from portal.services.appointments.read import customer_criteria
+from portal.services.modifications.stats import (
+    last_refreshed, stat_totals, top_customers,
 )
-from . import bp
-from .common import appointments_roles, user_scope
+from portal.appointments import bp
+from portal.appointments.common import appointments_roles, user_scope
 
 RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
             "cancel_90d": "cancellations in the last 90 days"}
@@ -26,13 +25,3 @@ def stats_report():
                            customers=top_customers(criteria, scope.company_id, rank_by),
                            totals=stat_totals(criteria, scope.company_id),
                            refreshed_at=last_refreshed(scope.company_id))
-
-
-@bp.cli.command("refresh")
-@click.option("--batch-size", default=BATCH_SIZE, show_default=True, type=click.IntRange(1, 100_000),
-              help="Customers counted and replaced per transaction.")
-def refresh_command(batch_size: int) -> None:
-    """Recount cancellations and reschedules (30 and 90 days) of every customer (idempotent)."""
-    summary = refresh_stats(utcnow(), batch_size)
-    click.echo(f"Refreshed {summary.rows} statistics of {summary.customers} customers in "
-               f"{summary.companies} companies in {summary.seconds:.1f} s.")

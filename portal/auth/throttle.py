@@ -6,7 +6,7 @@ import hashlib
 
 from flask import current_app
 
-from ..extensions import cache
+from portal.extensions import cache
 
 
 def _key(email: str, remote_addr: str | None) -> str:

@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("callbacks", __name__, url_prefix="/callbacks", cli_group="callbacks")
+bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
-from . import actions, cli, routes, tokens  # noqa: E402,F401
+from portal.callbacks import actions, routes, tokens  # noqa: E402,F401

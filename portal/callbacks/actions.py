@@ -2,13 +2,13 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..models import utcnow
-from ..security import roles_required
-from ..services import callbacks_actions as act
-from ..services.callbacks_access import get_callback, staff_in_scope
-from . import bp
-from .forms import read_bulk_selection, read_version
-from .routes import render_detail, render_queue
+from portal.models import utcnow
+from portal.web.security import roles_required
+from portal.services.callbacks import actions as act
+from portal.services.callbacks.access import get_callback, staff_in_scope
+from portal.callbacks import bp
+from portal.callbacks.forms import read_bulk_selection, read_version
+from portal.callbacks.routes import render_detail, render_queue
 
 
 def _answer(callback, outcome):

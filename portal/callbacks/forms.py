@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
-from ..domain.callbacks import PRIORITIES
-from ..services.callbacks_queue import ASSIGNEES, TABS, QueueFilter
+from portal.domain.callbacks import PRIORITIES
+from portal.services.callbacks.queue import ASSIGNEES, TABS, QueueFilter
 
 SEARCH_MAX = 100
 

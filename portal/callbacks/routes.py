@@ -3,19 +3,19 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..domain.callbacks import deadline_badge
-from ..extensions import db
-from ..models import CallbackEscalation, Service, Staff, utcnow
-from ..services.callbacks_access import get_callback, staff_choices
-from ..services.callbacks_export import csv_lines
-from ..services.callbacks_intake import create_or_merge, parse_intake
-from ..services.callbacks_policy import PolicyBook
-from ..services.callbacks_queue import Key
-from ..services.callbacks_timeline import REASON_LABELS, timeline
-from ..services.scope import Scope
-from . import bp
-from .forms import NewCallbackForm, read_queue_filter
-from .view import TAB_LABELS, branch_choices, company_choices, detail_actions, phone_display, queue_view
+from portal.domain.callbacks import deadline_badge
+from portal.extensions import db
+from portal.models import CallbackEscalation, Service, Staff, utcnow
+from portal.services.callbacks.access import get_callback, staff_choices
+from portal.services.callbacks.export import csv_lines
+from portal.services.callbacks.intake import create_or_merge, parse_intake
+from portal.services.callbacks.policy import PolicyBook
+from portal.services.callbacks.queue import Key
+from portal.services.callbacks.timeline import REASON_LABELS, timeline
+from portal.services.scope import Scope
+from portal.callbacks import bp
+from portal.callbacks.forms import NewCallbackForm, read_queue_filter
+from portal.callbacks.presenters import TAB_LABELS, branch_choices, company_choices, detail_actions, phone_display, queue_view
 
 bp.add_app_template_filter(phone_display, "phone")
 

@@ -3,12 +3,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..models import ApiToken, Branch, Service, utcnow
-from ..security import roles_required
-from ..services.api_tokens import create_token, revoke_token
-from ..tenancy import get_or_404, scoped
-from . import bp
+from portal.extensions import db
+from portal.models import ApiToken, Branch, Service, utcnow
+from portal.web.security import roles_required
+from portal.services.organisation.api_tokens import create_token, revoke_token
+from portal.web.scope import get_or_404, scoped
+from portal.callbacks import bp
 
 
 def render_tokens(status: int = 200, **extra):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from .policy_schema import TYPE_DEFAULTS, UNLIMITED
+from portal.domain.policy_schema import TYPE_DEFAULTS, UNLIMITED
 
 STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
 OPEN = ("pending", "assigned", "contacted")

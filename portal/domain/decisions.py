@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
-from .policies import Effective
-from .policy_schema import UNLIMITED, display_value, key_specs
+from portal.domain.policies import Effective
+from portal.domain.policy_schema import UNLIMITED, display_value, key_specs
 
 CANCEL, RESCHEDULE = "cancel", "reschedule"
 ACTIONS = (CANCEL, RESCHEDULE)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from .notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCell
+from portal.domain.notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCell
 
 SAMPLE_VALUES = {
     "customer_name": "Eva Schulz", "service_name": "Haircut", "staff_name": "Ben Schmidt",

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from .inheritance import (
+from portal.domain.inheritance import (
     Effective, LevelRow, Source, defaults_layer, describe, merge_path, ordered_rows,
 )
 

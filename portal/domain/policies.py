@@ -8,12 +8,12 @@ parent's limit by setting it. Configs are expected in the clean form of `validat
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Sequence
 
-from .inheritance import (  # noqa: F401  (re-exported: the policy side's names for them)
+from portal.domain.inheritance import (  # noqa: F401  (re-exported: the policy side's names for them)
     DEFAULT_LEVEL, DEFAULT_SOURCE, LEVELS, RANK, Effective, Entity, LevelRow, NodeKey, Resolved,
     Source, StaffMember, TreeInput, children_plan, defaults_layer, describe, merge_level,
     ordered_rows,
 )
-from .policy_schema import TYPE_DEFAULTS, key_specs
+from portal.domain.policy_schema import TYPE_DEFAULTS, key_specs
 
 
 def type_defaults(policy_type: str) -> Resolved:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .policies import LEVELS, LevelRow, NodeKey, Resolved, TreeInput, TreeNode, resolve_tree
+from portal.domain.policies import LEVELS, LevelRow, NodeKey, Resolved, TreeInput, TreeNode, resolve_tree
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,18 @@
 """One models package shared by every blueprint."""
-from .appointments import (
+from portal.models.appointments import (
     APPOINTMENT_STATUSES, MODIFICATION_TYPES, STAT_TYPES, Appointment,
     AppointmentModification, AppointmentModificationStat,
 )
-from .api_tokens import ApiToken
-from .base import utcnow
-from .callbacks import (
+from portal.models.api_tokens import ApiToken
+from portal.models.base import utcnow
+from portal.models.callbacks import (
     CALLBACK_STATUSES, ESCALATION_REASONS, OPEN_STATUSES, PRIORITIES, PRIORITY_RANK, CallbackEscalation,
     CallbackRequest,
 )
-from .notifications import CHANNELS, EVENT_CATEGORIES, NotificationConfiguration, NotificationEventMapping
-from .org import Branch, Company, Customer, Service, Staff, branch_services, staff_services
-from .policies import CONFIGURABLE_TYPES, PolicyConfiguration
-from .users import ROLES, AuditEvent, User
+from portal.models.notifications import CHANNELS, EVENT_CATEGORIES, NotificationConfiguration, NotificationEventMapping
+from portal.models.org import Branch, Company, Customer, Service, Staff, branch_services, staff_services
+from portal.models.policies import CONFIGURABLE_TYPES, PolicyConfiguration
+from portal.models.users import ROLES, AuditEvent, User
 
 ORIGINAL_TABLES = (
     "policy_configurations", "appointment_modifications", "appointment_modification_stats",

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import company_fk, db, utcnow
-from .users import User
+from portal.models.base import company_fk, db, utcnow
+from portal.models.users import User
 
 
 class ApiToken(db.Model):

@@ -7,8 +7,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import JSONDict, Money, TimestampMixin, company_fk, db, utcnow
-from .org import Branch, Company, Customer, Service, Staff
+from portal.models.base import JSONDict, Money, TimestampMixin, company_fk, db, utcnow
+from portal.models.org import Branch, Company, Customer, Service, Staff
 
 APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 MODIFICATION_TYPES = ("cancel", "reschedule")

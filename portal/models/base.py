@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from portal.extensions import db
 
 
 def utcnow() -> datetime:

@@ -7,8 +7,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .base import JSONDict, TimestampMixin, company_fk, db
-from .org import Branch, Customer, Service, Staff
+from portal.models.base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.org import Branch, Customer, Service, Staff
 
 CALLBACK_STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
 OPEN_STATUSES = ("pending", "assigned", "contacted")

@@ -2,7 +2,7 @@
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.base import JSONDict, TimestampMixin, company_fk, db
 
 CHANNELS = ("email", "sms", "whatsapp", "push")
 EVENT_CATEGORIES = ("booking", "reminder", "modification", "callback", "system")

@@ -4,8 +4,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Money, TimestampMixin, company_fk, db
-from .hierarchy_mixin import EffectivePolicyMixin
+from portal.models.base import Money, TimestampMixin, company_fk, db
+from portal.models.hierarchy_mixin import EffectivePolicyMixin
 
 branch_services = Table(
     "branch_services",

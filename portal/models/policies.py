@@ -6,7 +6,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.base import JSONDict, TimestampMixin, company_fk, db
 
 CONFIGURABLE_TYPES = ("company", "branch", "service", "staff")
 

@@ -7,8 +7,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import JSONDict, TimestampMixin, company_fk, db, utcnow
-from .org import Branch, Company, Staff
+from portal.models.base import JSONDict, TimestampMixin, company_fk, db, utcnow
+from portal.models.org import Branch, Company, Staff
 
 ROLES = ("admin", "branch_manager", "agent")
 ROLE_LABELS = {"admin": "Admin", "branch_manager": "Branch manager", "agent": "Support agent"}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from ..domain.notifications import KEYS, STANDARD_TEMPLATE, allowed_keys
+from portal.domain.notifications import KEYS, STANDARD_TEMPLATE, allowed_keys
 
 MODES = ("inherit", "set", "standard")  # "standard": the template key's explicit "no override"
 

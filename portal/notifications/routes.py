@@ -2,21 +2,21 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..domain.notification_plan import (
+from portal.domain.notification_plan import (
     delivery_plan, fires_at, sample_appointment_start, sample_variables, timing_text,
 )
-from ..domain.notifications import CHANNEL_LABELS, CHANNELS
-from ..models import utcnow
-from ..services.notifications import (
+from portal.domain.notifications import CHANNEL_LABELS, CHANNELS
+from portal.models import utcnow
+from portal.services.notifications.read import (
     check_channel, check_event, company_hierarchy, load_events, node_matrix, recent_changes,
 )
-from ..services.notifications_write import Outcome, can_change, reset_cell, save_cell
-from ..services.appointments_time import to_local
-from ..services.policy_read import node_ref
-from ..templating import company_tz
-from . import bp
-from .forms import CellInput, read_cell_form, read_version
-from .view import (
+from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
+from portal.domain.clock import to_local
+from portal.services.policies.read import node_ref
+from portal.web.templating import company_tz
+from portal.notifications import bp
+from portal.notifications.forms import CellInput, read_cell_form, read_version
+from portal.notifications.presenters import (
     CATEGORY_LABELS, LEVEL_LABELS, cell_view, crumbs, editor_rows, fallback_choices, matrix_groups, nav_tree,
     channel_summaries, plan_stops,
 )

@@ -2,5 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
-from . import routes  # noqa: E402,F401
-from . import simulator  # noqa: E402,F401
+from portal.policies import routes  # noqa: E402,F401
+from portal.policies import simulator  # noqa: E402,F401

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from ..domain.policy_schema import TIERS, UNLIMITED, key_specs, validate_config
+from portal.domain.policy_schema import TIERS, UNLIMITED, key_specs, validate_config
 
 MODES = ("inherit", "override", "unlimited")
 TIER_LINE = re.compile(r"^\s*(\d+)\s*h?\s*[:=]\s*(\d+(?:[.,]\d{1,2})?)\s*(%|eur|€)?\s*$", re.IGNORECASE)

@@ -2,19 +2,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from flask_login import current_user, login_required
 
-from ..domain.policy_impact import impact_of_change
-from ..domain.policy_schema import POLICY_TYPES, key_specs
-from ..extensions import db
-from ..models import AuditEvent, Branch
-from ..services.config_cache import cached
-from ..services.policy_read import (
+from portal.domain.policy_impact import impact_of_change
+from portal.domain.policy_schema import POLICY_TYPES, key_specs
+from portal.extensions import db
+from portal.models import AuditEvent, Branch
+from portal.cache import cached
+from portal.services.policies.read import (
     check_policy_type, company_tree, level_rows, node_ref, path_labels, resolve_node,
 )
-from ..services.policy_write import audit_entity, can_edit, edit_refusal, save_row
-from ..tenancy import scoped
-from . import bp
-from .forms import EditorInput, read_editor
-from .view import LEVEL_LABELS, build_tree_view, cells_for, count_nodes, editor_rows
+from portal.services.policies.write import audit_entity, can_edit, edit_refusal, save_row
+from portal.web.scope import scoped
+from portal.policies import bp
+from portal.policies.forms import EditorInput, read_editor
+from portal.policies.presenters import LEVEL_LABELS, build_tree_view, cells_for, count_nodes, editor_rows
 
 PREVIEW_LEVELS = ("company", "branch", "service")
 

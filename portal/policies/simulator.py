@@ -9,14 +9,14 @@ from sqlalchemy import select
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..extensions import db
-from ..models import Branch, Service, Staff, utcnow
-from ..services.appointments_read import scope_of, search_customers
-from ..services.appointments_time import whole_seconds
-from ..services.modifications_simulator import SCENARIOS, Scenario, simulate
-from ..services.policy_read import node_ref, path_labels
-from . import bp
-from .view import LEVEL_LABELS
+from portal.extensions import db
+from portal.models import Branch, Service, Staff, utcnow
+from portal.services.appointments.read import scope_of, search_customers
+from portal.domain.clock import whole_seconds
+from portal.services.modifications.simulator import SCENARIOS, Scenario, simulate
+from portal.services.policies.read import node_ref, path_labels
+from portal.policies import bp
+from portal.policies.presenters import LEVEL_LABELS
 
 MAX_HOURS = Decimal(24 * 366)
 

@@ -1,6 +1,6 @@
 """The audit log: one row per change, with actor, before and after."""
-from ..extensions import db
-from ..models import AuditEvent, User
+from portal.extensions import db
+from portal.models import AuditEvent, User
 
 
 def record(company_id: int, actor: User | None, action: str, entity_type: str,

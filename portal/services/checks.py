@@ -7,8 +7,8 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import func, inspect, select, text
 
-from ..extensions import cache, db
-from ..models import ORIGINAL_TABLES, NotificationEventMapping
+from portal.extensions import cache, db
+from portal.models import ORIGINAL_TABLES, NotificationEventMapping
 
 EXPECTED_EVENTS = 13
 
@@ -63,7 +63,7 @@ def check_cache() -> str:
 
 
 def check_effective_policy() -> str:
-    from ..models import Company
+    from portal.models import Company
 
     company = db.session.scalar(select(Company).order_by(Company.id).limit(1))
     if company is None:

@@ -4,14 +4,14 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
-from ..models import (
+from portal.extensions import db
+from portal.models import (
     OPEN_STATUSES, Appointment, CallbackRequest, Company, PolicyConfiguration, Staff,
 )
-from .callbacks_stats import (
+from portal.services.callbacks.stats import (
     Bar, DayCompliance, due_soon_count, sla_bars, sla_compliance, unresolved_escalations,
 )
-from .scope import Scope, local_day_bounds
+from portal.services.scope import Scope, local_day_bounds
 
 
 @dataclass(frozen=True)

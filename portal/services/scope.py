@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..models import User
+from portal.models import User
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import AppointmentModificationStat
-from portal.services.appointments_read import find_appointment
-from portal.services.modifications_policy import propose
+from portal.services.appointments.read import find_appointment
+from portal.services.modifications.policy import propose
 from portal.services.scope import Scope
 from tests.appointments.support import now_seconds
 from tests.support import QueryCounter

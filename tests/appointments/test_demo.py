@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AppointmentModification
-from portal.services.demo import seed_demo
-from portal.services.demo_modifications import seed_modifications
+from portal.demo.seed import seed_demo
+from portal.demo.modifications import seed_modifications
 from tests.conftest import KEEP_TABLES
 
 

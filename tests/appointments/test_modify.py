@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification
-from portal.services.appointments_time import to_local
+from portal.domain.clock import to_local
 from tests.appointments.support import now_seconds
 
 HIDDEN = re.compile(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"')

@@ -2,9 +2,9 @@
 from datetime import timedelta
 
 from portal.extensions import db
-from portal.services.appointments_read import find_customer
+from portal.services.appointments.read import find_customer
 from portal.services.scope import Scope
-from portal.services.modifications_policy import customer_outlook
+from portal.services.modifications.policy import customer_outlook
 from tests.appointments.support import now_seconds
 from tests.support import QueryCounter
 
@@ -100,7 +100,7 @@ def test_customer_outlook_uses_a_fixed_number_of_queries(app, world, bookings):
     for appointment in upcoming[:3]:
         bookings.modification(appointment, "reschedule")
     with app.app_context():
-        from portal.services.appointments_read import upcoming_for_customer
+        from portal.services.appointments.read import upcoming_for_customer
         scope = Scope(world.company.id, None, None)
         person = find_customer(scope, customer.id)
         now = now_seconds()

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 
 from portal.domain import decisions
-from portal.services import modifications_policy, modifications_simulator
-from portal.services.appointments_read import find_appointment, find_customer
-from portal.services.modifications_policy import propose
-from portal.services.modifications_simulator import Scenario, simulate
-from portal.services.policy_read import node_ref
+from portal.services.modifications import policy as modifications_policy, simulator as modifications_simulator
+from portal.services.appointments.read import find_appointment, find_customer
+from portal.services.modifications.policy import propose
+from portal.services.modifications.simulator import Scenario, simulate
+from portal.services.policies.read import node_ref
 from portal.services.scope import Scope
 from tests.appointments.support import now_seconds
 

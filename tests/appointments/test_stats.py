@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AppointmentModificationStat
-from portal.services.modifications_stats import refresh_stats
+from portal.services.modifications.stats import refresh_stats
 from tests.appointments.support import Bookings, now_seconds
 
 

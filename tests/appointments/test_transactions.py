@@ -6,10 +6,10 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
-from portal.services import modifications
-from portal.services.appointments_read import find_appointment
-from portal.services.modifications import Change, ModificationRefused, modify_appointment
-from portal.services.modifications_policy import propose
+from portal.services.modifications import change as modifications
+from portal.services.appointments.read import find_appointment
+from portal.services.modifications.change import Change, ModificationRefused, modify_appointment
+from portal.services.modifications.policy import propose
 from portal.services.scope import Scope
 from tests.appointments.support import now_seconds
 

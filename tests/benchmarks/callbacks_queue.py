@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, text
 
 from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest as CR, Company, Staff, User, utcnow
-from portal.services.callbacks_queue import Key, QueueFilter, filter_criteria, page_keys
+from portal.services.callbacks.queue import Key, QueueFilter, filter_criteria, page_keys
 from portal.services.scope import Scope
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 

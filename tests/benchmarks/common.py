@@ -28,7 +28,7 @@ def fresh_database(engine: str, name: str) -> str:
 def bench_app(database_url: str, redis_url: str | None):
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
     if redis_url:
-        config.update({"CACHE_TYPE": "portal.redis_cache.tolerant_redis", "CACHE_REDIS_URL": redis_url,
+        config.update({"CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
                        "CACHE_KEY_PREFIX": "portal-bench:"})
     else:
         config["CACHE_TYPE"] = "SimpleCache"

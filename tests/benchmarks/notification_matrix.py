@@ -17,10 +17,10 @@ from portal.domain.inheritance import LevelRow
 from portal.domain.notifications import CHANNELS, KEYS, resolve_cell
 from portal.extensions import cache, db
 from portal.models import Branch, NotificationConfiguration, Staff, staff_services
-from portal.services.notifications import (
+from portal.services.notifications.read import (
     company_hierarchy, load_cells, load_events, node_matrix, resolve_matrix,
 )
-from portal.services.policy_read import node_ref
+from portal.services.policies.read import node_ref
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 from tests.benchmarks.policy_tree import build_company
 from tests.support import QueryCounter

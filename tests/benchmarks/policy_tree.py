@@ -16,8 +16,8 @@ from portal.extensions import cache, db
 from portal.models import (
     Branch, Company, PolicyConfiguration, Service, Staff, User, branch_services, staff_services,
 )
-from portal.services.hierarchy import load_tree_input
-from portal.services.policy_read import company_tree
+from portal.services.organisation.hierarchy import load_tree_input
+from portal.services.policies.read import company_tree
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
 from tests.support import QueryCounter
 

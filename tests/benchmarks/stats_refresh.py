@@ -26,9 +26,9 @@ from portal.models import (
     Appointment, AppointmentModification, AppointmentModificationStat, Branch, Company, Customer, Service,
     utcnow,
 )
-from portal.services.appointments_read import find_appointment
-from portal.services.modifications_policy import propose
-from portal.services.modifications_stats import BATCH_SIZE, refresh_stats
+from portal.services.appointments.read import find_appointment
+from portal.services.modifications.policy import propose
+from portal.services.modifications.stats import BATCH_SIZE, refresh_stats
 from portal.services.scope import Scope
 from tests.benchmarks.common import bench_app, fresh_database, quiet_logs, timed
 from tests.support import QueryCounter

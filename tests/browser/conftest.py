@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from portal.services.demo import seed_demo
+from portal.demo.seed import seed_demo
 from tests.conftest import require
 
 from . import save_screenshot, sync_playwright

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Appointment, Branch, Customer, Service, Staff, User, utcnow
-from portal.services.demo import demo_company
-from portal.services.demo_activity import DEMO_PASSWORD
+from portal.demo.seed import demo_company
+from portal.demo.activity import DEMO_PASSWORD
 
 from . import expect, save_screenshot, sign_in
 

@@ -2,7 +2,7 @@
 manager escalates another one to a colleague, who resolves the escalation."""
 import pytest
 
-from portal.services.demo_activity import DEMO_PASSWORD
+from portal.demo.activity import DEMO_PASSWORD
 
 from . import expect, save_screenshot, sign_in
 

@@ -2,7 +2,7 @@
 sees the lock below — in a real browser."""
 import pytest
 
-from portal.services.demo_activity import DEMO_PASSWORD
+from portal.demo.activity import DEMO_PASSWORD
 
 from . import expect, save_screenshot, sign_in
 

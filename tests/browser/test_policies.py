@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from portal.services.demo_activity import DEMO_PASSWORD
+from portal.demo.activity import DEMO_PASSWORD
 
 from . import expect, save_screenshot, sign_in
 

@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from portal.navigation import nav_for
-from portal.services.demo import DEMO_LOGINS
-from portal.services.demo_activity import DEMO_PASSWORD
+from portal.web.navigation import nav_for
+from portal.demo.seed import DEMO_LOGINS
+from portal.demo.activity import DEMO_PASSWORD
 
 from . import expect, save_screenshot, sign_in
 

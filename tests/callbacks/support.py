@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import ApiToken, CallbackEscalation, CallbackRequest, PolicyConfiguration, utcnow
-from portal.services.api_tokens import token_hash
+from portal.services.organisation.api_tokens import token_hash
 from tests.support import snapshot
 
 _phones = iter(range(10_000, 99_999))

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import CallbackEscalation, CallbackRequest, User, utcnow
-from portal.services import callbacks_actions
-from portal.services.callbacks_sweep import sweep
+from portal.services.callbacks import actions as callbacks_actions
+from portal.services.callbacks.sweep import sweep
 from tests.callbacks.support import add_callback, load
 
 THREADS, ROUNDS = 8, 50
@@ -111,7 +111,7 @@ def test_two_sweeps_at_once_raise_exactly_one_sla_breach_per_overdue_callback(ap
 def test_eight_requests_from_one_phone_at_once_make_one_callback(app, mariadb, world):
     """Intake is serialised per company, so simultaneous repeat calls merge instead of duplicating."""
     from portal.models import Company
-    from portal.services.callbacks_intake import create_or_merge, parse_intake
+    from portal.services.callbacks.intake import create_or_merge, parse_intake
 
     def prepare(index):
         company = db.session.get(Company, world.company.id)

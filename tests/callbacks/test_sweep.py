@@ -112,7 +112,7 @@ def test_the_database_refuses_an_unknown_reason_and_a_marker_out_of_step(app, wo
 
 def test_a_callback_closed_while_the_sweep_runs_is_not_escalated(app, world, monkeypatch):
     from portal.models import CallbackRequest
-    from portal.services import callbacks_sweep
+    from portal.services.callbacks import sweep as callbacks_sweep
 
     callback = add_callback(app, world, minutes_left=-10)
     looked = callbacks_sweep._overdue

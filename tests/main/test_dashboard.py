@@ -131,7 +131,7 @@ def test_sla_compliance_counts_completions_before_the_deadline_per_day(app, clie
 def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():
     from datetime import date
 
-    from portal.services.callbacks_stats import DayCompliance, sla_bars
+    from portal.services.callbacks.stats import DayCompliance, sla_bars
 
     bars = sla_bars([DayCompliance(date(2026, 11, 20), 1, 2), DayCompliance(date(2026, 11, 21), 0, 0),
                      DayCompliance(date(2026, 11, 22), 3, 3)], width=300, height=100)

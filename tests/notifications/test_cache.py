@@ -1,8 +1,8 @@
 """The matrix is cached under the company's config generation: on real Redis, a company-level
 change is seen at once on every node below, and a cached matrix costs no resolution queries."""
 from portal.extensions import db
-from portal.services.notifications import node_matrix
-from portal.services.policy_read import node_ref
+from portal.services.notifications.read import node_matrix
+from portal.services.policies.read import node_ref
 from tests.notifications.conftest import cell_html, cell_url, node_url
 from tests.support import QueryCounter
 

@@ -1,8 +1,8 @@
 """A node's matrix: catalog defaults, each precedence level, provenance, locks below, last change,
 and a fixed number of queries whatever the size of the company."""
 from portal.extensions import cache, db
-from portal.services.notifications import node_matrix
-from portal.services.policy_read import node_ref
+from portal.services.notifications.read import node_matrix
+from portal.services.policies.read import node_ref
 from tests.notifications.conftest import cell_html, node_url
 from tests.support import QueryCounter
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from portal import create_app
-from portal.redis_cache import TolerantRedisCache, redis_client
+from portal.cache.backend import TolerantRedisCache, redis_client
 from portal.config import ProductionConfig, _database_url
 
 
@@ -48,7 +48,7 @@ def test_redis_url_selects_the_tolerant_redis_cache_with_short_timeouts(monkeypa
 def test_a_dead_redis_is_a_cache_miss_and_a_warning_not_an_error(caplog):
     # Nothing listens on port 1: every call fails at once, as with a stopped server.
     backend = TolerantRedisCache(host=redis_client("redis://127.0.0.1:1/0"))
-    with caplog.at_level(logging.WARNING, logger="portal.redis_cache"):
+    with caplog.at_level(logging.WARNING, logger="portal.cache.backend"):
         started = time.monotonic()
         assert backend.set("k", 1) is False
         assert backend.get("k") is None

@@ -72,14 +72,14 @@ def test_pages_work_from_the_database_when_redis_is_down(app, world, add_row, ca
     server = HangingServer() if kind == "hanging" else None
     port = server.port if server else 1  # nothing listens on port 1
     broken = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
+                         "CACHE_TYPE": "portal.cache.backend.tolerant_redis",
                          "CACHE_REDIS_URL": f"redis://127.0.0.1:{port}/0"})
     broken.test_client_class = PortalClient
     add_row("company", world.company.id, {"hours_before": 24})
     try:
         client = broken.test_client()
         client.login(world.admin.email)
-        with caplog.at_level(logging.WARNING, logger="portal.redis_cache"):
+        with caplog.at_level(logging.WARNING, logger="portal.cache.backend"):
             started = time.monotonic()
             response = client.get("/policies/?type=cancellation")
             elapsed = time.monotonic() - started

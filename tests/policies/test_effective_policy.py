@@ -3,7 +3,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Branch, Company, Service, Staff
-from portal.services.policy_read import company_tree
+from portal.services.policies.read import company_tree
 from tests.support import QueryCounter
 
 

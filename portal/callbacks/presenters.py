@@ -1,0 +1,104 @@
+"""Plain values the callback templates render: queue rows with their badges, tabs, pages."""
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from flask import current_app
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal.domain.callbacks import available_actions
+from portal.extensions import db
+from portal.models import Branch, CallbackRequest, User
+from portal.services.callbacks.access import staff_choices
+from portal.services.callbacks.queue import (
+    Key, Page, QueueFilter, Row, filter_criteria, page_keys, queue_rows, tab_counts,
+)
+from portal.services.scope import Scope
+from portal.web.scope import scoped
+
+TAB_LABELS = {"open": "Open", "pending": "Pending", "assigned": "Assigned", "contacted": "Contacted",
+              "completed": "Completed", "cancelled": "Cancelled", "expired": "Expired", "all": "All"}
+
+
+def phone_display(e164: str) -> str:
+    """+4930123456 as "+49 30 123456" (stored numbers are E.164)."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def filter_args(f: QueueFilter) -> dict:
+    """The filters as query-string arguments, leaving out the defaults (short, readable URLs)."""
+    args = {"tab": f.tab if f.tab != "open" else None, "priority": f.priority or None,
+            "branch": f.branch_id, "assignee": f.assignee if f.assignee != "anyone" else None,
+            "overdue": "1" if f.overdue else None, "q": f.search or None}
+    return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class QueueView:
+    filter: QueueFilter
+    rows: list[Row]
+    counts: dict[str, int]
+    overdue_count: int
+    page: Page
+    page_no: int
+    pages: int
+    branches: list[Branch]
+    staff: list
+    can_bulk_assign: bool
+    has_staff: bool
+
+    @property
+    def args(self) -> dict:
+        return filter_args(self.filter)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(set(self.args) - {"tab"})
+
+
+def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, page_no: int,
+               now: datetime) -> QueueView:
+    size = current_app.config["PAGE_SIZE"]
+    scope = Scope.of(user)
+    criteria = filter_criteria(scope, f, user.company.default_region, now)
+    page = page_keys(criteria, f, now, start, size, backwards)
+    counts, overdue = tab_counts(criteria, now)
+    pages = max(1, math.ceil(counts[f.tab] / size))
+    branches = [] if scope.branch_id else list(db.session.scalars(scoped(Branch).order_by(Branch.name)))
+    can_bulk = user.role in ("admin", "branch_manager")
+    return QueueView(f, queue_rows(scope, page.ids, now), counts, overdue, page,
+                     min(max(page_no, 1), pages), pages, branches,
+                     staff_choices(user) if can_bulk else [], can_bulk, user.staff_id is not None)
+
+
+def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]) -> set[str]:
+    """The actions to offer on the detail page: allowed by the state machine and sensible now."""
+    actions = set(available_actions(callback.status, user.role))
+    if "manual_escalation" in open_reasons:
+        actions.discard("escalate")  # one unresolved manual escalation at a time: resolve it first
+    if user.staff_id is None or (callback.status == "assigned" and callback.assigned_to == user.staff_id):
+        actions.discard("claim")
+    actions.discard("resolve")  # offered per unresolved escalation instead
+    return actions
+
+
+def branch_choices(user: User) -> list[SelectChoice]:
+    scope = Scope.of(user)
+    stmt = scoped(Branch).order_by(Branch.name)
+    if scope.branch_id:
+        stmt = stmt.where(Branch.id == scope.branch_id)
+    return [SelectChoice(str(b.id), b.name) for b in db.session.scalars(stmt)]
+
+
+def company_choices(user: User, model, blank: str) -> list[SelectChoice]:
+    stmt = select(model).where(model.company_id == user.company_id).order_by(model.name)
+    if hasattr(model, "is_active"):
+        stmt = stmt.where(model.is_active.is_(True))
+    rows = db.session.scalars(stmt)
+    return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in rows]

@@ -1,0 +1,272 @@
+"""Plain values the notification templates render: matrix cells, editor rows, navigation."""
+from datetime import datetime
+from dataclasses import dataclass
+
+from portal.domain.inheritance import Effective
+from portal.domain.notifications import (
+    CATALOG_DEFAULT, CHANNEL_LABELS, CHANNELS, KEY_LABELS, KEYS, NO_FALLBACK, STANDARD_TEMPLATE,
+    Event, ResolvedCell, allowed_keys, display_value, provenance,
+)
+from portal.models import EVENT_CATEGORIES
+from portal.services.notifications.read import NodeMatrix, StoredCell
+
+LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
+CATEGORY_LABELS = {"booking": "Booking", "reminder": "Reminders", "modification": "Changes and cancellations",
+                   "callback": "Callbacks", "system": "After the appointment and payments"}
+KEY_HELP = {
+    "is_enabled": "Whether this event goes out on this channel.",
+    "fallback_channel": "Tried once when every attempt on this channel has failed.",
+    "retry_count": "Further attempts after the first one fails (0–10).",
+    "retry_delay_minutes": "Wait before the first retry; each later retry waits twice as long (1–1440).",
+    "template_override": "A template name instead of the standard one: a–z, 0–9 and _ . / - (max. 255).",
+}
+
+
+@dataclass(frozen=True)
+class ValueView:
+    key: str
+    label: str
+    value: str
+    provenance: str  # "overridden here", "inherited from Branch Mitte", …
+    kind: str  # here | same | inherited | default
+    short: str  # the matrix's compact form: "here", "Branch Mitte", "catalog"
+
+
+@dataclass(frozen=True)
+class CellView:
+    event_type: str
+    channel: str
+    channel_label: str
+    enabled: bool
+    values: list[ValueView]
+    lock: str | None
+    ignored: str | None
+    own: StoredCell | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: Event
+    cells: list[CellView]
+
+
+def value_view(effective: Effective, level: str, entity_id: int) -> ValueView:
+    label = provenance(effective, level, entity_id)
+    kind = {"overridden here": "here", "set here": "here", "overrides, same value": "same",
+            CATALOG_DEFAULT: "default"}.get(label, "inherited")
+    short = {"here": "here", "same": "here, same value", "default": "catalog"}.get(
+        kind, label.removeprefix("inherited from "))
+    return ValueView(effective.key, KEY_LABELS[effective.key],
+                     display_value(effective.key, effective.value), label, kind, short)
+
+
+def lock_text(cell: ResolvedCell, level: str) -> str | None:
+    if cell.locked_by is None:
+        return None
+    if level == "company":
+        return "Locked on here: no level below can switch it off."
+    return "Locked on at company level: it cannot be switched off here."
+
+
+def cell_view(matrix: NodeMatrix, event_type: str, channel: str, level: str, entity_id: int) -> CellView:
+    cell = matrix.cells[(event_type, channel)]
+    ignored = None
+    if cell.ignored:
+        names = ", ".join(source.label for source in cell.ignored)
+        ignored = f"Switched off at {names}: ignored, the company locks it on."
+    return CellView(event_type, channel, CHANNEL_LABELS[channel], cell.enabled,
+                    [value_view(cell.values[key], level, entity_id) for key in KEYS],
+                    lock_text(cell, level), ignored, matrix.own.get((event_type, channel)))
+
+
+def matrix_groups(matrix: NodeMatrix, level: str, entity_id: int) -> list[tuple[str, list[EventRow]]]:
+    """(category label, event rows) in catalog order, each row with its four channel cells."""
+    groups = []
+    for category in EVENT_CATEGORIES:
+        rows = [EventRow(event, [cell_view(matrix, event.event_type, channel, level, entity_id)
+                                 for channel in CHANNELS])
+                for event in matrix.events if event.category == category]
+        if rows:
+            groups.append((CATEGORY_LABELS.get(category, category.capitalize()), rows))
+    return groups
+
+
+@dataclass(frozen=True)
+class EditorRow:
+    key: str
+    label: str
+    help: str
+    current: ValueView
+    inherited_value: str
+    inherited_from: str
+    mode: str
+    typed: str
+    error: str | None
+    editable: bool  # offered at this level
+    set_here: bool
+
+
+def _as_input(key: str, value) -> str:
+    if value is None:
+        return ""
+    if key == "is_enabled":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _inherited(effective: Effective, here: bool) -> tuple[str, str]:
+    if here and effective.overridden_sources:
+        value, source = effective.overridden_values[0], effective.overridden_sources[0]
+    else:
+        value, source = effective.value, effective.source
+    origin = {"default": "the event catalog", "company": "Company"}.get(source.level, source.label)
+    return display_value(effective.key, value), origin
+
+
+def editor_rows(cell: ResolvedCell, own: StoredCell | None, level: str, entity_id: int,
+                entry) -> list[EditorRow]:
+    """Per setting: the value inherited (and from where), what this node sets, any error."""
+    settings = own.settings if own else {}
+    rows = []
+    for key in KEYS:
+        effective = cell.values[key]
+        here = effective.source.level == level and effective.source.entity_id == entity_id
+        inherited_value, inherited_from = _inherited(effective, here)
+        own_value = settings.get(key)
+        default_mode = ("standard" if key == "template_override" and own_value == STANDARD_TEMPLATE
+                        else "set" if key in settings else "inherit")
+        rows.append(EditorRow(
+            key, KEY_LABELS[key], KEY_HELP[key], value_view(effective, level, entity_id),
+            inherited_value, inherited_from, entry.modes.get(key) or default_mode,
+            entry.typed[key] if key in entry.typed else _as_input(key, own_value),
+            entry.errors.get(key), key in allowed_keys(level), key in settings))
+    return rows
+
+
+def fallback_choices(channel: str) -> list[tuple[str, str]]:
+    """(value, label) of the fallback select: no fallback, then the three other channels."""
+    return [(NO_FALLBACK, "no fallback")] + [(other, CHANNEL_LABELS[other]) for other in CHANNELS
+                                             if other != channel]
+
+
+def duration(minutes: int) -> str:
+    """"at once", "15 min", "2 h 35 min", "3 d 4 h"."""
+    if minutes == 0:
+        return "at once"
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = ((days, "d"), (hours, "h"), (mins, "min"))
+    return " ".join(f"{amount} {unit}" for amount, unit in parts if amount)
+
+
+@dataclass
+class NavItem:
+    """A link of the compact tree; the tree opens along the current node's path."""
+
+    level: str
+    entity_id: int
+    name: str
+    context: tuple[tuple[str, int], ...]
+    current: bool
+    children: list["NavItem"]
+
+
+def nav_tree(hierarchy, node) -> NavItem:
+    """Company → all branches; the branch on the path → its services; the service on the path →
+    its staff there. A service or staff member opened without a tree position opens where they
+    appear (branches offering the service, the services the person performs)."""
+    path, company = set(node.path), hierarchy.tree.company
+
+    def item(level, entity, context=()):
+        current = node.key == (level, entity.id) and (node.context == context or not node.context)
+        return NavItem(level, entity.id, entity.name, context, current, [])
+
+    root = item("company", company)
+    for branch in hierarchy.tree.branches:
+        branch_item = item("branch", branch)
+        root.children.append(branch_item)
+        services = hierarchy.offered.get(branch.id, ())
+        on_path = ("branch", branch.id) in path
+        if not on_path and not (node.level == "service" and not node.context
+                                and node.entity_id in {service.id for service in services}):
+            continue
+        for service in services:
+            service_item = item("service", service, (("branch", branch.id),))
+            branch_item.children.append(service_item)
+            staff = hierarchy.performers.get((branch.id, service.id), ())
+            if on_path and (("service", service.id) in path or (
+                    node.level == "staff" and not node.context and node.entity_id in {m.id for m in staff})):
+                service_item.children = [item("staff", m, (("service", service.id),)) for m in staff]
+    return root
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    channel_label: str
+    kind: str  # first | retry | fallback
+    what: str
+    template: str
+
+
+@dataclass(frozen=True)
+class PlanStop:
+    """One moment of the timeline and the attempts made then."""
+
+    offset: str  # "t + 15 min"
+    at: datetime  # naive UTC; pages show it in the company's zone
+    rows: list[PlanRow]
+
+
+def _attempt_text(attempt, cells: dict[str, ResolvedCell]) -> str:
+    if attempt.kind == "first":
+        return "first attempt"
+    if attempt.kind == "retry":
+        retries = cells[attempt.channel].value("retry_count")
+        return (f"retry {attempt.number - 1} of {retries}, "
+                f"{duration(attempt.wait_minutes)} after the previous attempt failed")
+    tries = cells[attempt.because_of].value("retry_count") + 1
+    return (f"sent once because {'all ' if tries != 1 else ''}{tries} attempt{'s' if tries != 1 else ''} "
+            f"on {CHANNEL_LABELS[attempt.because_of]} failed")
+
+
+def plan_stops(attempts, cells: dict[str, ResolvedCell]) -> list[PlanStop]:
+    """The delivery plan as a timeline: attempts grouped by the moment they go out."""
+    stops: list[PlanStop] = []
+    for attempt in attempts:
+        if not stops or stops[-1].offset != _offset(attempt.minutes):
+            stops.append(PlanStop(_offset(attempt.minutes), attempt.at, []))
+        stops[-1].rows.append(PlanRow(CHANNEL_LABELS[attempt.channel], attempt.kind,
+                                      _attempt_text(attempt, cells),
+                                      display_value("template_override", attempt.template)))
+    return stops
+
+
+def _offset(minutes: int) -> str:
+    return "t + 0" if not minutes else f"t + {duration(minutes)}"
+
+
+def channel_summaries(attempts, cells: dict[str, ResolvedCell]) -> list[tuple[str, str]]:
+    """Per channel that sends: (channel, "at 0, 5, 15 and 35 min; then SMS")."""
+    summaries = []
+    for channel in CHANNELS:
+        times = [a.minutes for a in attempts if a.channel == channel and a.kind != "fallback"]
+        if not times:
+            continue
+        said = ", ".join(str(t) for t in times[:-1]) + (" and " if len(times) > 1 else "") + str(times[-1])
+        fallback = cells[channel].value("fallback_channel")
+        then = f"; then once on {CHANNEL_LABELS[fallback]}" if fallback in CHANNEL_LABELS else "; no fallback"
+        summaries.append((CHANNEL_LABELS[channel], f"{len(times)} attempt{'s' if len(times) != 1 else ''} "
+                                                   f"at {said} min{then}"))
+    return summaries
+
+
+def crumbs(node, names: dict) -> list[NavItem]:
+    """The node's path as links, company first, each at its own tree position."""
+    items = []
+    for index, (level, ident) in enumerate(node.path):
+        parent = node.path[index - 1] if index else None
+        context = ((parent,) if parent and (level, parent[0]) in (("service", "branch"), ("staff", "service"))
+                   else ())
+        items.append(NavItem(level, ident, names.get((level, ident)) or f"#{ident}", context,
+                             (level, ident) == node.key, []))
+    return items

@@ -1,0 +1,157 @@
+"""Plain values the policy templates render: nodes, cells with provenance, filters."""
+from dataclasses import dataclass, field
+
+from portal.domain.policies import Effective, TreeNode, describe
+from portal.domain.policy_schema import display_value, key_specs
+from portal.services.policies.read import RowInfo
+
+LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
+# Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
+FULL_TREE_UP_TO = 1500
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: str
+    value: str
+    kind: str  # here | same | set | inherited | default
+    provenance: str
+
+
+@dataclass
+class NodeView:
+    level: str
+    entity_id: int
+    name: str
+    cells: list[Cell]
+    row: RowInfo | None
+    is_open: bool
+    match: bool = False
+    children: list["NodeView"] = field(default_factory=list)
+    hidden_children: int = 0
+    branch_id: int | None = None
+    context: tuple[tuple[str, int], ...] = ()
+
+
+def provenance_kind(label: str) -> str:
+    if label == "overridden here":
+        return "here"
+    if label == "overrides, same value":
+        return "same"
+    if label == "set here":
+        return "set"
+    return "default" if label == "default" else "inherited"
+
+
+def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, entity_id: int) -> list[Cell]:
+    """One cell per key of the type, in schema order; unset keys say "not set"."""
+    cells = []
+    for spec in key_specs(policy_type):
+        effective = resolved.get(spec.name)
+        if effective is None:
+            cells.append(Cell(spec.name, spec.label, "not set", "unset", "no rule at any level"))
+            continue
+        label = describe(effective, level, entity_id)
+        if effective.source.level == "company" and label.startswith("inherited"):
+            label = "inherited from Company"  # one company per tenant: its name adds only noise
+        cells.append(Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
+                          provenance_kind(label), label))
+    return cells
+
+
+def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int | None,
+                    query: str) -> NodeView | None:
+    """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`."""
+    needle = query.strip().lower()
+    stop_at_services = not (branch_id or needle) and sum(1 for _ in root.walk()) > FULL_TREE_UP_TO
+
+    def visit(node: TreeNode, depth: int) -> NodeView | None:
+        if node.level == "branch" and branch_id and node.entity_id != branch_id:
+            return None
+        if stop_at_services and node.level == "service":
+            view = _node_view(policy_type, node, rows, False)
+            view.hidden_children, view.branch_id = len(node.children), node.path[1][1]
+            return view
+        children = [view for child in node.children if (view := visit(child, depth + 1))]
+        match = bool(needle) and needle in node.name.lower()
+        if needle and not match and not children:
+            return None
+        is_open = depth == 0 or bool(needle and children) or (depth == 1 and bool(branch_id))
+        view = _node_view(policy_type, node, rows, is_open, match)
+        view.children = children
+        return view
+
+    return visit(root, 0)
+
+
+def _node_view(policy_type: str, node: TreeNode, rows: dict, is_open: bool, match: bool = False) -> NodeView:
+    return NodeView(node.level, node.entity_id, node.name,
+                    cells_for(policy_type, node.resolved, node.level, node.entity_id),
+                    rows.get((node.level, node.entity_id)), is_open, match, context=tree_context(node))
+
+
+def tree_context(node: TreeNode) -> tuple[tuple[str, int], ...]:
+    """URL args that open a node's editor at this tree position (see policy_read.node_ref)."""
+    if node.level == "service":
+        return (("branch", node.path[1][1]),)
+    if node.level == "staff":
+        return (("service", node.path[2][1]),)
+    return ()
+
+
+def count_nodes(view: NodeView | None) -> tuple[int, int]:
+    """(nodes shown, nodes left out of this view until a branch is picked)."""
+    if view is None:
+        return 0, 0
+    shown, hidden = 1, view.hidden_children
+    for child in view.children:
+        child_shown, child_hidden = count_nodes(child)
+        shown, hidden = shown + child_shown, hidden + child_hidden
+    return shown, hidden
+
+
+@dataclass(frozen=True)
+class EditorRow:
+    spec: object
+    cell: Cell
+    inherited_value: str
+    inherited_from: str
+    mode: str
+    typed: str
+    error: str | None
+
+
+def _as_input(spec, value) -> str:
+    from portal.policies.forms import tiers_to_text
+
+    if value is None:
+        return ""
+    if spec.kind == "tiers":
+        return tiers_to_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[str, Cell],
+                own_config: dict, entry) -> list[EditorRow]:
+    """Per key: what is inherited (value and source) and what the form shows or was sent."""
+    rows = []
+    for spec in key_specs(policy_type):
+        effective = resolved.get(spec.name)
+        if spec.name in own_config:
+            parent_value = effective.inherited_value if effective and effective.overridden_sources else None
+            parent_from = effective.overridden_sources[0].label if effective and effective.overridden_sources else None
+        else:
+            parent_value = effective.value if effective else None
+            parent_from = effective.source.label if effective else None
+        own = own_config.get(spec.name)
+        mode = entry.modes.get(spec.name) or ("unlimited" if own == "unlimited" else
+                                               "override" if spec.name in own_config else "inherit")
+        typed = entry.typed.get(spec.name, _as_input(spec, own if own != "unlimited" else None))
+        rows.append(EditorRow(
+            spec, cells[spec.name],
+            display_value(policy_type, spec.name, parent_value) if parent_value is not None else "not set",
+            parent_from or "", mode, typed, entry.errors.get(spec.name)))
+    return rows

@@ -1,0 +1,165 @@
+"""Reading appointments, their history and customers, within what the signed-in user may see.
+
+Admins see the whole company; a branch manager sees the appointments of their branch, the
+customers who have an appointment there, and the modifications of those appointments. Every
+query carries the company (and branch) filter itself, so anything outside is simply not found.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from portal.extensions import db
+from portal.models import Appointment, AppointmentModification, Branch, Customer, Staff, User
+from portal.domain.clock import local_days
+from portal.services.scope import Scope
+
+ListedModification = tuple  # (AppointmentModification, actor name or None)
+
+
+def scope_of(user: User) -> Scope:
+    """Admins: the whole company. Managers: their branch (a manager without one sees nothing)."""
+    branch_id = None if user.is_admin else (user.branch_id or 0)
+    return Scope(user.company_id, branch_id, None)
+
+
+def appointment_criteria(scope: Scope) -> list:
+    criteria = [Appointment.company_id == scope.company_id]
+    if scope.branch_id is not None:
+        criteria.append(Appointment.branch_id == scope.branch_id)
+    return criteria
+
+
+def with_parts(stmt: Select) -> Select:
+    """Load what pages and decisions read, in the same query (templates never query)."""
+    return stmt.options(joinedload(Appointment.company), joinedload(Appointment.branch),
+                        joinedload(Appointment.service), joinedload(Appointment.staff),
+                        joinedload(Appointment.customer))
+
+
+def find_appointment(scope: Scope, appointment_id) -> Appointment | None:
+    """One appointment within the scope, with its branch, service, staff and customer."""
+    try:
+        ident = int(appointment_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(with_parts(select(Appointment).where(
+        Appointment.id == ident, *appointment_criteria(scope))))
+
+
+@dataclass(frozen=True)
+class AppointmentFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    branch_id: int | None = None
+    staff_id: int | None = None
+    status: str | None = None
+    customer: str = ""
+
+
+def customer_matches(text: str):
+    """Criterion: a customer whose name, phone or email contains `text` (any case)."""
+    needle = text.strip().lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True)
+                 for column in (Customer.name, Customer.phone, Customer.email)))
+
+
+def appointments_query(scope: Scope, filters: AppointmentFilters, tz_name: str) -> Select:
+    """The filtered list, soonest first."""
+    stmt = select(Appointment).join(Appointment.customer).where(*appointment_criteria(scope))
+    start, end = local_days(filters.date_from, filters.date_to, tz_name)
+    if start is not None:
+        stmt = stmt.where(Appointment.starts_at >= start)
+    if end is not None:
+        stmt = stmt.where(Appointment.starts_at < end)
+    for column, value in ((Appointment.branch_id, filters.branch_id),
+                          (Appointment.staff_id, filters.staff_id), (Appointment.status, filters.status)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.customer.strip():
+        stmt = stmt.where(customer_matches(filters.customer))
+    return with_parts(stmt).order_by(Appointment.starts_at, Appointment.id)
+
+
+def filter_choices(scope: Scope) -> tuple[list[Branch], list[Staff]]:
+    """Branches and staff a person can filter by in this scope."""
+    branches = select(Branch).where(Branch.company_id == scope.company_id).order_by(Branch.name)
+    staff = select(Staff).where(Staff.company_id == scope.company_id).order_by(Staff.name)
+    if scope.branch_id is not None:
+        branches = branches.where(Branch.id == scope.branch_id)
+        staff = staff.where(Staff.branch_id == scope.branch_id)
+    return list(db.session.scalars(branches)), list(db.session.scalars(staff))
+
+
+def modifications_with_actor(*criteria, limit: int = 200) -> list[ListedModification]:
+    """Modifications matching `criteria`, newest first, with the name of the user who made them."""
+    actor = aliased(User)
+    stmt = (select(AppointmentModification, actor.name)
+            .outerjoin(actor, (AppointmentModification.modified_by_type == "user")
+                       & (actor.id == AppointmentModification.modified_by_id))
+            .where(*criteria)
+            .order_by(AppointmentModification.created_at.desc(), AppointmentModification.id.desc())
+            .limit(limit))
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def appointment_history(appointment: Appointment) -> list[ListedModification]:
+    return modifications_with_actor(AppointmentModification.company_id == appointment.company_id,
+                                    AppointmentModification.appointment_id == appointment.id)
+
+
+def series_members(appointment: Appointment) -> list[Appointment]:
+    """Every appointment of the appointment's recurring series, in order (empty: not in one)."""
+    if appointment.recurring_series_id is None:
+        return []
+    return list(db.session.scalars(select(Appointment).where(
+        Appointment.company_id == appointment.company_id,
+        Appointment.recurring_series_id == appointment.recurring_series_id,
+    ).order_by(Appointment.starts_at, Appointment.id)))
+
+
+def customer_criteria(scope: Scope) -> list:
+    """A customer is in a manager's scope when they have an appointment at the manager's branch."""
+    criteria = [Customer.company_id == scope.company_id]
+    if scope.branch_id is not None:
+        criteria.append(exists().where(Appointment.customer_id == Customer.id,
+                                       Appointment.company_id == scope.company_id,
+                                       Appointment.branch_id == scope.branch_id))
+    return criteria
+
+
+def find_customer(scope: Scope, customer_id) -> Customer | None:
+    try:
+        ident = int(customer_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(select(Customer).where(Customer.id == ident, *customer_criteria(scope)))
+
+
+def search_customers(scope: Scope, text: str, limit: int = 10) -> list[Customer]:
+    """Customers in scope matching a name, phone, email or "#id"."""
+    text = text.strip()
+    if text.lstrip("#").isdigit():
+        found = find_customer(scope, text.lstrip("#"))
+        return [found] if found else []
+    return list(db.session.scalars(select(Customer).where(
+        *customer_criteria(scope), customer_matches(text)).order_by(Customer.name).limit(limit)))
+
+
+def upcoming_for_customer(scope: Scope, customer_id: int, now, limit: int = 10) -> list[Appointment]:
+    """The customer's next scheduled appointments within the scope."""
+    return list(db.session.execute(with_parts(select(Appointment).where(
+        *appointment_criteria(scope), Appointment.customer_id == customer_id,
+        Appointment.status == "scheduled", Appointment.starts_at > now,
+    )).order_by(Appointment.starts_at, Appointment.id).limit(limit)).unique().scalars())
+
+
+def customer_history(scope: Scope, customer_id: int) -> list[ListedModification]:
+    """The customer's modifications, of appointments within the scope."""
+    criteria = [AppointmentModification.company_id == scope.company_id,
+                AppointmentModification.customer_id == customer_id]
+    if scope.branch_id is not None:
+        criteria.append(AppointmentModification.appointment_id.in_(
+            select(Appointment.id).where(*appointment_criteria(scope))))
+    return modifications_with_actor(*criteria)

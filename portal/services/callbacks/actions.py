@@ -1,0 +1,242 @@
+"""What agents and managers do to a callback: each a conditional update on the source state.
+
+Every transition is `UPDATE callback_requests SET … WHERE id AND company_id AND status IN
+(allowed sources) AND version = (the version the person saw)`. Exactly one of two people acting
+at once matches; the other's update changes no row, and they are told who acted first and what
+the callback looks like now (DESIGN §4).
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from portal.domain.callbacks import (
+    NOTE_MAX, REASON_MAX, TRANSITIONS, attempts_exhausted, refusal, target_status,
+)
+from portal.extensions import db
+from portal.models import CallbackEscalation, CallbackRequest, Staff, User
+from portal.services import audit
+from portal.services.callbacks.access import staff_in_scope
+from portal.services.callbacks.escalation import actor_name, close_escalation, last_event, raise_escalation
+from portal.services.callbacks.policy import PolicyBook
+
+PAST = {"create": "created", "merge": "merged a new request into", "claim": "claimed",
+        "assign": "assigned", "unassign": "unassigned", "attempt": "recorded a failed attempt on",
+        "contacted": "marked contacted", "complete": "completed", "cancel": "cancelled",
+        "escalate": "escalated", "resolve_escalation": "resolved an escalation of", "expire": "expired"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+    status: int = 200  # the HTTP status of a refusal: 400 bad input, 403 role, 409 state or race
+
+
+def refused(message: str, status: int) -> Outcome:
+    return Outcome(False, message, status)
+
+
+def check_allowed(user: User, callback: CallbackRequest, action: str, version) -> Outcome | None:
+    """A refusal (role 403, stale page or wrong state 409), or None when the action may go ahead."""
+    if user.role not in TRANSITIONS[action].roles:
+        return refused(refusal(callback.status, action, user.role), 403)
+    if version != callback.version:
+        return lost_race(callback, action)
+    problem = refusal(callback.status, action, user.role)
+    return refused(problem, 409) if problem else None
+
+
+def lost_race(callback: CallbackRequest, action: str) -> Outcome:
+    """Tell the person who changed the callback first, and how it stands now."""
+    event = last_event(callback.id, callback.company_id)
+    what = PAST.get(event.action, event.action) if event else "changed"
+    when = f" at {event.created_at:%H:%M} UTC" if event else ""
+    owner = f", assigned to {callback.assignee.name}" if callback.assignee else ""
+    return refused(f"Not done: {actor_name(event)} {what} this callback{when}. It is now "
+                   f"{callback.status}{owner}. Check it and try again if still needed.", 409)
+
+
+def transition(user: User, callback: CallbackRequest, action: str, version: int, now: datetime,
+               values: dict, after: dict | None = None, record: bool = True) -> Outcome | None:
+    """Run the conditional update and its audit event; a refusal, or None when it went through.
+
+    `record=False` leaves the audit event to the caller (an escalation records its own)."""
+    problem = check_allowed(user, callback, action, version)
+    if problem:
+        return problem
+    before = {"status": callback.status, "assigned_to": callback.assigned_to,
+              "assignee": callback.assignee.name if callback.assignee else None}
+    result = db.session.execute(
+        update(CallbackRequest)
+        .where(CallbackRequest.id == callback.id, CallbackRequest.company_id == callback.company_id,
+               CallbackRequest.status.in_(TRANSITIONS[action].sources), CallbackRequest.version == version)
+        .values(**values, version=CallbackRequest.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()  # a fresh transaction sees the winner's committed row
+        db.session.refresh(callback)
+        return lost_race(callback, action)
+    if not record:
+        return None
+    event = audit.record(callback.company_id, user, action, "callback", callback.id, before,
+                         {"status": values.get("status", callback.status), **(after or {})})
+    event.created_at = now
+    return None
+
+
+def _done(problem: Outcome | None, message: str) -> Outcome:
+    if problem:
+        return problem
+    db.session.commit()
+    return Outcome(True, message)
+
+
+def _note(text, limit=NOTE_MAX, label="note", required=False) -> tuple[str | None, Outcome | None]:
+    text = (text or "").strip()
+    if required and not text:
+        return None, refused(f"Enter a {label}.", 400)
+    if len(text) > limit:
+        return None, refused(f"The {label} is too long: {len(text)} characters, at most {limit}.", 400)
+    return text or None, None
+
+
+def _assignee(staff: Staff, now: datetime) -> dict:
+    return {"status": "assigned", "assigned_to": staff.id, "assigned_at": now}
+
+
+def claim(user: User, callback: CallbackRequest, version: int, now: datetime) -> Outcome:
+    """Take the callback: it is assigned to the user's own staff record."""
+    if user.staff is None:
+        return refused("Your account is not linked to a staff record, so you cannot claim callbacks. "
+                       "Ask an admin to link it, or a manager to assign the callback.", 403)
+    if callback.assigned_to == user.staff_id and callback.status == "assigned":
+        return refused("This callback is already assigned to you.", 409)
+    problem = transition(user, callback, "claim", version, now, _assignee(user.staff, now),
+                         {"assigned_to": user.staff_id, "assignee": user.staff.name})
+    return _done(problem, f"You claimed the callback for {callback.customer_name}.")
+
+
+def assign(user: User, callback: CallbackRequest, version: int, now: datetime, staff_id=None) -> Outcome:
+    staff = staff_in_scope(user, staff_id)
+    if staff is None:
+        return refused("Choose a staff member from the list.", 400)
+    problem = transition(user, callback, "assign", version, now, _assignee(staff, now),
+                         {"assigned_to": staff.id, "assignee": staff.name})
+    return _done(problem, f"Assigned to {staff.name}.")
+
+
+def unassign(user: User, callback: CallbackRequest, version: int, now: datetime) -> Outcome:
+    problem = transition(user, callback, "unassign", version, now,
+                         {"status": "pending", "assigned_to": None, "assigned_at": None})
+    return _done(problem, "Unassigned: the callback is back in the queue.")
+
+
+def record_attempt(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
+    """One more failed contact attempt; reaching max_contact_attempts raises an escalation."""
+    note, bad = _note(note)
+    if bad:
+        return bad
+    attempts = callback.contact_attempts + 1  # the version check guarantees this was current
+    problem = transition(user, callback, "attempt", version, now,
+                         {"contact_attempts": CallbackRequest.contact_attempts + 1},
+                         {"attempts": attempts, "note": note})
+    if problem:
+        return problem
+    policy = PolicyBook(callback.company_id).for_callback(callback)
+    message = f"Recorded failed attempt {attempts} of {policy.max_contact_attempts}."
+    if attempts_exhausted(attempts, policy):
+        raised = raise_escalation(callback, "multiple_attempts_failed", None, now,
+                                  escalated_from=callback.assigned_to, actor_label="Automatic",
+                                  details={"attempts": attempts})
+        message += " Escalated: the maximum number of attempts is reached." if raised else ""
+    return _done(None, message)
+
+
+def mark_contacted(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
+    note, bad = _note(note)
+    problem = bad or transition(user, callback, "contacted", version, now,
+                                {"status": "contacted", "contacted_at": now}, {"note": note})
+    return _done(problem, f"Marked {callback.customer_name} as contacted.")
+
+
+def complete(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
+    note, bad = _note(note)
+    problem = bad or transition(user, callback, "complete", version, now,
+                                {"status": "completed", "completed_at": now}, {"note": note})
+    return _done(problem, f"Completed the callback for {callback.customer_name}.")
+
+
+def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, reason=None) -> Outcome:
+    reason, bad = _note(reason, REASON_MAX, "reason for cancelling", required=True)
+    problem = bad or transition(user, callback, "cancel", version, now,
+                                {"status": "cancelled", "meta": {**callback.meta, "cancel_reason": reason}},
+                                {"reason": reason})
+    return _done(problem, f"Cancelled the callback for {callback.customer_name}.")
+
+
+def escalate(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
+             staff_id=None) -> Outcome:
+    """Manual escalation with a note; a chosen staff member then owns the callback."""
+    note, bad = _note(note, label="note for the escalation", required=True)
+    if bad:
+        return bad
+    staff = staff_in_scope(user, staff_id) if staff_id not in (None, "") else None
+    if staff_id not in (None, "") and staff is None:
+        return refused("Choose a staff member from the list, or nobody.", 400)
+    values = {}
+    if staff is not None:
+        values = {**_assignee(staff, now), "status": target_status("escalate", callback.status, True)}
+    escalated_from = callback.assigned_to or user.staff_id
+    before_status = callback.status
+    problem = transition(user, callback, "escalate", version, now, values, record=False)
+    if problem:
+        return problem
+    if raise_escalation(callback, "manual_escalation", user, now, note=note, escalated_to=staff,
+                        escalated_from=escalated_from,
+                        details={"status": values.get("status", before_status)}) is None:
+        db.session.rollback()
+        return refused("This callback already has an unresolved manual escalation; resolve it "
+                       "first, or add your note there.", 409)
+    return _done(None, "Escalated" + (f" to {staff.name}, who now owns the callback." if staff else "."))
+
+
+def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime, notes=None) -> Outcome:
+    """Resolve one unresolved escalation of the callback, with notes (whatever the callback's state)."""
+    if user.role not in TRANSITIONS["resolve"].roles:
+        return refused(refusal(callback.status, "resolve", user.role), 403)
+    escalation = db.session.scalar(select(CallbackEscalation).where(
+        CallbackEscalation.id == escalation_id, CallbackEscalation.company_id == callback.company_id,
+        CallbackEscalation.callback_request_id == callback.id))
+    if escalation is None:
+        return refused("This callback has no such escalation.", 404)
+    notes, bad = _note(notes, label="resolution notes", required=True)
+    if bad:
+        return bad
+    if not close_escalation(escalation, notes, now):
+        db.session.rollback()
+        event = last_event(callback.id, callback.company_id, "resolve_escalation")
+        when = f" at {event.created_at:%H:%M} UTC" if event else ""
+        return refused(f"Already resolved by {actor_name(event)}{when}.", 409)
+    event = audit.record(callback.company_id, user, "resolve_escalation", "callback", callback.id, {},
+                         {"reason": escalation.escalation_reason, "escalation_id": escalation.id,
+                          "notes": notes})
+    event.created_at = now
+    return _done(None, "Escalation resolved.")
+
+
+def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: datetime) -> tuple[int, list]:
+    """Assign each (callback id, version) seen in the queue; (how many assigned, [(id, why not)])."""
+    from portal.services.callbacks.access import callback_criteria
+    from portal.services.scope import Scope
+
+    assigned, refusals = 0, []
+    for callback_id, version in selection:
+        callback = db.session.scalar(select(CallbackRequest).where(
+            CallbackRequest.id == callback_id, *callback_criteria(Scope.of(user))))
+        outcome = assign(user, callback, version, now, staff_id) if callback else refused("Not found.", 404)
+        if outcome.ok:
+            assigned += 1
+        else:
+            refusals.append((callback_id, outcome.message))
+    return assigned, refusals

@@ -1,0 +1,229 @@
+"""New callback requests from the agents' form and the intake API: check, then create or merge.
+
+Both entry points hand a plain dict to `parse_intake`, so a request is judged by the same rules
+wherever it comes from; `create_or_merge` then stores it (DESIGN §4, intake).
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+import phonenumbers
+from sqlalchemy import select
+
+from portal.domain.callbacks import (
+    EMAIL_MAX, NAME_MAX, NOTE_MAX, PRIORITIES, MERGE_WINDOW, MERGEABLE, can_merge_into,
+    higher_priority, merged_notes, sla_deadline,
+)
+from portal.extensions import db
+from portal.models import PRIORITY_RANK, Branch, CallbackRequest, Company, Customer, Service, Staff, User
+from portal.models.org import branch_services
+from portal.services import audit
+from portal.services.callbacks.policy import PolicyBook
+
+FIELDS = ("customer_name", "phone_number", "customer_email", "branch_id", "service_id", "staff_id",
+          "priority", "notes", "preferred_time_window")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A checked request: phone in E.164, ids of this company's records."""
+
+    customer_name: str
+    phone_number: str
+    customer_email: str | None
+    branch_id: int
+    service_id: int | None
+    staff_id: int | None
+    priority: str
+    notes: str | None
+    preferred_time_window: dict
+
+
+@dataclass(frozen=True)
+class Stored:
+    callback_id: int
+    merged: bool
+    priority: str
+    expires_at: datetime
+
+
+def normalize_phone(raw: Any, region: str) -> str:
+    """E.164 form of a phone number; ValueError with a message a person can act on."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("Enter the phone number to call back.")
+    example = f"e.g. +49 30 1234567; numbers without a country code are read as {region}"
+    try:
+        number = phonenumbers.parse(raw.strip()[:40], region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{raw.strip()[:40]!r} is not a phone number ({example}).") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{raw.strip()[:40]!r} is not a valid phone number ({example}).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _text(raw: Mapping, name: str, limit: int, errors: dict, label: str, required=False) -> str | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            errors[name] = f"Enter the {label}."
+        return None
+    if not isinstance(value, str):
+        errors[name] = f"The {label} must be text."
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        errors[name] = f"The {label} is too long: {len(value)} characters, at most {limit}."
+    elif required and not value:
+        errors[name] = f"Enter the {label}."
+    return value or None
+
+
+def _record_id(raw: Mapping, name: str, errors: dict, label: str, required=False) -> int | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            errors[name] = f"Choose the {label}."
+        return None
+    is_number = isinstance(value, int) and not isinstance(value, bool)
+    if not (is_number or (isinstance(value, str) and value.isdigit())):
+        errors[name] = f"Unknown {label}."
+        return None
+    return int(value)
+
+
+def _time_window(raw: Mapping, errors: dict) -> dict:
+    window = raw.get("preferred_time_window") or {}
+    if not isinstance(window, Mapping) or set(window) - {"start", "end"}:
+        errors["preferred_time_window"] = "The preferred time window needs a start and an end."
+        return {}
+    if not window:
+        return {}
+    try:
+        start, end = (datetime.fromisoformat(str(window.get(k, ""))) for k in ("start", "end"))
+    except ValueError:
+        errors["preferred_time_window"] = "Give the preferred time window as two dates with times."
+        return {}
+    if end <= start:
+        errors["preferred_time_window"] = "The preferred time window must end after it starts."
+        return {}
+    return {"start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes")}
+
+
+def parse_intake(company: Company, raw: Any, branch_id_only: int | None = None) -> tuple[Intake | None, dict]:
+    """Check a request against the rules and this company's records: (intake, {}) or (None, errors).
+
+    `branch_id_only` limits the branch to one (a branch manager's form). A branch, service or staff
+    member of another company is "unknown", exactly like one that does not exist.
+    """
+    if not isinstance(raw, Mapping):
+        return None, {"request": "Send a JSON object with the callback's fields."}
+    errors = {name: "Unknown field." for name in raw if name not in FIELDS}
+    name = _text(raw, "customer_name", NAME_MAX, errors, "customer's name", required=True)
+    email = _text(raw, "customer_email", EMAIL_MAX, errors, "email address")
+    if email and "customer_email" not in errors and not EMAIL.match(email):
+        errors["customer_email"] = f"{email!r} is not an email address."
+    notes = _text(raw, "notes", NOTE_MAX, errors, "note")
+    priority = raw.get("priority") or "normal"
+    if priority not in PRIORITIES:
+        errors["priority"] = f"Priority must be one of {', '.join(PRIORITIES)}."
+    phone = None
+    try:
+        phone = normalize_phone(raw.get("phone_number"), company.default_region or "DE")
+    except ValueError as problem:
+        errors["phone_number"] = str(problem)
+    labels = {"branch_id": "branch", "service_id": "service", "staff_id": "staff member"}
+    ids = {key: _record_id(raw, key, errors, label, required=key == "branch_id")
+           for key, label in labels.items()}
+    window = _time_window(raw, errors)
+    _check_records(company.id, ids, branch_id_only, errors)
+    if errors:
+        return None, errors
+    return Intake(name, phone, email, ids["branch_id"], ids["service_id"], ids["staff_id"], priority,
+                  notes, window), {}
+
+
+def _check_records(company_id: int, ids: dict, branch_id_only: int | None, errors: dict) -> None:
+    branch_id, service_id, staff_id = ids["branch_id"], ids["service_id"], ids["staff_id"]
+    if branch_id is not None and ((branch_id_only and branch_id != branch_id_only)
+                                  or not _of_company(Branch, branch_id, company_id)):
+        errors["branch_id"] = "Unknown branch." if not branch_id_only else "Choose your own branch."
+    if service_id is not None:
+        if not _of_company(Service, service_id, company_id):
+            errors["service_id"] = "Unknown service."
+        elif "branch_id" not in errors and branch_id and not db.session.scalar(
+                select(branch_services.c.service_id).where(branch_services.c.branch_id == branch_id,
+                                                           branch_services.c.service_id == service_id)):
+            errors["service_id"] = "This branch does not offer that service."
+    if staff_id is not None and not _of_company(Staff, staff_id, company_id, Staff.is_active.is_(True)):
+        errors["staff_id"] = "Unknown staff member."
+
+
+def _of_company(model, ident: int, company_id: int, *criteria) -> bool:
+    """True when the record exists in this company (another company's is "unknown" too)."""
+    return db.session.scalar(select(model.id).where(model.id == ident, model.company_id == company_id,
+                                                    *criteria)) is not None
+
+
+def create_or_merge(company_id: int, intake: Intake, actor: User | None, source: str,
+                    now: datetime) -> Stored:
+    """Store a checked request, merging it into an open one from the same phone (30 minutes).
+
+    Intake for one company is serialised on the company row, so two requests from one phone
+    arriving together merge instead of both creating a callback.
+    """
+    db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
+    incoming_deadline = sla_deadline(now, intake.priority, PolicyBook(company_id).for_path(
+        intake.branch_id, intake.service_id, intake.staff_id))
+    open_one = db.session.scalar(
+        select(CallbackRequest).where(
+            CallbackRequest.company_id == company_id, CallbackRequest.phone_number == intake.phone_number,
+            CallbackRequest.status.in_(MERGEABLE), CallbackRequest.created_at >= now - MERGE_WINDOW)
+        .order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc()).limit(1).with_for_update())
+    if open_one is not None and can_merge_into(open_one.status, open_one.created_at, now):
+        stored = _merge(open_one, intake, incoming_deadline, actor, source, now)
+    else:
+        stored = _create(company_id, intake, incoming_deadline, actor, source, now)
+    db.session.commit()
+    return stored
+
+
+def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
+    before = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(),
+              "version": callback.version}
+    callback.priority = higher_priority(callback.priority, intake.priority)
+    callback.expires_at = min(callback.expires_at, deadline)  # a merge never moves the deadline later
+    callback.notes = merged_notes(callback.notes, intake.notes, now, source)
+    callback.version += 1
+    callback.updated_at = now
+    after = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(),
+             "requested_priority": intake.priority, "note": intake.notes, "source": source}
+    _audit(callback, actor, "merge", before, after, source)
+    return Stored(callback.id, True, callback.priority, callback.expires_at)
+
+
+def _create(company_id: int, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
+    customer_id = db.session.scalar(select(Customer.id).where(  # link a known customer by phone
+        Customer.company_id == company_id, Customer.phone == intake.phone_number,
+    ).order_by(Customer.id).limit(1))
+    callback = CallbackRequest(
+        company_id=company_id, customer_id=customer_id, branch_id=intake.branch_id,
+        service_id=intake.service_id, staff_id=intake.staff_id, phone_number=intake.phone_number,
+        customer_name=intake.customer_name, customer_email=intake.customer_email,
+        preferred_time_window=intake.preferred_time_window, priority=intake.priority,
+        priority_rank=PRIORITY_RANK[intake.priority], status="pending", expires_at=deadline,
+        notes=intake.notes, meta={"source": source}, created_at=now, updated_at=now,
+    )
+    db.session.add(callback)
+    db.session.flush()
+    _audit(callback, actor, "create", {}, {"priority": intake.priority, "source": source,
+                                           "expires_at": deadline.isoformat()}, source)
+    return Stored(callback.id, False, callback.priority, callback.expires_at)
+
+
+def _audit(callback, actor, action, before, after, source) -> None:
+    event = audit.record(callback.company_id, actor, action, "callback", callback.id, before, after)
+    if actor is None:
+        event.actor_label = source
+    event.created_at = callback.updated_at

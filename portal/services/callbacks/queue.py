@@ -1,0 +1,221 @@
+"""The queue: filters, tab counts and seek pagination that stays fast however deep the page.
+
+Order: overdue first, then the earliest deadline, then priority (urgent first), then id. Within
+one status that order is exactly the index (company_id or branch_id, status, expires_at,
+priority_rank, id), so each status is read as an index seek starting after the last row shown,
+never skipping rows with OFFSET. A tab spanning several statuses merges one such seek per status
+(each reads at most a page). On open callbacks "overdue first" falls out of the deadline order;
+the "all" tab, which mixes in closed callbacks, reads overdue open ones as a first segment.
+"""
+import heapq
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
+from portal.extensions import db
+from portal.models import CallbackEscalation, CallbackRequest as CR
+from portal.services.callbacks.access import callback_criteria
+from portal.services.callbacks.intake import normalize_phone
+from portal.services.callbacks.policy import PolicyBook
+from portal.services.scope import Scope
+
+TABS = ("open", "pending", "assigned", "contacted", "completed", "cancelled", "expired", "all")
+TAB_STATUSES = {"open": OPEN, "all": STATUSES, **{status: (status,) for status in STATUSES}}
+ASSIGNEES = ("anyone", "me", "unassigned")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    tab: str = "open"
+    priority: str = ""
+    branch_id: int | None = None
+    assignee: str = "anyone"
+    overdue: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    """A row's place in the queue: (segment, deadline, priority rank, id)."""
+
+    segment: int
+    expires_at: datetime
+    rank: int
+    id: int
+
+    def token(self) -> str:
+        return f"{self.segment}.{self.expires_at:%Y%m%d%H%M%S%f}.{self.rank}.{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> "Key":
+        """ValueError unless `token` is what token() makes."""
+        match = re.fullmatch(r"(\d)\.(\d{20})\.(\d)\.(\d{1,18})", token or "")
+        if match is None:
+            raise ValueError("This page link is damaged; start again from the first page.")
+        segment, stamp, rank, ident = match.groups()
+        try:
+            moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f")
+        except ValueError:
+            raise ValueError("This page link is damaged; start again from the first page.") from None
+        return cls(int(segment), moment, int(rank), int(ident))
+
+
+@dataclass(frozen=True)
+class Page:
+    ids: list[int]
+    first: Key | None
+    last: Key | None
+    has_next: bool
+    has_prev: bool
+
+
+def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) -> list:
+    """WHERE criteria of everything but the tab: scope, priority, branch, assignee, overdue, search."""
+    criteria = callback_criteria(scope)
+    if f.priority:
+        criteria.append(CR.priority == f.priority)
+    if f.branch_id:
+        criteria.append(CR.branch_id == f.branch_id)
+    if f.assignee == "me":
+        criteria.append(CR.assigned_to == scope.staff_id if scope.staff_id else false())
+    elif f.assignee == "unassigned":
+        criteria.append(CR.assigned_to.is_(None))
+    if f.overdue:
+        criteria += [CR.status.in_(OPEN), CR.expires_at < now]
+    if f.search:
+        criteria.append(_search(f.search, region))
+    return criteria
+
+
+def _search(text: str, region: str):
+    """Name contains the text, or the phone number contains its digits (or equals it in E.164)."""
+    escaped = re.sub(r"([\\%_])", r"\\\1", text)
+    matches = [CR.customer_name.like(f"%{escaped}%", escape="\\")]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3:
+        matches.append(CR.phone_number.like(f"%{digits}%"))
+        try:
+            matches.append(CR.phone_number == normalize_phone(text, region))
+        except ValueError:
+            pass  # not a whole phone number: the digits match above still applies
+    return or_(*matches)
+
+
+def _segments(f: QueueFilter, now: datetime) -> list[list[tuple[str, list]]]:
+    """Per segment, the (status, extra criteria) streams whose merge gives the queue order."""
+    statuses = TAB_STATUSES[f.tab]
+    if f.tab == "all" and not f.overdue:
+        overdue = [(s, [CR.expires_at < now]) for s in OPEN]
+        rest = [(s, [CR.expires_at >= now]) for s in OPEN] + [(s, []) for s in STATUSES if s not in OPEN]
+        return [overdue, rest]
+    return [[(s, []) for s in statuses if not f.overdue or s in OPEN]]
+
+
+def _beyond(key: Key, backwards: bool):
+    """Rows after `key` in queue order (before it when paging backwards), as index-friendly SQL."""
+    if backwards:
+        return and_(CR.expires_at <= key.expires_at, or_(
+            CR.expires_at < key.expires_at,
+            and_(CR.expires_at == key.expires_at, or_(
+                CR.priority_rank < key.rank, and_(CR.priority_rank == key.rank, CR.id < key.id)))))
+    return and_(CR.expires_at >= key.expires_at, or_(
+        CR.expires_at > key.expires_at,
+        and_(CR.expires_at == key.expires_at, or_(
+            CR.priority_rank > key.rank, and_(CR.priority_rank == key.rank, CR.id > key.id)))))
+
+
+def _seek(criteria, segment: int, streams, start: Key | None, limit: int, backwards: bool) -> list[Key]:
+    columns = (CR.expires_at, CR.priority_rank, CR.id)
+    order = [column.desc() for column in columns] if backwards else list(columns)
+    runs = []
+    for status, extra in streams:
+        stmt = select(*columns).where(*criteria, CR.status == status, *extra)
+        if start is not None and start.segment == segment:
+            stmt = stmt.where(_beyond(start, backwards))
+        rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
+        runs.append([Key(segment, *row) for row in rows])
+    return list(heapq.merge(*runs, reverse=backwards))[:limit]
+
+
+def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: int,
+              backwards: bool = False) -> Page:
+    """One page of the queue after (or, backwards, before) `start`: at most size+1 rows per stream."""
+    segments = list(enumerate(_segments(f, now)))
+    if start is not None:
+        segments = [(i, s) for i, s in segments if (i <= start.segment if backwards else i >= start.segment)]
+    if backwards:
+        segments.reverse()
+    keys: list[Key] = []
+    for index, streams in segments:
+        keys += _seek(criteria, index, streams, start, size + 1 - len(keys), backwards)
+        if len(keys) > size:
+            break
+    more = len(keys) > size
+    keys = keys[:size]
+    if backwards:
+        keys.reverse()
+    return Page([key.id for key in keys], keys[0] if keys else None, keys[-1] if keys else None,
+                has_next=more if not backwards else True, has_prev=more if backwards else start is not None)
+
+
+def tab_counts(criteria, now: datetime) -> tuple[dict[str, int], int]:
+    """Callbacks per tab under the other filters, and how many of them are overdue (one query)."""
+    overdue = func.sum(case((and_(CR.status.in_(OPEN), CR.expires_at < now), 1), else_=0))
+    stmt = select(CR.status, func.count(), overdue).where(*criteria).group_by(CR.status)
+    rows = db.session.execute(stmt).all()
+    by_status = {status: count for status, count, _ in rows}
+    counts = {tab: sum(by_status.get(s, 0) for s in TAB_STATUSES[tab]) for tab in TABS}
+    return counts, int(sum(o or 0 for _, _, o in rows))
+
+
+def load_rows(scope: Scope, ids: list[int]) -> list[CR]:
+    """The callbacks of a page, in page order, with the names the table shows."""
+    if not ids:
+        return []
+    rows = db.session.scalars(select(CR).where(*callback_criteria(scope), CR.id.in_(ids)).options(
+        joinedload(CR.branch), joinedload(CR.assignee), joinedload(CR.service))).unique().all()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def open_escalations(company_id: int, ids: list[int]) -> dict[int, list[str]]:
+    """Reasons of the unresolved escalations of these callbacks."""
+    if not ids:
+        return {}
+    reasons: dict[int, list[str]] = {}
+    for callback_id, reason in db.session.execute(select(
+            CallbackEscalation.callback_request_id, CallbackEscalation.escalation_reason).where(
+            CallbackEscalation.company_id == company_id, CallbackEscalation.callback_request_id.in_(ids),
+            CallbackEscalation.resolved_at.is_(None))):
+        reasons.setdefault(callback_id, []).append(reason)
+    return reasons
+
+
+@dataclass(frozen=True)
+class Row:
+    """A callback as the queue shows it."""
+
+    callback: CR
+    badge: Badge
+    due_soon_minutes: int
+    escalations: list[str]
+    mine: bool
+
+
+def queue_rows(scope: Scope, ids: list[int], now: datetime) -> list[Row]:
+    """Rows of a page with their countdown badge (each from its own path's due-soon setting)."""
+    callbacks = load_rows(scope, ids)
+    book = PolicyBook(scope.company_id)
+    escalations = open_escalations(scope.company_id, ids)
+    rows = []
+    for callback in callbacks:
+        due_soon = book.for_callback(callback).due_soon_minutes
+        badge = deadline_badge(callback.status, callback.expires_at, now, due_soon, callback.completed_at)
+        rows.append(Row(callback, badge,
+                        due_soon, escalations.get(callback.id, []),
+                        bool(scope.staff_id) and callback.assigned_to == scope.staff_id))
+    return rows

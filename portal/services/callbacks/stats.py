@@ -1,0 +1,104 @@
+"""Callback figures of the dashboard: due soon, unresolved escalations, SLA compliance per day."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from portal.domain.callbacks import OPEN, urgency
+from portal.domain.policy_schema import TYPE_DEFAULTS
+from portal.extensions import db
+from portal.models import CallbackEscalation, CallbackRequest as CR, Company
+from portal.services.callbacks.policy import PolicyBook
+from portal.services.policies.read import load_rows
+from portal.services.scope import Scope, local_day_bounds
+
+DAYS = 7
+
+
+@dataclass(frozen=True)
+class DayCompliance:
+    day: date
+    met: int  # completed before the deadline
+    total: int  # completed that day
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One day of the SLA chart, in SVG user units."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # the day, e.g. "Mon 23"
+    value: str  # "92 %" or "–"
+    title: str  # "11 of 12 completed in time"
+    count: str  # "11 of 12" or "none"
+
+
+def _scoped(scope: Scope, stmt):
+    stmt = stmt.where(CR.company_id == scope.company_id)
+    return stmt.where(CR.branch_id == scope.branch_id) if scope.branch_id else stmt
+
+
+def due_soon_count(scope: Scope, now: datetime) -> int:
+    """Open callbacks not yet overdue but within their path's due_soon_minutes of the deadline."""
+    rows = load_rows(scope.company_id, "callback").values()
+    settings = [row.config.get("due_soon_minutes") for row in rows]
+    widest = max([TYPE_DEFAULTS["callback"]["due_soon_minutes"], *(s for s in settings if s is not None)])
+    candidates = db.session.execute(_scoped(scope, select(
+        CR.status, CR.expires_at, CR.branch_id, CR.service_id, CR.staff_id).where(
+        CR.status.in_(OPEN), CR.expires_at >= now, CR.expires_at <= now + timedelta(minutes=widest)))).all()
+    book = PolicyBook(scope.company_id)
+    kinds = (urgency(row.status, row.expires_at, now, book.for_callback(row).due_soon_minutes)
+             for row in candidates)
+    return sum(1 for kind in kinds if kind == "due_soon")
+
+
+def unresolved_escalations(scope: Scope) -> int:
+    stmt = (select(func.count(CallbackEscalation.id))
+            .join(CR, CR.id == CallbackEscalation.callback_request_id)
+            .where(CallbackEscalation.company_id == scope.company_id,
+                   CallbackEscalation.resolved_at.is_(None)))
+    return db.session.scalar(_scoped(scope, stmt)) or 0
+
+
+def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
+    """Per local day of the last 7 (today last): callbacks completed, and how many in time."""
+    tz_name = db.session.scalar(select(Company.timezone).where(Company.id == scope.company_id)) or "UTC"
+    zone, utc = ZoneInfo(tz_name), ZoneInfo("UTC")
+    start, _ = local_day_bounds(now - timedelta(days=DAYS - 1), tz_name)
+    rows = db.session.execute(_scoped(scope, select(CR.completed_at, CR.expires_at).where(
+        CR.status == "completed", CR.completed_at >= start, CR.completed_at <= now))).all()
+    today = now.replace(tzinfo=utc).astimezone(zone).date()
+    days = {today - timedelta(days=n): [0, 0] for n in range(DAYS)}
+    for completed_at, expires_at in rows:
+        day = completed_at.replace(tzinfo=utc).astimezone(zone).date()
+        if day in days:
+            days[day][1] += 1
+            days[day][0] += completed_at <= expires_at
+    return [DayCompliance(day, met, total) for day, (met, total) in sorted(days.items())]
+
+
+def sla_bars(days: list[DayCompliance], width: float = 560, height: float = 160) -> list[Bar]:
+    """Bars of the compliance chart: one per day, height ∝ share met; a day without completions
+    gets no bar and the value "–" (nothing to measure, which is not 0 %)."""
+    slot = width / max(len(days), 1)
+    bars = []
+    for index, day in enumerate(days):
+        share = day.share
+        bar_height = round(height * share, 1) if share is not None else 0.0
+        bars.append(Bar(
+            x=round(index * slot + slot * 0.15, 1), y=round(height - bar_height, 1),
+            width=round(slot * 0.7, 1),
+            height=bar_height, label=f"{day.day:%a} {day.day.day}",
+            value=f"{round(share * 100)} %" if share is not None else "–",
+            title=f"{day.met} of {day.total} completed in time" if day.total else "no callbacks completed",
+            count=f"{day.met} of {day.total}" if day.total else "none",
+        ))
+    return bars

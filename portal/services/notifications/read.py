@@ -1,0 +1,172 @@
+"""Reading notification configuration: the event catalog, a company's rows, a node's matrix.
+
+A node's matrix (13 events × 4 channels) comes from a fixed number of queries whatever the size
+of the company: the catalog, the rows of the nodes on its path (one query), and the cached
+hierarchy for names. It is cached under the company's config generation, like every effective
+configuration.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import and_, or_, select
+
+from portal.domain.inheritance import (
+    Entity, LevelRow, NodeKey, Source, StaffMember, TreeInput, children_plan, entity_names,
+)
+from portal.domain.notifications import CHANNELS, KEYS, Event, ResolvedCell, resolve_cell
+from portal.extensions import db
+from portal.models import (
+    EVENT_CATEGORIES, AuditEvent, NotificationConfiguration, NotificationEventMapping, User,
+)
+from portal.cache import cached
+from portal.services.organisation.hierarchy import load_tree_input
+from portal.services.policies.read import NodeRef
+
+CellKey = tuple[str, int, str, str]  # level, entity id, event type, channel
+
+
+@dataclass(frozen=True)
+class StoredCell:
+    """A stored row: what one level sets for one (event, channel), and who changed it last."""
+
+    id: int
+    version: int
+    settings: dict  # only the keys set at this level
+    locked: bool
+    updated_at: datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The company's tree for navigation: offered services and performing staff per branch."""
+
+    tree: TreeInput
+    offered: dict[int, list[Entity]]
+    performers: dict[tuple[int, int], list[StaffMember]]
+    names: dict[NodeKey, str]
+
+
+@dataclass(frozen=True)
+class NodeMatrix:
+    """Everything a node's pages show: the catalog, each resolved cell, this node's own rows."""
+
+    events: tuple[Event, ...]
+    cells: dict[tuple[str, str], ResolvedCell]  # (event type, channel) → effective settings
+    own: dict[tuple[str, str], StoredCell]  # this node's rows
+    names: dict[NodeKey, str]  # of the nodes on the path
+
+    def cells_of(self, event_type: str) -> dict[str, ResolvedCell]:
+        return {channel: self.cells[(event_type, channel)] for channel in CHANNELS}
+
+    @property
+    def last_change(self) -> StoredCell | None:
+        """The most recently changed row of this node, for "last changed by … at …"."""
+        return max(self.own.values(), key=lambda row: (row.updated_at, row.id), default=None)
+
+
+def _event(row: NotificationEventMapping) -> Event:
+    meta = row.meta or {}
+    return Event(row.event_type, row.event_label, meta.get("label_de"), row.event_category,
+                 tuple(row.default_channels or ()), row.description or "", bool(row.is_active),
+                 tuple(meta.get("variables", ())), meta.get("timing", "immediately"),
+                 meta.get("schedule_offset_hours"), meta.get("priority", "normal"))
+
+
+def load_events() -> tuple[Event, ...]:
+    """The event catalog, by category (booking, reminder, …) then as the migration listed it."""
+    rows = db.session.scalars(select(NotificationEventMapping).order_by(NotificationEventMapping.id)).all()
+    rank = {category: index for index, category in enumerate(EVENT_CATEGORIES)}
+    return tuple(sorted((_event(row) for row in rows), key=lambda e: rank.get(e.category, len(rank))))
+
+
+def check_event(events: tuple[Event, ...], event_type: str) -> Event:
+    """The catalog event of that type, or 404."""
+    event = next((event for event in events if event.event_type == event_type), None)
+    if event is None:
+        abort(404)
+    return event
+
+
+def check_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        abort(404)
+    return channel
+
+
+def load_cells(company_id: int, path: tuple[NodeKey, ...]) -> dict[CellKey, StoredCell]:
+    """The notification rows of the nodes on `path` in one company, with who changed each last
+    (one query)."""
+    on_path = or_(*(and_(NotificationConfiguration.configurable_type == level,
+                         NotificationConfiguration.configurable_id == ident) for level, ident in path))
+    stmt = (select(NotificationConfiguration, User.name)
+            .outerjoin(User, User.id == NotificationConfiguration.updated_by_id)
+            .where(NotificationConfiguration.company_id == company_id, on_path))
+    return {(row.configurable_type, row.configurable_id, row.event_type, row.channel): stored(row, name)
+            for row, name in db.session.execute(stmt)}
+
+
+def stored(row: NotificationConfiguration, updated_by: str | None) -> StoredCell:
+    settings = {key: getattr(row, key) for key in KEYS if getattr(row, key) is not None}
+    return StoredCell(row.id, row.version, settings, bool(row.locked), row.updated_at, updated_by)
+
+
+def company_hierarchy(company_id: int) -> Hierarchy:
+    """The company's hierarchy for navigation and names (cached per generation)."""
+
+    def build() -> Hierarchy:
+        tree = load_tree_input(company_id)
+        offered, performers = children_plan(tree)
+        return Hierarchy(tree, offered, performers, entity_names(tree))
+
+    return cached(company_id, "notifications:hierarchy", build)
+
+
+def resolve_matrix(events, stored_cells: dict[CellKey, StoredCell], node: NodeRef,
+                   names: dict[NodeKey, str]) -> dict[tuple[str, str], ResolvedCell]:
+    """Every (event, channel) of a node, resolved along its path, locks applied."""
+    company_key = node.path[0]
+    resolved = {}
+    for event in events:
+        for channel in CHANNELS:
+            rows = []
+            for level, ident in node.path:
+                row = stored_cells.get((level, ident, event.event_type, channel))
+                if row is not None:
+                    rows.append(LevelRow(level, ident, names.get((level, ident)), row.settings))
+            company_row = stored_cells.get((*company_key, event.event_type, channel))
+            locked = company_row is not None and company_row.locked
+            lock = Source(*company_key, names.get(company_key)) if locked else None
+            resolved[(event.event_type, channel)] = resolve_cell(event, channel, rows, lock)
+    return resolved
+
+
+def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
+    """The node's whole matrix (cached under the config generation)."""
+
+    def build() -> NodeMatrix:
+        events = load_events()
+        stored_cells = load_cells(company_id, node.path)
+        all_names = company_hierarchy(company_id).names
+        names = {key: all_names.get(key) or (node.name if key == node.key else None) for key in node.path}
+        own = {(event_type, channel): row for (level, ident, event_type, channel), row in stored_cells.items()
+               if (level, ident) == node.key}
+        return NodeMatrix(events, resolve_matrix(events, stored_cells, node, names), own, names)
+
+    path = "/".join(f"{level}:{ident}" for level, ident in node.path)
+    return cached(company_id, f"notifications:matrix:{path}", build)
+
+
+def audit_entity(level: str) -> str:
+    """entity_type of the audit events of one level's notification rows."""
+    return f"notification:{level}"
+
+
+def recent_changes(company_id: int, node: NodeRef, limit: int = 10) -> list[AuditEvent]:
+    """The latest audited changes of this node's notification rows, newest first."""
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.company_id == company_id,
+                                 AuditEvent.entity_type == audit_entity(node.level),
+                                 AuditEvent.entity_id == node.entity_id)
+        .order_by(AuditEvent.id.desc()).limit(limit)).all()

@@ -1,0 +1,64 @@
+"""API tokens of the intake endpoint: created by admins, shown once, stored as SHA-256 hashes."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import ApiToken, User
+from portal.services import audit
+
+PREFIX = "cbt_"
+NAME_MAX = 100
+# last_used_at is for admins deciding which tokens are still in use; minute precision is plenty
+# and spares a write on every request of a busy integration.
+USE_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None, str | None, str | None]:
+    """(token row, the token itself — shown this once, never stored, error message)."""
+    name = (name or "").strip()
+    if not name:
+        return None, None, "Give the token a name, e.g. “Voice agent” or “Website form”."
+    if len(name) > NAME_MAX:
+        return None, None, f"The name is too long: {len(name)} characters, at most {NAME_MAX}."
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(company_id=user.company_id, name=name, token_hash=token_hash(token),
+                   hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(user.company_id, user, "create", "api_token", row.id, {}, {"name": name, "hint": row.hint})
+    db.session.commit()
+    return row, token, None
+
+
+def revoke_token(user: User, token: ApiToken, now: datetime) -> bool:
+    """Revoke once (a conditional update); False when it was revoked already."""
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id, ApiToken.company_id == user.company_id,
+                               ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    audit.record(user.company_id, user, "revoke", "api_token", token.id, {}, {"name": token.name})
+    db.session.commit()
+    return True
+
+
+def authenticate(authorization: str | None, now: datetime) -> ApiToken | None:
+    """The live token named by an `Authorization: Bearer …` header, or None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(PREFIX) or len(token) > 100:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
+                                                   ApiToken.revoked_at.is_(None)))
+    if row is not None and (row.last_used_at is None or now - row.last_used_at >= USE_RESOLUTION):
+        row.last_used_at = now
+    return row
