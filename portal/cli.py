@@ -6,8 +6,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.demo.activity import DEMO_PASSWORD
+from portal.demo.seed import DEMO_LOGINS, seed_demo
 from portal.extensions import db
-from portal.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from portal.models import ROLES, Branch, Company, Staff, User, utcnow
 from portal.services.callbacks.sweep import sweep
 from portal.services.checks import run_checks

@@ -7,8 +7,8 @@ from flask import jsonify, request
 from portal.api import bp
 from portal.extensions import db
 from portal.models import Company, utcnow
-from portal.services.organisation.api_tokens import authenticate
 from portal.services.callbacks.intake import create_or_merge, parse_intake
+from portal.services.organisation.api_tokens import authenticate
 
 MAX_BODY = 16 * 1024  # a request is a name, a phone number and a note: 16 KiB is generous
 

@@ -1,23 +1,37 @@
 """The modifications audit trail (read-only): filters, totals, CSV export, one record's details."""
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import abort, render_template, request
 from flask_login import current_user
 
+from portal.appointments import bp
+from portal.appointments.common import (
+    Page,
+    appointment_or_404,
+    appointments_roles,
+    company_tz,
+    page_args,
+    page_number,
+    per_page,
+)
+from portal.appointments.forms import AuditFilterForm, id_choices, yes_no
+from portal.domain.clock import to_local
 from portal.domain.policy_schema import POLICY_TYPES, display_value, key_specs
 from portal.models import AppointmentModification, utcnow
 from portal.services.appointments.read import filter_choices, modifications_with_actor
-from portal.domain.clock import to_local
-from portal.services.modifications.audit import AuditFilters, audit_query, audit_rows, audit_totals, csv_lines
-from portal.appointments import bp
-from portal.appointments.common import (
-    Page, appointment_or_404, appointments_roles, company_tz, page_args, page_number, per_page,
-    user_scope,
+from portal.services.modifications.audit import (
+    CSV_COLUMNS,
+    AuditFilters,
+    audit_query,
+    audit_rows,
+    audit_totals,
+    export_rows,
 )
-from portal.appointments.forms import AuditFilterForm, id_choices, yes_no
+from portal.web.csv import csv_response
+from portal.web.scope import current_scope
 
 
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
-    branches, _ = filter_choices(user_scope())
+    branches, _ = filter_choices(current_scope())
     form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
     return form
 
@@ -35,7 +49,7 @@ def modifications():
     if not form.validate():
         return render_template("appointments/audit.html", form=form, page=None, totals=None,
                                page_args={}), 400
-    filters, scope, tz_name = _filters(form), user_scope(), company_tz()
+    filters, scope, tz_name = _filters(form), current_scope(), company_tz()
     count, fees = audit_totals(scope, filters, tz_name)
     size = per_page()
     number = min(page_number(), max(1, -(-count // size)))
@@ -51,16 +65,15 @@ def modifications_csv():
     if not form.validate():
         return render_template("appointments/audit.html", form=form, page=None, totals=None,
                                page_args={}), 400
-    lines = csv_lines(user_scope(), _filters(form), company_tz())
+    rows = export_rows(current_scope(), _filters(form), company_tz())
     stamp = to_local(utcnow(), company_tz()).strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(lines), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="modifications-{stamp}.csv"'})
+    return csv_response(f"modifications-{stamp}.csv", CSV_COLUMNS, rows)
 
 
 @bp.get("/modifications/<int:modification_id>")
 @appointments_roles
 def modification(modification_id):
-    found = modifications_with_actor(AppointmentModification.company_id == user_scope().company_id,
+    found = modifications_with_actor(*current_scope().where(AppointmentModification),
                                      AppointmentModification.id == modification_id, limit=1)
     if not found:
         abort(404)

@@ -4,17 +4,17 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from flask import abort, request
-from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
-from portal.extensions import db
-from portal.web.security import roles_required
-from portal.services.appointments.read import find_appointment, find_customer, scope_of
-from portal.models import utcnow
-from portal.domain.clock import whole_seconds
-from portal.web.templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
 from portal.appointments import bp
+from portal.domain.clock import whole_seconds
+from portal.extensions import db
+from portal.models import utcnow
+from portal.services.appointments.read import find_appointment, find_customer
+from portal.web.scope import current_scope
+from portal.web.security import roles_required
+from portal.web.templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
 
 # Appointments are for admins (whole company) and branch managers (their branch); agents: 403.
 appointments_roles = roles_required("admin", "branch_manager")
@@ -25,20 +25,16 @@ def decision_time() -> datetime:
     return whole_seconds(utcnow())
 
 
-def user_scope():
-    return scope_of(current_user)
-
-
 def appointment_or_404(appointment_id: int):
     """An appointment the signed-in user may see; anything else (other company or branch) 404."""
-    appointment = find_appointment(user_scope(), appointment_id)
+    appointment = find_appointment(current_scope(), appointment_id)
     if appointment is None:
         abort(404)
     return appointment
 
 
 def customer_or_404(customer_id: int):
-    customer = find_customer(user_scope(), customer_id)
+    customer = find_customer(current_scope(), customer_id)
     if customer is None:
         abort(404)
     return customer

@@ -3,7 +3,13 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 

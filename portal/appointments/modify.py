@@ -2,13 +2,18 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.domain.decisions import CANCEL, RESCHEDULE
-from portal.domain.clock import from_local
-from portal.services.modifications.change import Change, ModificationRefused, check_new_time, modify_appointment
-from portal.services.modifications.policy import propose
 from portal.appointments import bp
 from portal.appointments.common import appointment_or_404, appointments_roles, company_tz, decision_time
 from portal.appointments.forms import ConfirmForm, RescheduleConfirmForm, parse_local
+from portal.domain.clock import from_local
+from portal.domain.decisions import CANCEL, RESCHEDULE
+from portal.services.modifications.change import (
+    Change,
+    ModificationRefused,
+    check_new_time,
+    modify_appointment,
+)
+from portal.services.modifications.policy import propose
 
 TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
 

@@ -4,19 +4,30 @@ from datetime import datetime
 from flask import render_template, request
 from flask_login import current_user
 
-from portal.models import utcnow
-from portal.services.appointments.read import (
-    AppointmentFilters, appointment_history, appointments_query, customer_history, filter_choices,
-    series_members, upcoming_for_customer,
-)
-from portal.domain.clock import to_local
-from portal.services.modifications.policy import customer_outlook
 from portal.appointments import bp
 from portal.appointments.common import (
-    appointment_or_404, appointments_roles, company_tz, customer_or_404, decision_time, page_args,
-    paginate_entities, user_scope,
+    appointment_or_404,
+    appointments_roles,
+    company_tz,
+    customer_or_404,
+    decision_time,
+    page_args,
+    paginate_entities,
 )
 from portal.appointments.forms import AppointmentFilterForm, id_choices
+from portal.domain.clock import to_local
+from portal.models import utcnow
+from portal.services.appointments.read import (
+    AppointmentFilters,
+    appointment_history,
+    appointments_query,
+    customer_history,
+    filter_choices,
+    series_members,
+    upcoming_for_customer,
+)
+from portal.services.modifications.policy import customer_outlook
+from portal.web.scope import current_scope
 
 UPCOMING_ON_CUSTOMER_PAGE = 10
 
@@ -25,7 +36,7 @@ def _filter_form() -> AppointmentFilterForm:
     form = AppointmentFilterForm(formdata=request.args)
     if not request.args:  # a first visit shows what is coming up, from today
         form.date_from.data = to_local(utcnow(), company_tz()).date()
-    branches, staff = filter_choices(user_scope())
+    branches, staff = filter_choices(current_scope())
     form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
     form.staff.choices = id_choices("All staff", staff)
     return form
@@ -39,7 +50,7 @@ def index():
         return render_template("appointments/index.html", form=form, page=None, page_args={}), 400
     filters = AppointmentFilters(form.date_from.data, form.date_to.data, form.branch.data,
                                  form.staff.data, form.status.data or None, form.customer.data or "")
-    page = paginate_entities(appointments_query(user_scope(), filters, company_tz()))
+    page = paginate_entities(appointments_query(current_scope(), filters, company_tz()))
     return render_template("appointments/index.html", form=form, page=page, page_args=page_args())
 
 
@@ -55,7 +66,7 @@ def detail(appointment_id):
 @bp.get("/customers/<int:customer_id>")
 @appointments_roles
 def customer(customer_id):
-    person, scope, now = customer_or_404(customer_id), user_scope(), decision_time()
+    person, scope, now = customer_or_404(customer_id), current_scope(), decision_time()
     upcoming = upcoming_for_customer(scope, person.id, now, UPCOMING_ON_CUSTOMER_PAGE)
     default_path = [("company", scope.company_id, current_user.company.name)]
     if current_user.branch_id and not current_user.is_admin:

@@ -1,13 +1,15 @@
 """The rolling-count report (filled by `flask stats refresh`, portal/cli.py)."""
 from flask import render_template, request
 
-from portal.models import utcnow
+from portal.appointments import bp
+from portal.appointments.common import appointments_roles
 from portal.services.appointments.read import customer_criteria
 from portal.services.modifications.stats import (
-    last_refreshed, stat_totals, top_customers,
+    last_refreshed,
+    stat_totals,
+    top_customers,
 )
-from portal.appointments import bp
-from portal.appointments.common import appointments_roles, user_scope
+from portal.web.scope import current_scope
 
 RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
             "cancel_90d": "cancellations in the last 90 days"}
@@ -19,7 +21,7 @@ def stats_report():
     rank_by = request.args.get("rank", "cancel_30d")
     if rank_by not in RANKINGS:
         rank_by = "cancel_30d"
-    scope = user_scope()
+    scope = current_scope()
     criteria = customer_criteria(scope)
     return render_template("appointments/stats.html", rank_by=rank_by, rankings=RANKINGS,
                            customers=top_customers(criteria, scope.company_id, rank_by),

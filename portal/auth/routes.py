@@ -3,10 +3,10 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.extensions import db
-from portal.models import User, utcnow
 from portal.auth import bp, throttle
 from portal.auth.forms import LoginForm
+from portal.extensions import db
+from portal.models import User, utcnow
 
 GENERIC_FAILURE = "That email and password do not match an account."
 # Checked when the email is unknown, so a miss costs the same time as a wrong password.

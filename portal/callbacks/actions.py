@@ -2,13 +2,14 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.models import utcnow
-from portal.web.security import roles_required
-from portal.services.callbacks import actions as act
-from portal.services.callbacks.access import get_callback, staff_in_scope
 from portal.callbacks import bp
 from portal.callbacks.forms import read_bulk_selection, read_version
 from portal.callbacks.routes import render_detail, render_queue
+from portal.models import CallbackRequest, utcnow
+from portal.services.callbacks import actions as act
+from portal.services.callbacks.access import staff_in_scope
+from portal.web.scope import get_or_404
+from portal.web.security import roles_required
 
 
 def _answer(callback, outcome):
@@ -22,7 +23,7 @@ def _answer(callback, outcome):
 
 def _run(callback_id, perform, **inputs):
     """Load the callback in the user's scope (404 otherwise), check the form's version, act."""
-    callback = get_callback(current_user, callback_id)
+    callback = get_or_404(CallbackRequest, callback_id)
     version = read_version(request.form)
     if version is None:
         abort(400, "The form is missing the callback's version; reload the page and try again.")
@@ -81,7 +82,7 @@ def escalate(callback_id):
 @bp.post("/<int:callback_id>/escalations/<int:escalation_id>/resolve")
 @login_required
 def resolve(callback_id, escalation_id):
-    callback = get_callback(current_user, callback_id)
+    callback = get_or_404(CallbackRequest, callback_id)
     outcome = act.resolve(current_user, callback, escalation_id, utcnow(), request.form.get("notes"))
     return _answer(callback, outcome)
 

@@ -5,7 +5,6 @@ from datetime import datetime
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.domain.callbacks import available_actions
@@ -13,10 +12,16 @@ from portal.extensions import db
 from portal.models import Branch, CallbackRequest, User
 from portal.services.callbacks.access import staff_choices
 from portal.services.callbacks.queue import (
-    Key, Page, QueueFilter, Row, filter_criteria, page_keys, queue_rows, tab_counts,
+    Key,
+    Page,
+    QueueFilter,
+    Row,
+    filter_criteria,
+    page_keys,
+    queue_rows,
+    tab_counts,
 )
 from portal.services.scope import Scope
-from portal.web.scope import scoped
 
 TAB_LABELS = {"open": "Open", "pending": "Pending", "assigned": "Assigned", "contacted": "Contacted",
               "completed": "Completed", "cancelled": "Cancelled", "expired": "Expired", "all": "All"}
@@ -70,7 +75,7 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     page = page_keys(criteria, f, now, start, size, backwards)
     counts, overdue = tab_counts(criteria, now)
     pages = max(1, math.ceil(counts[f.tab] / size))
-    branches = [] if scope.branch_id else list(db.session.scalars(scoped(Branch).order_by(Branch.name)))
+    branches = [] if scope.limited else list(db.session.scalars(scope.select(Branch).order_by(Branch.name)))
     can_bulk = user.role in ("admin", "branch_manager")
     return QueueView(f, queue_rows(scope, page.ids, now), counts, overdue, page,
                      min(max(page_no, 1), pages), pages, branches,
@@ -89,15 +94,12 @@ def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]
 
 
 def branch_choices(user: User) -> list[SelectChoice]:
-    scope = Scope.of(user)
-    stmt = scoped(Branch).order_by(Branch.name)
-    if scope.branch_id:
-        stmt = stmt.where(Branch.id == scope.branch_id)
+    stmt = Scope.of(user).select(Branch).order_by(Branch.name)
     return [SelectChoice(str(b.id), b.name) for b in db.session.scalars(stmt)]
 
 
 def company_choices(user: User, model, blank: str) -> list[SelectChoice]:
-    stmt = select(model).where(model.company_id == user.company_id).order_by(model.name)
+    stmt = Scope.company(user.company_id).select(model).order_by(model.name)
     if hasattr(model, "is_active"):
         stmt = stmt.where(model.is_active.is_(True))
     rows = db.session.scalars(stmt)

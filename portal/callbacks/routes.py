@@ -1,21 +1,28 @@
 """The queue, its CSV export, the new-callback form and the detail page (actions: actions.py)."""
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from portal.callbacks import bp
+from portal.callbacks.forms import NewCallbackForm, read_queue_filter
+from portal.callbacks.presenters import (
+    TAB_LABELS,
+    branch_choices,
+    company_choices,
+    detail_actions,
+    phone_display,
+    queue_view,
+)
 from portal.domain.callbacks import deadline_badge
 from portal.extensions import db
-from portal.models import CallbackEscalation, Service, Staff, utcnow
-from portal.services.callbacks.access import get_callback, staff_choices
-from portal.services.callbacks.export import csv_lines
+from portal.models import CallbackEscalation, CallbackRequest, Service, Staff, utcnow
+from portal.services.callbacks.access import staff_choices
+from portal.services.callbacks.export import HEADER, export_rows
 from portal.services.callbacks.intake import create_or_merge, parse_intake
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.callbacks.queue import Key
 from portal.services.callbacks.timeline import REASON_LABELS, timeline
-from portal.services.scope import Scope
-from portal.callbacks import bp
-from portal.callbacks.forms import NewCallbackForm, read_queue_filter
-from portal.callbacks.presenters import TAB_LABELS, branch_choices, company_choices, detail_actions, phone_display, queue_view
+from portal.web.csv import csv_response
+from portal.web.scope import current_scope, get_or_404
 
 bp.add_app_template_filter(phone_display, "phone")
 
@@ -57,10 +64,8 @@ def queue():
 @login_required
 def export():
     now = utcnow()
-    lines = csv_lines(Scope.of(current_user), current_user.company.default_region, _queue_filter(), now)
-    response = Response(stream_with_context(lines), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="callbacks-{now:%Y%m%d-%H%M}.csv"'
-    return response
+    rows = export_rows(current_scope(), current_user.company.default_region, _queue_filter(), now)
+    return csv_response(f"callbacks-{now:%Y%m%d-%H%M}.csv", HEADER, rows)
 
 
 def _new_form() -> NewCallbackForm:
@@ -68,8 +73,8 @@ def _new_form() -> NewCallbackForm:
     form.branch_id.choices = branch_choices(current_user)
     form.service_id.choices = company_choices(current_user, Service, "— none —")
     form.staff_id.choices = company_choices(current_user, Staff, "— no preference —")
-    if request.method == "GET" and Scope.of(current_user).branch_id:
-        form.branch_id.data = str(Scope.of(current_user).branch_id)
+    if request.method == "GET" and current_scope().limited:
+        form.branch_id.data = str(current_scope().branch_id)
     return form
 
 
@@ -80,8 +85,7 @@ def new():
     if request.method == "GET":
         return render_template("callbacks/new.html", form=form)
     form.validate()  # binds the values; the rules are parse_intake's (CSRF is checked globally)
-    intake, errors = parse_intake(current_user.company, form.intake_values(),
-                                  branch_id_only=Scope.of(current_user).branch_id)
+    intake, errors = parse_intake(current_user.company, form.intake_values(), current_scope())
     if errors:
         form.show_errors(errors)
         flash("Nothing was saved: correct the highlighted fields.", "error")
@@ -96,9 +100,8 @@ def render_detail(callback, status: int = 200):
     """The detail page of a callback (also the answer to a refused action, with its status)."""
     now = utcnow()
     policy = PolicyBook(current_user.company_id).for_callback(callback)
-    escalations = db.session.scalars(select(CallbackEscalation).where(
-        CallbackEscalation.company_id == callback.company_id,
-        CallbackEscalation.callback_request_id == callback.id,
+    escalations = db.session.scalars(current_scope().select(
+        CallbackEscalation, CallbackEscalation.callback_request_id == callback.id,
     ).order_by(CallbackEscalation.escalated_at)).all()
     open_reasons = {e.escalation_reason for e in escalations if e.is_open}
     return render_template(
@@ -114,4 +117,4 @@ def render_detail(callback, status: int = 200):
 @bp.get("/<int:callback_id>")
 @login_required
 def detail(callback_id):
-    return render_detail(get_callback(current_user, callback_id))
+    return render_detail(get_or_404(CallbackRequest, callback_id))

@@ -3,20 +3,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from portal.callbacks import bp
 from portal.extensions import db
 from portal.models import ApiToken, Branch, Service, utcnow
-from portal.web.security import roles_required
 from portal.services.organisation.api_tokens import create_token, revoke_token
-from portal.web.scope import get_or_404, scoped
-from portal.callbacks import bp
+from portal.web.scope import current_scope, get_or_404
+from portal.web.security import roles_required
 
 
 def render_tokens(status: int = 200, **extra):
-    tokens = db.session.scalars(scoped(ApiToken).options(joinedload(ApiToken.creator))
+    tokens = db.session.scalars(current_scope().select(ApiToken).options(joinedload(ApiToken.creator))
                                 .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
     # Integrations send ids: show the ones they need beside the tokens.
-    branches = db.session.scalars(scoped(Branch).order_by(Branch.name)).all()
-    services = db.session.scalars(scoped(Service).order_by(Service.name)).all()
+    branches = db.session.scalars(current_scope().select(Branch).order_by(Branch.name)).all()
+    services = db.session.scalars(current_scope().select(Service).order_by(Service.name)).all()
     return render_template("callbacks/tokens.html", tokens=tokens, branches=branches, services=services,
                            **extra), status
 

@@ -10,12 +10,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from portal.domain.decisions import (
-    CANCEL, POLICY_TYPE, RESCHEDULE, ModificationRequest, Occurrence, decide, rolling_window,
+    CANCEL,
+    POLICY_TYPE,
+    RESCHEDULE,
+    ModificationRequest,
+    Occurrence,
+    decide,
+    rolling_window,
 )
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
 from portal.services.modifications.change import Change, record_metadata
 from portal.services.modifications.policy import CompanyRows, Proposal, appointment_path
+from portal.services.scope import Scope
 
 # (hours of notice, kind) per picked appointment: the first four are one customer's cancellations
 # in good time (the fourth meets the monthly limit), then a mix in and out of policy.
@@ -31,7 +38,7 @@ def _picked(company_id: int, now: datetime) -> list[Appointment]:
     """Past appointments, the first ones of the customer with the most visits first (so the
     demo shows a customer reaching the monthly limit), the rest spread over the list."""
     past = list(db.session.scalars(select(Appointment).where(
-        Appointment.company_id == company_id, Appointment.starts_at < now - timedelta(days=1),
+        *Scope.company(company_id).where(Appointment), Appointment.starts_at < now - timedelta(days=1),
         Appointment.status != "cancelled").order_by(Appointment.id)))
     by_customer: dict[int, list[Appointment]] = {}
     for appointment in past:
@@ -50,10 +57,10 @@ def _rolling(made: list[AppointmentModification], customer_id: int, kind: str, a
 def seed_modifications(company, now: datetime) -> int:
     """Add the demo's past modifications once; returns how many were added."""
     if db.session.scalar(select(func.count(AppointmentModification.id))
-                         .where(AppointmentModification.company_id == company.id)):
+                         .where(*Scope.company(company.id).where(AppointmentModification))):
         return 0
     users = {user.role: user
-             for user in db.session.scalars(select(User).where(User.company_id == company.id))}
+             for user in db.session.scalars(select(User).where(*Scope.company(company.id).where(User)))}
     rows, made = CompanyRows(company.id), []
     planned = sorted(zip(_picked(company.id, now), PLAN),
                      key=lambda pair: pair[0].starts_at - timedelta(hours=pair[1][0]))  # as they happened

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import Appointment, Branch, Company, Customer, Service, Staff, utcnow
-from portal.demo.activity import DEMO_PASSWORD, seed_callbacks, seed_policies, seed_users
+from portal.demo.activity import seed_callbacks, seed_policies, seed_users
 from portal.demo.modifications import seed_modifications
 from portal.demo.notifications import seed_notifications
+from portal.extensions import db
+from portal.models import Appointment, Branch, Company, Customer, Service, Staff, utcnow
 
 DEMO_SLUG = "demo"
 DEMO_LOGINS = (

@@ -30,3 +30,9 @@ def local_days(first: date | None, last: date | None,
 def whole_seconds(moment: datetime) -> datetime:
     """Drop microseconds: MariaDB DATETIME keeps none, so stored and compared values agree."""
     return moment.replace(microsecond=0)
+
+
+def local_day_bounds(now_utc: datetime, tz_name: str) -> tuple[datetime, datetime]:
+    """Start and end (naive UTC) of the company's local calendar day containing `now_utc`."""
+    start = datetime.combine(to_local(now_utc, tz_name).date(), time.min)
+    return from_local(start, tz_name), from_local(start + timedelta(days=1), tz_name)

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from portal.domain.inheritance import (
-    Effective, LevelRow, Source, defaults_layer, describe, merge_path, ordered_rows,
+    Effective,
+    LevelRow,
+    Source,
+    defaults_layer,
+    describe,
+    merge_path,
+    ordered_rows,
 )
 
 CHANNELS = ("email", "sms", "whatsapp", "push")

@@ -9,8 +9,22 @@ from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Sequence
 
 from portal.domain.inheritance import (  # noqa: F401  (re-exported: the policy side's names for them)
-    DEFAULT_LEVEL, DEFAULT_SOURCE, LEVELS, RANK, Effective, Entity, LevelRow, NodeKey, Resolved,
-    Source, StaffMember, TreeInput, children_plan, defaults_layer, describe, merge_level,
+    DEFAULT_LEVEL,
+    DEFAULT_SOURCE,
+    LEVELS,
+    RANK,
+    Effective,
+    Entity,
+    LevelRow,
+    NodeKey,
+    Resolved,
+    Source,
+    StaffMember,
+    TreeInput,
+    children_plan,
+    defaults_layer,
+    describe,
+    merge_level,
     ordered_rows,
 )
 from portal.domain.policy_schema import TYPE_DEFAULTS, key_specs

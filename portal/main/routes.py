@@ -1,10 +1,10 @@
 from flask import render_template
 from flask_login import current_user, login_required
 
+from portal.main import bp
 from portal.models import utcnow
 from portal.services.dashboard import dashboard_numbers
 from portal.services.scope import Scope
-from portal.main import bp
 
 
 @bp.get("/")

@@ -1,15 +1,29 @@
 """One models package shared by every blueprint."""
-from portal.models.appointments import (
-    APPOINTMENT_STATUSES, MODIFICATION_TYPES, STAT_TYPES, Appointment,
-    AppointmentModification, AppointmentModificationStat,
-)
 from portal.models.api_tokens import ApiToken
+from portal.models.appointments import (
+    APPOINTMENT_STATUSES,
+    MODIFICATION_TYPES,
+    STAT_TYPES,
+    Appointment,
+    AppointmentModification,
+    AppointmentModificationStat,
+)
 from portal.models.base import utcnow
 from portal.models.callbacks import (
-    CALLBACK_STATUSES, ESCALATION_REASONS, OPEN_STATUSES, PRIORITIES, PRIORITY_RANK, CallbackEscalation,
+    CALLBACK_STATUSES,
+    ESCALATION_REASONS,
+    OPEN_STATUSES,
+    PRIORITIES,
+    PRIORITY_RANK,
+    CallbackEscalation,
     CallbackRequest,
 )
-from portal.models.notifications import CHANNELS, EVENT_CATEGORIES, NotificationConfiguration, NotificationEventMapping
+from portal.models.notifications import (
+    CHANNELS,
+    EVENT_CATEGORIES,
+    NotificationConfiguration,
+    NotificationEventMapping,
+)
 from portal.models.org import Branch, Company, Customer, Service, Staff, branch_services, staff_services
 from portal.models.policies import CONFIGURABLE_TYPES, PolicyConfiguration
 from portal.models.users import ROLES, AuditEvent, User

@@ -1,11 +1,21 @@
 """Plain values the notification templates render: matrix cells, editor rows, navigation."""
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 
 from portal.domain.inheritance import Effective
 from portal.domain.notifications import (
-    CATALOG_DEFAULT, CHANNEL_LABELS, CHANNELS, KEY_LABELS, KEYS, NO_FALLBACK, STANDARD_TEMPLATE,
-    Event, ResolvedCell, allowed_keys, display_value, provenance,
+    CATALOG_DEFAULT,
+    CHANNEL_LABELS,
+    CHANNELS,
+    KEY_LABELS,
+    KEYS,
+    NO_FALLBACK,
+    STANDARD_TEMPLATE,
+    Event,
+    ResolvedCell,
+    allowed_keys,
+    display_value,
+    provenance,
 )
 from portal.models import EVENT_CATEGORIES
 from portal.services.notifications.read import NodeMatrix, StoredCell

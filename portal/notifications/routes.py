@@ -2,24 +2,41 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal.domain.clock import to_local
 from portal.domain.notification_plan import (
-    delivery_plan, fires_at, sample_appointment_start, sample_variables, timing_text,
+    delivery_plan,
+    fires_at,
+    sample_appointment_start,
+    sample_variables,
+    timing_text,
 )
 from portal.domain.notifications import CHANNEL_LABELS, CHANNELS
 from portal.models import utcnow
-from portal.services.notifications.read import (
-    check_channel, check_event, company_hierarchy, load_events, node_matrix, recent_changes,
-)
-from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
-from portal.domain.clock import to_local
-from portal.services.policies.read import node_ref
-from portal.web.templating import company_tz
 from portal.notifications import bp
 from portal.notifications.forms import CellInput, read_cell_form, read_version
 from portal.notifications.presenters import (
-    CATEGORY_LABELS, LEVEL_LABELS, cell_view, crumbs, editor_rows, fallback_choices, matrix_groups, nav_tree,
-    channel_summaries, plan_stops,
+    CATEGORY_LABELS,
+    LEVEL_LABELS,
+    cell_view,
+    channel_summaries,
+    crumbs,
+    editor_rows,
+    fallback_choices,
+    matrix_groups,
+    nav_tree,
+    plan_stops,
 )
+from portal.services.notifications.read import (
+    check_channel,
+    check_event,
+    company_hierarchy,
+    load_events,
+    node_matrix,
+    recent_changes,
+)
+from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
+from portal.services.policies.read import node_ref
+from portal.web.templating import company_tz
 
 
 @bp.app_template_global("notification_url")

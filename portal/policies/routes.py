@@ -1,20 +1,25 @@
 from flask import abort, flash, redirect, render_template, request, url_for
-from markupsafe import Markup
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from portal.cache import cached
 from portal.domain.policy_impact import impact_of_change
 from portal.domain.policy_schema import POLICY_TYPES, key_specs
 from portal.extensions import db
 from portal.models import AuditEvent, Branch
-from portal.cache import cached
-from portal.services.policies.read import (
-    check_policy_type, company_tree, level_rows, node_ref, path_labels, resolve_node,
-)
-from portal.services.policies.write import audit_entity, can_edit, edit_refusal, save_row
-from portal.web.scope import scoped
 from portal.policies import bp
 from portal.policies.forms import EditorInput, read_editor
 from portal.policies.presenters import LEVEL_LABELS, build_tree_view, cells_for, count_nodes, editor_rows
+from portal.services.policies.read import (
+    check_policy_type,
+    company_tree,
+    level_rows,
+    node_ref,
+    path_labels,
+    resolve_node,
+)
+from portal.services.policies.write import audit_entity, can_edit, edit_refusal, save_row
+from portal.web.scope import current_scope
 
 PREVIEW_LEVELS = ("company", "branch", "service")
 
@@ -28,7 +33,7 @@ def tree():
     if "branch" not in request.args and current_user.is_manager:
         branch_id = current_user.branch_id  # managers start on their own branch
     query = request.args.get("q", "")[:100].strip()
-    branches = db.session.scalars(scoped(Branch).order_by(Branch.name)).all()
+    branches = db.session.scalars(current_scope().whole_company().select(Branch).order_by(Branch.name)).all()
     return render_template(
         "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES,
         branches=branches, branch_id=branch_id, query=query,
@@ -149,7 +154,7 @@ def history(policy_type, level, entity_id):
     check_policy_type(policy_type)
     ref = _node_from_request(level, entity_id)
     events = db.session.scalars(
-        scoped(AuditEvent, AuditEvent.entity_type == audit_entity(policy_type, ref.level),
+        current_scope().select(AuditEvent, AuditEvent.entity_type == audit_entity(policy_type, ref.level),
                AuditEvent.entity_id == ref.entity_id).order_by(AuditEvent.id.desc()).limit(200)
     ).all()
     return render_template("policies/history.html", policy_type=policy_type, node=ref, events=events,

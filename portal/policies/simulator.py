@@ -5,18 +5,18 @@ from decimal import Decimal
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.domain.clock import whole_seconds
 from portal.extensions import db
 from portal.models import Branch, Service, Staff, utcnow
-from portal.services.appointments.read import scope_of, search_customers
-from portal.domain.clock import whole_seconds
-from portal.services.modifications.simulator import SCENARIOS, Scenario, simulate
-from portal.services.policies.read import node_ref, path_labels
 from portal.policies import bp
 from portal.policies.presenters import LEVEL_LABELS
+from portal.services.appointments.read import search_customers
+from portal.services.modifications.simulator import SCENARIOS, Scenario, simulate
+from portal.services.policies.read import node_ref, path_labels
+from portal.web.scope import current_scope
 
 MAX_HOURS = Decimal(24 * 366)
 
@@ -64,8 +64,7 @@ class SimulatorForm(FlaskForm):
 
 
 def _choices(model, blank: str, *criteria) -> list[SelectChoice]:
-    rows = db.session.scalars(select(model).where(model.company_id == current_user.company_id, *criteria)
-                              .order_by(model.name))
+    rows = db.session.scalars(current_scope().whole_company().select(model, *criteria).order_by(model.name))
     return [SelectChoice("", blank)] + [SelectChoice(str(row.id), row.name) for row in rows]
 
 
@@ -98,7 +97,7 @@ def _customer(form: SimulatorForm):
         return None, []
     if current_user.is_agent:
         abort(403, "Support agents cannot look up customers' modification counts.")
-    found = search_customers(scope_of(current_user), text)
+    found = search_customers(current_scope(), text)
     if len(found) != 1:
         form.customer.errors = ["Several customers match; pick one below." if found
                                 else "No customer matches."]

@@ -4,14 +4,25 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from portal.domain.clock import local_day_bounds
 from portal.extensions import db
 from portal.models import (
-    OPEN_STATUSES, Appointment, CallbackRequest, Company, PolicyConfiguration, Staff,
+    OPEN_STATUSES,
+    Appointment,
+    CallbackRequest,
+    Company,
+    PolicyConfiguration,
+    Staff,
 )
 from portal.services.callbacks.stats import (
-    Bar, DayCompliance, due_soon_count, sla_bars, sla_compliance, unresolved_escalations,
+    Bar,
+    DayCompliance,
+    due_soon_count,
+    sla_bars,
+    sla_compliance,
+    unresolved_escalations,
 )
-from portal.services.scope import Scope, local_day_bounds
+from portal.services.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -39,21 +50,15 @@ def _count(stmt) -> int:
 
 
 def _callbacks(scope: Scope, *criteria):
-    stmt = select(func.count(CallbackRequest.id)).where(
-        CallbackRequest.company_id == scope.company_id,
-        CallbackRequest.status.in_(OPEN_STATUSES), *criteria,
-    )
-    if scope.branch_id:
-        stmt = stmt.where(CallbackRequest.branch_id == scope.branch_id)
-    return _count(stmt)
+    return _count(select(func.count(CallbackRequest.id)).where(
+        *scope.where(CallbackRequest), CallbackRequest.status.in_(OPEN_STATUSES), *criteria))
 
 
 def _policy_rows(scope: Scope) -> int:
     stmt = select(func.count(PolicyConfiguration.id)).where(
-        PolicyConfiguration.company_id == scope.company_id, PolicyConfiguration.live.is_(True)
-    )
-    if scope.branch_id:
-        branch_staff = select(Staff.id).where(Staff.branch_id == scope.branch_id)
+        *scope.where(PolicyConfiguration), PolicyConfiguration.live.is_(True))
+    if scope.limited:  # a manager counts the rows of their branch and its staff
+        branch_staff = select(Staff.id).where(*scope.where(Staff))
         stmt = stmt.where(or_(
             (PolicyConfiguration.configurable_type == "branch")
             & (PolicyConfiguration.configurable_id == scope.branch_id),
@@ -66,14 +71,9 @@ def _policy_rows(scope: Scope) -> int:
 def _appointments_today(scope: Scope, now: datetime) -> int:
     tz_name = db.session.scalar(select(Company.timezone).where(Company.id == scope.company_id))
     start, end = local_day_bounds(now, tz_name or "UTC")
-    stmt = select(func.count(Appointment.id)).where(
-        Appointment.company_id == scope.company_id,
-        Appointment.starts_at >= start, Appointment.starts_at < end,
-        Appointment.status != "cancelled",
-    )
-    if scope.branch_id:
-        stmt = stmt.where(Appointment.branch_id == scope.branch_id)
-    return _count(stmt)
+    return _count(select(func.count(Appointment.id)).where(
+        *scope.where(Appointment), Appointment.starts_at >= start, Appointment.starts_at < end,
+        Appointment.status != "cancelled"))
 
 
 def dashboard_numbers(scope: Scope, now: datetime) -> DashboardNumbers:

@@ -1,27 +1,96 @@
-"""What part of the company a signed-in user works on."""
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+"""The tenant scope: the one way every query reaches tenant rows.
 
-from portal.models import User
+A Scope is one company, optionally narrowed to one branch. `scope.select(Model)` and
+`scope.get(Model, id)` put the company filter — and, for rows that belong to a branch, the
+branch filter — inside the query itself, so a record outside is simply not found (a 404 for
+the pages, never a 403 that would confirm it exists).
+
+Who sees what (DESIGN §6): admins the whole company; a branch manager their branch, and a
+manager without a branch sees nothing of any branch; agents their branch when their account
+has one, else the company. Company-wide rows (services catalog, policy and notification rows,
+users, tokens, audit events) carry no branch and are filtered by company alone.
+"""
+from dataclasses import dataclass, replace
+
+from sqlalchemy import ColumnElement, Select, exists, false, select
+
+from portal.domain.parsing import parse_id
+from portal.extensions import db
+from portal.models import (
+    Appointment, AppointmentModification, Branch, CallbackEscalation, CallbackRequest, Customer,
+    Staff, User,
+)
+
+NO_BRANCH = 0  # no row has id 0: a scope on it sees nothing of any branch
+
+
+def _branch_rules() -> dict[type, object]:
+    """For each model that belongs to a branch: the criterion "belongs to branch b"."""
+    return {
+        Branch: lambda b: Branch.id == b,
+        Staff: lambda b: Staff.branch_id == b,
+        Appointment: lambda b: Appointment.branch_id == b,
+        CallbackRequest: lambda b: CallbackRequest.branch_id == b,
+        CallbackEscalation: lambda b: exists().where(
+            CallbackRequest.id == CallbackEscalation.callback_request_id, CallbackRequest.branch_id == b),
+        # A customer belongs to every branch where they have an appointment.
+        Customer: lambda b: exists().where(
+            Appointment.customer_id == Customer.id, Appointment.company_id == Customer.company_id,
+            Appointment.branch_id == b),
+        AppointmentModification: lambda b: exists().where(
+            Appointment.id == AppointmentModification.appointment_id, Appointment.branch_id == b),
+    }
+
+
+BRANCH_RULES = _branch_rules()
 
 
 @dataclass(frozen=True)
 class Scope:
     company_id: int
-    branch_id: int | None  # None: the whole company
-    staff_id: int | None
+    branch_id: int | None = None  # None: the whole company; NO_BRANCH: nothing of any branch
+    staff_id: int | None = None  # the signed-in person's staff record ("my callbacks")
 
     @classmethod
     def of(cls, user: User) -> "Scope":
-        return cls(user.company_id, user.branch_id if not user.is_admin else None, user.staff_id)
+        """What `user` may see."""
+        if user.is_admin:
+            branch_id = None
+        elif user.role == "branch_manager":
+            branch_id = user.branch_id or NO_BRANCH
+        else:
+            branch_id = user.branch_id
+        return cls(user.company_id, branch_id, user.staff_id)
 
+    @classmethod
+    def company(cls, company_id: int) -> "Scope":
+        """The whole company: commands, API tokens, company-wide reads."""
+        return cls(company_id)
 
-def local_day_bounds(now_utc: datetime, tz_name: str) -> tuple[datetime, datetime]:
-    """Start and end (naive UTC) of the company's local calendar day containing `now_utc`."""
-    zone = ZoneInfo(tz_name)
-    local_now = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    start = datetime.combine(local_now.date(), time.min, tzinfo=zone)
-    end = start + timedelta(days=1)
-    to_utc = lambda moment: moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)  # noqa: E731
-    return to_utc(start), to_utc(end)
+    @property
+    def limited(self) -> bool:
+        """True when the scope is one branch (or none), not the whole company."""
+        return self.branch_id is not None
+
+    def whole_company(self) -> "Scope":
+        """The same company without the branch limit (company-wide pages, read-only for managers)."""
+        return replace(self, branch_id=None)
+
+    def where(self, model) -> list[ColumnElement[bool]]:
+        """WHERE criteria limiting `model` to this scope."""
+        criteria = [model.company_id == self.company_id]
+        rule = BRANCH_RULES.get(model)
+        if self.limited and rule is not None:
+            criteria.append(rule(self.branch_id) if self.branch_id != NO_BRANCH else false())
+        return criteria
+
+    def select(self, model, *criteria) -> Select:
+        """SELECT of `model` within this scope (further `criteria` added)."""
+        return select(model).where(*self.where(model), *criteria)
+
+    def get(self, model, ident, *criteria):
+        """One row within this scope by primary key (an int or its digits), or None."""
+        ident = parse_id(ident)
+        if ident is None:
+            return None
+        return db.session.scalar(self.select(model, model.id == ident, *criteria))

@@ -7,28 +7,20 @@ query carries the company (and branch) filter itself, so anything outside is sim
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from portal.domain.clock import local_days
+from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, Branch, Customer, Staff, User
-from portal.domain.clock import local_days
 from portal.services.scope import Scope
 
 ListedModification = tuple  # (AppointmentModification, actor name or None)
 
 
-def scope_of(user: User) -> Scope:
-    """Admins: the whole company. Managers: their branch (a manager without one sees nothing)."""
-    branch_id = None if user.is_admin else (user.branch_id or 0)
-    return Scope(user.company_id, branch_id, None)
-
-
 def appointment_criteria(scope: Scope) -> list:
-    criteria = [Appointment.company_id == scope.company_id]
-    if scope.branch_id is not None:
-        criteria.append(Appointment.branch_id == scope.branch_id)
-    return criteria
+    return scope.where(Appointment)
 
 
 def with_parts(stmt: Select) -> Select:
@@ -40,12 +32,10 @@ def with_parts(stmt: Select) -> Select:
 
 def find_appointment(scope: Scope, appointment_id) -> Appointment | None:
     """One appointment within the scope, with its branch, service, staff and customer."""
-    try:
-        ident = int(appointment_id)
-    except (TypeError, ValueError):
+    ident = parse_id(appointment_id)
+    if ident is None:
         return None
-    return db.session.scalar(with_parts(select(Appointment).where(
-        Appointment.id == ident, *appointment_criteria(scope))))
+    return db.session.scalar(with_parts(scope.select(Appointment, Appointment.id == ident)))
 
 
 @dataclass(frozen=True)
@@ -84,11 +74,8 @@ def appointments_query(scope: Scope, filters: AppointmentFilters, tz_name: str) 
 
 def filter_choices(scope: Scope) -> tuple[list[Branch], list[Staff]]:
     """Branches and staff a person can filter by in this scope."""
-    branches = select(Branch).where(Branch.company_id == scope.company_id).order_by(Branch.name)
-    staff = select(Staff).where(Staff.company_id == scope.company_id).order_by(Staff.name)
-    if scope.branch_id is not None:
-        branches = branches.where(Branch.id == scope.branch_id)
-        staff = staff.where(Staff.branch_id == scope.branch_id)
+    branches = scope.select(Branch).order_by(Branch.name)
+    staff = scope.select(Staff).order_by(Staff.name)
     return list(db.session.scalars(branches)), list(db.session.scalars(staff))
 
 
@@ -105,7 +92,7 @@ def modifications_with_actor(*criteria, limit: int = 200) -> list[ListedModifica
 
 
 def appointment_history(appointment: Appointment) -> list[ListedModification]:
-    return modifications_with_actor(AppointmentModification.company_id == appointment.company_id,
+    return modifications_with_actor(*Scope.company(appointment.company_id).where(AppointmentModification),
                                     AppointmentModification.appointment_id == appointment.id)
 
 
@@ -114,27 +101,18 @@ def series_members(appointment: Appointment) -> list[Appointment]:
     if appointment.recurring_series_id is None:
         return []
     return list(db.session.scalars(select(Appointment).where(
-        Appointment.company_id == appointment.company_id,
+        *Scope.company(appointment.company_id).where(Appointment),
         Appointment.recurring_series_id == appointment.recurring_series_id,
     ).order_by(Appointment.starts_at, Appointment.id)))
 
 
 def customer_criteria(scope: Scope) -> list:
     """A customer is in a manager's scope when they have an appointment at the manager's branch."""
-    criteria = [Customer.company_id == scope.company_id]
-    if scope.branch_id is not None:
-        criteria.append(exists().where(Appointment.customer_id == Customer.id,
-                                       Appointment.company_id == scope.company_id,
-                                       Appointment.branch_id == scope.branch_id))
-    return criteria
+    return scope.where(Customer)
 
 
 def find_customer(scope: Scope, customer_id) -> Customer | None:
-    try:
-        ident = int(customer_id)
-    except (TypeError, ValueError):
-        return None
-    return db.session.scalar(select(Customer).where(Customer.id == ident, *customer_criteria(scope)))
+    return scope.get(Customer, customer_id)
 
 
 def search_customers(scope: Scope, text: str, limit: int = 10) -> list[Customer]:
@@ -157,9 +135,5 @@ def upcoming_for_customer(scope: Scope, customer_id: int, now, limit: int = 10) 
 
 def customer_history(scope: Scope, customer_id: int) -> list[ListedModification]:
     """The customer's modifications, of appointments within the scope."""
-    criteria = [AppointmentModification.company_id == scope.company_id,
-                AppointmentModification.customer_id == customer_id]
-    if scope.branch_id is not None:
-        criteria.append(AppointmentModification.appointment_id.in_(
-            select(Appointment.id).where(*appointment_criteria(scope))))
-    return modifications_with_actor(*criteria)
+    return modifications_with_actor(*scope.where(AppointmentModification),
+                                    AppointmentModification.customer_id == customer_id)

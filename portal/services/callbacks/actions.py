@@ -11,7 +11,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from portal.domain.callbacks import (
-    NOTE_MAX, REASON_MAX, TRANSITIONS, attempts_exhausted, refusal, target_status,
+    NOTE_MAX,
+    REASON_MAX,
+    TRANSITIONS,
+    attempts_exhausted,
+    refusal,
+    target_status,
 )
 from portal.extensions import db
 from portal.models import CallbackEscalation, CallbackRequest, Staff, User
@@ -19,6 +24,7 @@ from portal.services import audit
 from portal.services.callbacks.access import staff_in_scope
 from portal.services.callbacks.escalation import actor_name, close_escalation, last_event, raise_escalation
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.scope import Scope
 
 PAST = {"create": "created", "merge": "merged a new request into", "claim": "claimed",
         "assign": "assigned", "unassign": "unassigned", "attempt": "recorded a failed attempt on",
@@ -69,7 +75,7 @@ def transition(user: User, callback: CallbackRequest, action: str, version: int,
               "assignee": callback.assignee.name if callback.assignee else None}
     result = db.session.execute(
         update(CallbackRequest)
-        .where(CallbackRequest.id == callback.id, CallbackRequest.company_id == callback.company_id,
+        .where(CallbackRequest.id == callback.id, *Scope.company(callback.company_id).where(CallbackRequest),
                CallbackRequest.status.in_(TRANSITIONS[action].sources), CallbackRequest.version == version)
         .values(**values, version=CallbackRequest.version + 1, updated_at=now)
         .execution_options(synchronize_session=False))
@@ -206,7 +212,7 @@ def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime,
     if user.role not in TRANSITIONS["resolve"].roles:
         return refused(refusal(callback.status, "resolve", user.role), 403)
     escalation = db.session.scalar(select(CallbackEscalation).where(
-        CallbackEscalation.id == escalation_id, CallbackEscalation.company_id == callback.company_id,
+        CallbackEscalation.id == escalation_id, *Scope.company(callback.company_id).where(CallbackEscalation),
         CallbackEscalation.callback_request_id == callback.id))
     if escalation is None:
         return refused("This callback has no such escalation.", 404)
@@ -227,13 +233,10 @@ def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime,
 
 def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: datetime) -> tuple[int, list]:
     """Assign each (callback id, version) seen in the queue; (how many assigned, [(id, why not)])."""
-    from portal.services.callbacks.access import callback_criteria
-    from portal.services.scope import Scope
-
     assigned, refusals = 0, []
+    scope = Scope.of(user)
     for callback_id, version in selection:
-        callback = db.session.scalar(select(CallbackRequest).where(
-            CallbackRequest.id == callback_id, *callback_criteria(Scope.of(user))))
+        callback = scope.get(CallbackRequest, callback_id)
         outcome = assign(user, callback, version, now, staff_id) if callback else refused("Not found.", 404)
         if outcome.ok:
             assigned += 1

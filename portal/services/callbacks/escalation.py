@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import AuditEvent, CallbackEscalation, CallbackRequest, User
 from portal.services import audit
+from portal.services.scope import Scope
 
 
 def raise_escalation(callback: CallbackRequest, reason: str, actor: User | None, now: datetime, *,
@@ -43,7 +44,7 @@ def raise_escalation(callback: CallbackRequest, reason: str, actor: User | None,
 
 def open_escalation(callback: CallbackRequest, reason: str) -> CallbackEscalation | None:
     return db.session.scalar(select(CallbackEscalation).where(
-        CallbackEscalation.company_id == callback.company_id,
+        *Scope.company(callback.company_id).where(CallbackEscalation),
         CallbackEscalation.callback_request_id == callback.id,
         CallbackEscalation.escalation_reason == reason, CallbackEscalation.resolved_at.is_(None)))
 
@@ -53,7 +54,7 @@ def close_escalation(escalation: CallbackEscalation, notes: str, now: datetime) 
     result = db.session.execute(
         update(CallbackEscalation)
         .where(CallbackEscalation.id == escalation.id,
-               CallbackEscalation.company_id == escalation.company_id,
+               *Scope.company(escalation.company_id).where(CallbackEscalation),
                CallbackEscalation.resolved_at.is_(None))
         .values(resolved_at=now, resolution_notes=notes, open_marker=None, updated_at=now)
         .execution_options(synchronize_session=False))
@@ -62,7 +63,7 @@ def close_escalation(escalation: CallbackEscalation, notes: str, now: datetime) 
 
 def last_event(callback_id: int, company_id: int, action: str | None = None) -> AuditEvent | None:
     """The latest audit event of a callback (of one action), to tell someone who acted first."""
-    stmt = select(AuditEvent).where(AuditEvent.company_id == company_id,
+    stmt = select(AuditEvent).where(*Scope.company(company_id).where(AuditEvent),
                                     AuditEvent.entity_type == "callback", AuditEvent.entity_id == callback_id)
     if action:
         stmt = stmt.where(AuditEvent.action == action)

@@ -12,14 +12,23 @@ import phonenumbers
 from sqlalchemy import select
 
 from portal.domain.callbacks import (
-    EMAIL_MAX, NAME_MAX, NOTE_MAX, PRIORITIES, MERGE_WINDOW, MERGEABLE, can_merge_into,
-    higher_priority, merged_notes, sla_deadline,
+    EMAIL_MAX,
+    MERGE_WINDOW,
+    MERGEABLE,
+    NAME_MAX,
+    NOTE_MAX,
+    PRIORITIES,
+    can_merge_into,
+    higher_priority,
+    merged_notes,
+    sla_deadline,
 )
 from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest, Company, Customer, Service, Staff, User
 from portal.models.org import branch_services
 from portal.services import audit
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.scope import Scope
 
 FIELDS = ("customer_name", "phone_number", "customer_email", "branch_id", "service_id", "staff_id",
           "priority", "notes", "preferred_time_window")
@@ -111,11 +120,12 @@ def _time_window(raw: Mapping, errors: dict) -> dict:
     return {"start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes")}
 
 
-def parse_intake(company: Company, raw: Any, branch_id_only: int | None = None) -> tuple[Intake | None, dict]:
+def parse_intake(company: Company, raw: Any, scope: Scope | None = None) -> tuple[Intake | None, dict]:
     """Check a request against the rules and this company's records: (intake, {}) or (None, errors).
 
-    `branch_id_only` limits the branch to one (a branch manager's form). A branch, service or staff
-    member of another company is "unknown", exactly like one that does not exist.
+    `scope` limits the branch (a branch manager's form: their own); the default is the company.
+    A branch, service or staff member of another company is "unknown", exactly like one that
+    does not exist.
     """
     if not isinstance(raw, Mapping):
         return None, {"request": "Send a JSON object with the callback's fields."}
@@ -137,33 +147,27 @@ def parse_intake(company: Company, raw: Any, branch_id_only: int | None = None) 
     ids = {key: _record_id(raw, key, errors, label, required=key == "branch_id")
            for key, label in labels.items()}
     window = _time_window(raw, errors)
-    _check_records(company.id, ids, branch_id_only, errors)
+    _check_records(scope or Scope.company(company.id), ids, errors)
     if errors:
         return None, errors
     return Intake(name, phone, email, ids["branch_id"], ids["service_id"], ids["staff_id"], priority,
                   notes, window), {}
 
 
-def _check_records(company_id: int, ids: dict, branch_id_only: int | None, errors: dict) -> None:
+def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
     branch_id, service_id, staff_id = ids["branch_id"], ids["service_id"], ids["staff_id"]
-    if branch_id is not None and ((branch_id_only and branch_id != branch_id_only)
-                                  or not _of_company(Branch, branch_id, company_id)):
-        errors["branch_id"] = "Unknown branch." if not branch_id_only else "Choose your own branch."
+    company = scope.whole_company()
+    if branch_id is not None and scope.get(Branch, branch_id) is None:
+        errors["branch_id"] = "Choose your own branch." if company.get(Branch, branch_id) else "Unknown branch."
     if service_id is not None:
-        if not _of_company(Service, service_id, company_id):
+        if company.get(Service, service_id) is None:
             errors["service_id"] = "Unknown service."
         elif "branch_id" not in errors and branch_id and not db.session.scalar(
                 select(branch_services.c.service_id).where(branch_services.c.branch_id == branch_id,
                                                            branch_services.c.service_id == service_id)):
             errors["service_id"] = "This branch does not offer that service."
-    if staff_id is not None and not _of_company(Staff, staff_id, company_id, Staff.is_active.is_(True)):
+    if staff_id is not None and company.get(Staff, staff_id, Staff.is_active.is_(True)) is None:
         errors["staff_id"] = "Unknown staff member."
-
-
-def _of_company(model, ident: int, company_id: int, *criteria) -> bool:
-    """True when the record exists in this company (another company's is "unknown" too)."""
-    return db.session.scalar(select(model.id).where(model.id == ident, model.company_id == company_id,
-                                                    *criteria)) is not None
 
 
 def create_or_merge(company_id: int, intake: Intake, actor: User | None, source: str,
@@ -177,8 +181,8 @@ def create_or_merge(company_id: int, intake: Intake, actor: User | None, source:
     incoming_deadline = sla_deadline(now, intake.priority, PolicyBook(company_id).for_path(
         intake.branch_id, intake.service_id, intake.staff_id))
     open_one = db.session.scalar(
-        select(CallbackRequest).where(
-            CallbackRequest.company_id == company_id, CallbackRequest.phone_number == intake.phone_number,
+        Scope.company(company_id).select(
+            CallbackRequest, CallbackRequest.phone_number == intake.phone_number,
             CallbackRequest.status.in_(MERGEABLE), CallbackRequest.created_at >= now - MERGE_WINDOW)
         .order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc()).limit(1).with_for_update())
     if open_one is not None and can_merge_into(open_one.status, open_one.created_at, now):
@@ -205,7 +209,7 @@ def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor,
 
 def _create(company_id: int, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
     customer_id = db.session.scalar(select(Customer.id).where(  # link a known customer by phone
-        Customer.company_id == company_id, Customer.phone == intake.phone_number,
+        *Scope.company(company_id).where(Customer), Customer.phone == intake.phone_number,
     ).order_by(Customer.id).limit(1))
     callback = CallbackRequest(
         company_id=company_id, customer_id=customer_id, branch_id=intake.branch_id,

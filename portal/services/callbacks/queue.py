@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
 from portal.extensions import db
-from portal.models import CallbackEscalation, CallbackRequest as CR
+from portal.models import CallbackEscalation
+from portal.models import CallbackRequest as CR
 from portal.services.callbacks.access import callback_criteria
 from portal.services.callbacks.intake import normalize_phone
 from portal.services.callbacks.policy import PolicyBook
@@ -176,7 +177,7 @@ def load_rows(scope: Scope, ids: list[int]) -> list[CR]:
     """The callbacks of a page, in page order, with the names the table shows."""
     if not ids:
         return []
-    rows = db.session.scalars(select(CR).where(*callback_criteria(scope), CR.id.in_(ids)).options(
+    rows = db.session.scalars(scope.select(CR, CR.id.in_(ids)).options(
         joinedload(CR.branch), joinedload(CR.assignee), joinedload(CR.service))).unique().all()
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -189,7 +190,7 @@ def open_escalations(company_id: int, ids: list[int]) -> dict[int, list[str]]:
     reasons: dict[int, list[str]] = {}
     for callback_id, reason in db.session.execute(select(
             CallbackEscalation.callback_request_id, CallbackEscalation.escalation_reason).where(
-            CallbackEscalation.company_id == company_id, CallbackEscalation.callback_request_id.in_(ids),
+            *Scope.company(company_id).where(CallbackEscalation), CallbackEscalation.callback_request_id.in_(ids),
             CallbackEscalation.resolved_at.is_(None))):
         reasons.setdefault(callback_id, []).append(reason)
     return reasons

@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from portal.domain.callbacks import OPEN, urgency
+from portal.domain.clock import local_day_bounds
 from portal.domain.policy_schema import TYPE_DEFAULTS
 from portal.extensions import db
-from portal.models import CallbackEscalation, CallbackRequest as CR, Company
+from portal.models import CallbackEscalation, Company
+from portal.models import CallbackRequest as CR
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.policies.read import load_rows
-from portal.services.scope import Scope, local_day_bounds
+from portal.services.scope import Scope
 
 DAYS = 7
 
@@ -42,8 +44,7 @@ class Bar:
 
 
 def _scoped(scope: Scope, stmt):
-    stmt = stmt.where(CR.company_id == scope.company_id)
-    return stmt.where(CR.branch_id == scope.branch_id) if scope.branch_id else stmt
+    return stmt.where(*scope.where(CR))
 
 
 def due_soon_count(scope: Scope, now: datetime) -> int:
@@ -63,7 +64,7 @@ def due_soon_count(scope: Scope, now: datetime) -> int:
 def unresolved_escalations(scope: Scope) -> int:
     stmt = (select(func.count(CallbackEscalation.id))
             .join(CR, CR.id == CallbackEscalation.callback_request_id)
-            .where(CallbackEscalation.company_id == scope.company_id,
+            .where(*scope.whole_company().where(CallbackEscalation),
                    CallbackEscalation.resolved_at.is_(None)))
     return db.session.scalar(_scoped(scope, stmt)) or 0
 

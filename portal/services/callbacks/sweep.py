@@ -22,6 +22,7 @@ from portal.models import CallbackEscalation, CallbackRequest, Company
 from portal.services import audit
 from portal.services.callbacks.escalation import raise_escalation
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.scope import Scope
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -57,7 +58,7 @@ def _overdue(company_id: int, now: datetime):
         select(CallbackRequest.id, CallbackRequest.company_id, CallbackRequest.branch_id,
                CallbackRequest.service_id, CallbackRequest.staff_id, CallbackRequest.status,
                CallbackRequest.expires_at, CallbackRequest.customer_name, CallbackRequest.assigned_to)
-        .where(CallbackRequest.company_id == company_id, CallbackRequest.status.in_(OPEN),
+        .where(*Scope.company(company_id).where(CallbackRequest), CallbackRequest.status.in_(OPEN),
                CallbackRequest.expires_at < now).order_by(CallbackRequest.id)).all()
 
 
@@ -66,7 +67,7 @@ def sweep_company(company_id: int, now: datetime, report: SweepReport) -> None:
     rows = _overdue(company_id, now)
     book = PolicyBook(company_id)
     escalated_already = set(db.session.scalars(select(CallbackEscalation.callback_request_id).where(
-        CallbackEscalation.company_id == company_id, CallbackEscalation.escalation_reason == "sla_breach",
+        *Scope.company(company_id).where(CallbackEscalation), CallbackEscalation.escalation_reason == "sla_breach",
         CallbackEscalation.resolved_at.is_(None))))
     db.session.rollback()
     to_expire = [row for row in rows
@@ -86,7 +87,7 @@ def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
     for row in rows:
         result = db.session.execute(
             update(CallbackRequest)
-            .where(CallbackRequest.id == row.id, CallbackRequest.company_id == row.company_id,
+            .where(CallbackRequest.id == row.id, *Scope.company(row.company_id).where(CallbackRequest),
                    CallbackRequest.status.in_(OPEN))
             .values(status="expired", version=CallbackRequest.version + 1, updated_at=now)
             .execution_options(synchronize_session=False))

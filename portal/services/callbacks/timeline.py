@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import AuditEvent, CallbackRequest
+from portal.services.scope import Scope
 
 REASON_LABELS = {"sla_breach": "SLA breached", "manual_escalation": "Manual escalation",
                  "multiple_attempts_failed": "Too many failed attempts"}
@@ -67,7 +68,7 @@ def timeline(callback: CallbackRequest) -> list[TimelineEntry]:
     """Everything that happened to the callback, oldest first, with who and when."""
     events = db.session.scalars(
         select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.company_id == callback.company_id, AuditEvent.entity_type == "callback",
+        .where(*Scope.company(callback.company_id).where(AuditEvent), AuditEvent.entity_type == "callback",
                AuditEvent.entity_id == callback.id)
         .order_by(AuditEvent.created_at, AuditEvent.id)).all()
     entries = []

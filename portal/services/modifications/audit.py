@@ -1,6 +1,4 @@
 """The modifications audit trail: filters, totals and the CSV export over one query shape."""
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,10 +7,10 @@ from typing import Iterator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from portal.domain.clock import local_days, to_local
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, Branch, Customer, User
 from portal.services.appointments.read import appointment_criteria, customer_matches
-from portal.domain.clock import local_days, to_local
 from portal.services.scope import Scope
 
 CSV_COLUMNS = ("id", "created_at_utc", "created_at_local", "type", "within_policy", "fee_charged_eur",
@@ -65,7 +63,7 @@ def _filtered(stmt: Select, scope: Scope, filters: AuditFilters, tz_name: str) -
     model = AppointmentModification
     return (stmt.join(Appointment, Appointment.id == model.appointment_id)
             .join(Customer, Customer.id == model.customer_id)
-            .where(model.company_id == scope.company_id, *appointment_criteria(scope),
+            .where(*scope.whole_company().where(model), *appointment_criteria(scope),
                    *_conditions(filters, tz_name)))
 
 
@@ -92,37 +90,18 @@ def audit_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int
     return int(count), Decimal(fees).quantize(Decimal("0.01"))
 
 
-def csv_lines(scope: Scope, filters: AuditFilters, tz_name: str) -> Iterator[str]:
-    """The filtered audit trail as CSV text, streamed in chunks of rows (bounded memory)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+def export_rows(scope: Scope, filters: AuditFilters, tz_name: str) -> Iterator[tuple]:
+    """The filtered audit trail, one row (CSV_COLUMNS) per modification, read in batches."""
     stmt = audit_query(scope, filters, tz_name).execution_options(yield_per=500)
-    for count, row in enumerate(db.session.execute(stmt), start=1):
-        writer.writerow(_csv_row(AuditRow(*row), tz_name))
-        if count % 500 == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+    for row in db.session.execute(stmt):
+        yield _csv_row(AuditRow(*row), tz_name)
 
 
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
-
-
-def _csv_row(row: AuditRow, tz_name: str) -> list:
+def _csv_row(row: AuditRow, tz_name: str) -> tuple:
     mod, meta = row.modification, row.modification.meta
     local = to_local(mod.created_at, tz_name)
-    return [mod.id, mod.created_at.isoformat(sep=" "), local.strftime("%Y-%m-%d %H:%M %Z"),
+    return (mod.id, mod.created_at.isoformat(sep=" "), local.strftime("%Y-%m-%d %H:%M %Z"),
             mod.modification_type, "yes" if mod.within_policy else "no", f"{mod.fee_charged:.2f}",
             "yes" if meta.get("fee_waived") else "no", "yes" if meta.get("forced") else "no",
-            meta.get("hours_notice", ""), _safe_cell(mod.reason or ""), _safe_cell(row.customer.name),
-            row.customer.id, row.appointment.id, row.branch.name,
-            _safe_cell(row.actor or mod.modified_by_type)]
-
-
-def _safe_cell(text: str) -> str:
-    """Keep spreadsheet apps from running a typed reason as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+            meta.get("hours_notice", ""), mod.reason or "", row.customer.name,
+            row.customer.id, row.appointment.id, row.branch.name, row.actor or mod.modified_by_type)

@@ -10,11 +10,12 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from portal.domain.clock import whole_seconds
 from portal.domain.decisions import CANCEL, RESCHEDULE, notice_hours
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
-from portal.domain.clock import whole_seconds
 from portal.services.modifications.policy import Proposal, propose
+from portal.services.scope import Scope
 
 FORCING_ROLES = ("admin", "branch_manager")
 REASON_MAX = 2000
@@ -132,7 +133,7 @@ def _change_appointment(appointment: Appointment, proposal: Proposal, change: Ch
         values = {"starts_at": proposal.new_starts_at, "ends_at": proposal.new_starts_at + length}
     result = db.session.execute(
         update(Appointment)
-        .where(Appointment.id == appointment.id, Appointment.company_id == appointment.company_id,
+        .where(Appointment.id == appointment.id, *Scope.company(appointment.company_id).where(Appointment),
                Appointment.status == "scheduled", Appointment.starts_at == appointment.starts_at)
         .values(updated_at=now, **values).execution_options(synchronize_session=False))
     if result.rowcount != 1:

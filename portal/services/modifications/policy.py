@@ -12,13 +12,23 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from portal.domain.decisions import (
-    CANCEL, MONTHLY_KEY, POLICY_TYPE, RESCHEDULE, Decision, ModificationRequest, Occurrence, RuleUsed,
-    decide, rolling_window, rules_used,
+    CANCEL,
+    MONTHLY_KEY,
+    POLICY_TYPE,
+    RESCHEDULE,
+    Decision,
+    ModificationRequest,
+    Occurrence,
+    RuleUsed,
+    decide,
+    rolling_window,
+    rules_used,
 )
 from portal.domain.policies import LevelRow, Resolved, resolve
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification
 from portal.services.policies.read import RowInfo, load_rows
+from portal.services.scope import Scope
 
 PathNode = tuple[str, int, str | None]  # level, entity id, name
 
@@ -82,7 +92,7 @@ def modification_counts(company_id: int, customer_id: int, action: str, appointm
     this_one = model.appointment_id == appointment_id
     rolling, this_appointment = db.session.execute(
         select(func.sum(case((in_window, 1), else_=0)), func.sum(case((this_one, 1), else_=0)))
-        .where(model.company_id == company_id, model.customer_id == customer_id,
+        .where(*Scope.company(company_id).where(model), model.customer_id == customer_id,
                model.modification_type == action, or_(in_window, this_one))
     ).one()
     return Counts(int(rolling or 0), int(this_appointment or 0))
@@ -91,7 +101,7 @@ def modification_counts(company_id: int, customer_id: int, action: str, appointm
 def following_in_series(appointment: Appointment) -> tuple[Appointment, ...]:
     """The scheduled appointments of the series after this one, in order."""
     return tuple(db.session.scalars(select(Appointment).where(
-        Appointment.company_id == appointment.company_id,
+        *Scope.company(appointment.company_id).where(Appointment),
         Appointment.recurring_series_id == appointment.recurring_series_id,
         Appointment.starts_at > appointment.starts_at, Appointment.status == "scheduled",
     ).order_by(Appointment.starts_at, Appointment.id)))
@@ -147,7 +157,7 @@ def _rolling_by_action(company_id: int, customer_id: int, now: datetime) -> dict
     model = AppointmentModification
     counted = dict(db.session.execute(
         select(model.modification_type, func.count(model.id))
-        .where(model.company_id == company_id, model.customer_id == customer_id,
+        .where(*Scope.company(company_id).where(model), model.customer_id == customer_id,
                model.created_at > start, model.created_at <= end)
         .group_by(model.modification_type)).all())
     return {action: counted.get(action, 0) for action in (CANCEL, RESCHEDULE)}
@@ -159,7 +169,7 @@ def _moved_counts(company_id: int, appointment_ids: list[int]) -> dict[int, int]
     model = AppointmentModification
     return dict(db.session.execute(
         select(model.appointment_id, func.count(model.id))
-        .where(model.company_id == company_id, model.modification_type == RESCHEDULE,
+        .where(*Scope.company(company_id).where(model), model.modification_type == RESCHEDULE,
                model.appointment_id.in_(appointment_ids))
         .group_by(model.appointment_id)).all())
 

@@ -15,10 +15,11 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
+from portal.domain.clock import whole_seconds
 from portal.domain.decisions import rolling_window
 from portal.extensions import db
 from portal.models import AppointmentModification, AppointmentModificationStat, Company, Customer
-from portal.domain.clock import whole_seconds
+from portal.services.scope import Scope
 
 WINDOWS = (("30d", 30), ("90d", 90))
 KINDS = ("cancel", "reschedule")
@@ -51,7 +52,7 @@ def customer_batches(company_id: int, batch_size: int):
     last_id = 0
     while True:
         batch = list(db.session.scalars(
-            select(Customer.id).where(Customer.company_id == company_id, Customer.id > last_id)
+            select(Customer.id).where(*Scope.company(company_id).where(Customer), Customer.id > last_id)
             .order_by(Customer.id).limit(batch_size)))
         if not batch:
             return
@@ -78,7 +79,7 @@ def counted(company_id: int, first_id: int, last_id: int, now: datetime) -> dict
     columns = [func.sum(case((model.created_at > start, 1), else_=0)).label(name)
                for name, start in starts.items()]
     stmt = (select(model.customer_id, model.modification_type, *columns)
-            .where(model.company_id == company_id, model.customer_id.between(first_id, last_id),
+            .where(*Scope.company(company_id).where(model), model.customer_id.between(first_id, last_id),
                    and_(model.created_at > widest, model.created_at <= now))
             .group_by(model.customer_id, model.modification_type))
     counts = {}
@@ -104,7 +105,7 @@ def refresh_batch(company_id: int, batch: list[int], now: datetime) -> int:
              "calculated_at": now, "created_at": now, "updated_at": now}
             for customer_id in batch for kind in KINDS for name, _ in WINDOWS]
     stat = AppointmentModificationStat
-    db.session.execute(delete(stat).where(stat.company_id == company_id,
+    db.session.execute(delete(stat).where(*Scope.company(company_id).where(stat),
                                           stat.customer_id.between(batch[0], batch[-1])))
     db.session.execute(insert(stat.__table__), rows)  # Core executemany: no ORM bookkeeping per row
     db.session.commit()
@@ -136,7 +137,7 @@ def top_customers(customer_criteria: list, company_id: int, rank_by: str = "canc
     stat = AppointmentModificationStat
     ranked = list(db.session.execute(
         select(stat.customer_id).join(Customer, Customer.id == stat.customer_id)
-        .where(stat.company_id == company_id, stat.stat_type == rank_by, stat.count > 0,
+        .where(*Scope.company(company_id).where(stat), stat.stat_type == rank_by, stat.count > 0,
                *customer_criteria)
         .order_by(stat.count.desc(), stat.customer_id).limit(limit)).scalars())
     if not ranked:
@@ -145,7 +146,7 @@ def top_customers(customer_criteria: list, company_id: int, rank_by: str = "canc
     for customer_id, name, stat_type, count in db.session.execute(
             select(stat.customer_id, Customer.name, stat.stat_type, stat.count)
             .join(Customer, Customer.id == stat.customer_id)
-            .where(stat.company_id == company_id, stat.customer_id.in_(ranked))):
+            .where(*Scope.company(company_id).where(stat), stat.customer_id.in_(ranked))):
         found.setdefault(customer_id, CustomerTrend(customer_id, name, {})).counts[stat_type] = count
     return [found[customer_id] for customer_id in ranked if customer_id in found]
 
@@ -155,10 +156,10 @@ def stat_totals(customer_criteria: list, company_id: int) -> dict[str, int]:
     stat = AppointmentModificationStat
     rows = db.session.execute(
         select(stat.stat_type, func.sum(stat.count)).join(Customer, Customer.id == stat.customer_id)
-        .where(stat.company_id == company_id, *customer_criteria).group_by(stat.stat_type))
+        .where(*Scope.company(company_id).where(stat), *customer_criteria).group_by(stat.stat_type))
     return {stat_type: int(total or 0) for stat_type, total in rows}
 
 
 def last_refreshed(company_id: int) -> datetime | None:
     stat = AppointmentModificationStat
-    return db.session.scalar(select(func.max(stat.calculated_at)).where(stat.company_id == company_id))
+    return db.session.scalar(select(func.max(stat.calculated_at)).where(*Scope.company(company_id).where(stat)))

@@ -11,17 +11,29 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy import and_, or_, select
 
+from portal.cache import cached
 from portal.domain.inheritance import (
-    Entity, LevelRow, NodeKey, Source, StaffMember, TreeInput, children_plan, entity_names,
+    Entity,
+    LevelRow,
+    NodeKey,
+    Source,
+    StaffMember,
+    TreeInput,
+    children_plan,
+    entity_names,
 )
 from portal.domain.notifications import CHANNELS, KEYS, Event, ResolvedCell, resolve_cell
 from portal.extensions import db
 from portal.models import (
-    EVENT_CATEGORIES, AuditEvent, NotificationConfiguration, NotificationEventMapping, User,
+    EVENT_CATEGORIES,
+    AuditEvent,
+    NotificationConfiguration,
+    NotificationEventMapping,
+    User,
 )
-from portal.cache import cached
 from portal.services.organisation.hierarchy import load_tree_input
 from portal.services.policies.read import NodeRef
+from portal.services.scope import Scope
 
 CellKey = tuple[str, int, str, str]  # level, entity id, event type, channel
 
@@ -102,7 +114,7 @@ def load_cells(company_id: int, path: tuple[NodeKey, ...]) -> dict[CellKey, Stor
                          NotificationConfiguration.configurable_id == ident) for level, ident in path))
     stmt = (select(NotificationConfiguration, User.name)
             .outerjoin(User, User.id == NotificationConfiguration.updated_by_id)
-            .where(NotificationConfiguration.company_id == company_id, on_path))
+            .where(*Scope.company(company_id).where(NotificationConfiguration), on_path))
     return {(row.configurable_type, row.configurable_id, row.event_type, row.channel): stored(row, name)
             for row, name in db.session.execute(stmt)}
 
@@ -166,7 +178,7 @@ def audit_entity(level: str) -> str:
 def recent_changes(company_id: int, node: NodeRef, limit: int = 10) -> list[AuditEvent]:
     """The latest audited changes of this node's notification rows, newest first."""
     return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.company_id == company_id,
+        select(AuditEvent).where(*Scope.company(company_id).where(AuditEvent),
                                  AuditEvent.entity_type == audit_entity(node.level),
                                  AuditEvent.entity_id == node.entity_id)
         .order_by(AuditEvent.id.desc()).limit(limit)).all()

@@ -18,6 +18,7 @@ from portal.models import NotificationConfiguration, User
 from portal.services import audit
 from portal.services.notifications.read import audit_entity, stored
 from portal.services.policies.read import NodeRef
+from portal.services.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def can_change(user: User) -> bool:
 
 def _row(company_id: int, level: str, entity_id: int, event_type: str, channel: str):
     return db.session.scalar(select(NotificationConfiguration).where(
-        NotificationConfiguration.company_id == company_id,
+        *Scope.company(company_id).where(NotificationConfiguration),
         NotificationConfiguration.configurable_type == level,
         NotificationConfiguration.configurable_id == entity_id,
         NotificationConfiguration.event_type == event_type,

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import ApiToken, User
 from portal.services import audit
+from portal.services.scope import Scope
 
 PREFIX = "cbt_"
 NAME_MAX = 100
@@ -40,7 +41,7 @@ def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None,
 def revoke_token(user: User, token: ApiToken, now: datetime) -> bool:
     """Revoke once (a conditional update); False when it was revoked already."""
     result = db.session.execute(
-        update(ApiToken).where(ApiToken.id == token.id, ApiToken.company_id == user.company_id,
+        update(ApiToken).where(ApiToken.id == token.id, *Scope.company(user.company_id).where(ApiToken),
                                ApiToken.revoked_at.is_(None))
         .values(revoked_at=now).execution_options(synchronize_session=False))
     if result.rowcount != 1:

@@ -5,13 +5,14 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy import select
 
-from portal.domain.policies import LevelRow, NodeKey, TreeInput, TreeNode, resolve, resolve_tree
+from portal.cache import cached
 from portal.domain.inheritance import entity_names
+from portal.domain.policies import LevelRow, NodeKey, TreeInput, TreeNode, resolve, resolve_tree
 from portal.domain.policy_schema import POLICY_TYPES
 from portal.extensions import db
 from portal.models import Branch, Company, PolicyConfiguration, Service, Staff, User
-from portal.cache import cached
 from portal.services.organisation.hierarchy import load_tree_input
+from portal.services.scope import Scope
 
 LEVEL_MODELS = {"company": Company, "branch": Branch, "service": Service, "staff": Staff}
 
@@ -60,7 +61,7 @@ def load_rows(company_id: int, policy_type: str) -> dict[NodeKey, RowInfo]:
     stmt = (
         select(PolicyConfiguration, User.name)
         .outerjoin(User, User.id == PolicyConfiguration.updated_by_id)
-        .where(PolicyConfiguration.company_id == company_id,
+        .where(*Scope.company(company_id).where(PolicyConfiguration),
                PolicyConfiguration.policy_type == policy_type,
                PolicyConfiguration.live.is_(True))
     )

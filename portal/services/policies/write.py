@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import PolicyConfiguration, Staff, User, utcnow
 from portal.services import audit
 from portal.services.policies.read import NodeRef, load_rows
+from portal.services.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def audit_entity(policy_type: str, level: str) -> str:
 
 def _live_row(company_id: int, policy_type: str, node: NodeRef) -> PolicyConfiguration | None:
     return db.session.scalar(select(PolicyConfiguration).where(
-        PolicyConfiguration.company_id == company_id, PolicyConfiguration.policy_type == policy_type,
+        *Scope.company(company_id).where(PolicyConfiguration), PolicyConfiguration.policy_type == policy_type,
         PolicyConfiguration.configurable_type == node.level,
         PolicyConfiguration.configurable_id == node.entity_id, PolicyConfiguration.live.is_(True)))
 
@@ -69,7 +70,7 @@ def _last_actor(company_id: int, policy_type: str, node: NodeRef) -> str | None:
 
     return db.session.scalar(
         select(AuditEvent.actor_label).where(
-            AuditEvent.company_id == company_id,
+            *Scope.company(company_id).where(AuditEvent),
             AuditEvent.entity_type == audit_entity(policy_type, node.level),
             AuditEvent.entity_id == node.entity_id).order_by(AuditEvent.id.desc()).limit(1))
 
@@ -118,10 +119,10 @@ def relink_overrides(company_id: int, policy_type: str) -> None:
     move (its editors would otherwise get a conflict for a change they cannot see).
     """
     rows = db.session.scalars(select(PolicyConfiguration).where(
-        PolicyConfiguration.company_id == company_id, PolicyConfiguration.policy_type == policy_type,
+        *Scope.company(company_id).where(PolicyConfiguration), PolicyConfiguration.policy_type == policy_type,
         PolicyConfiguration.live.is_(True))).all()
     by_node = {(row.configurable_type, row.configurable_id): row for row in rows}
-    home = dict(db.session.execute(select(Staff.id, Staff.branch_id).where(Staff.company_id == company_id)).all())
+    home = dict(db.session.execute(select(Staff.id, Staff.branch_id).where(*Scope.company(company_id).where(Staff))).all())
     for (level, ident), row in by_node.items():
         path = [("company", company_id)] + ([("branch", home.get(ident))] if level == "staff" else [])
         path_rows = [LevelRow(lvl, i, None, by_node[(lvl, i)].config) for lvl, i in path
