@@ -4,7 +4,8 @@ The generation lives in `companies.config_generation` and is bumped in the same 
 every configuration or hierarchy change (portal/cache/invalidation.py), so a key built from the current
 generation can never name a stale value, on any app machine.
 """
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 

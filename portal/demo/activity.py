@@ -83,7 +83,7 @@ def _seed_timeline(callback, assignee, source) -> None:
                {"attempts": number, "note": "No answer."})
     steps = {"contacted": ("contacted",), "completed": ("contacted", "complete"), "cancelled": ("cancel",),
              "expired": ("expire",)}
-    for minutes, action in zip((20, 40), steps.get(callback.status, ())):
+    for minutes, action in zip((20, 40), steps.get(callback.status, ()), strict=False):
         who = "Sweep (automatic)" if action == "expire" else (assignee.name if assignee else source)
         after = {"reason": "Customer booked online instead."} if action == "cancel" else {}
         when = created + timedelta(minutes=minutes)

@@ -62,7 +62,7 @@ def seed_modifications(company, now: datetime) -> int:
     users = {user.role: user
              for user in db.session.scalars(select(User).where(*Scope.company(company.id).where(User)))}
     rows, made = CompanyRows(company.id), []
-    planned = sorted(zip(_picked(company.id, now), PLAN),
+    planned = sorted(zip(_picked(company.id, now), PLAN, strict=False),
                      key=lambda pair: pair[0].starts_at - timedelta(hours=pair[1][0]))  # as they happened
     for index, (appointment, (hours, kind)) in enumerate(planned):
         made.append(_modify(appointment, kind, hours, index, rows, made, users))

@@ -74,7 +74,8 @@ def _staff(company, branches, rng):
     people = []
     for b_index, branch in enumerate(branches):
         for s_index in range(5):
-            name = f"{FIRST[(b_index * 5 + s_index) % len(FIRST)]} {LAST[(b_index * 3 + s_index) % len(LAST)]}"
+            first = FIRST[(b_index * 5 + s_index) % len(FIRST)]
+            name = f"{first} {LAST[(b_index * 3 + s_index) % len(LAST)]}"
             member = Staff(company_id=company.id, branch=branch, name=name,
                            email=f"staff{b_index}{s_index}@demo.test")
             offered = list(branch.services)

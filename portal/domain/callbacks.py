@@ -2,9 +2,9 @@
 
 Pure: no Flask, no database; `now` is always a parameter.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from portal.domain.policy_schema import TYPE_DEFAULTS, UNLIMITED
 

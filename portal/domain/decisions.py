@@ -16,10 +16,11 @@ every following appointment of the series needs `full_series_hours_before` notic
 
 Pure: no database, no Flask; `now` and the customer's counts are inputs.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from portal.domain.policies import Effective
 from portal.domain.policy_schema import UNLIMITED, display_value, key_specs
@@ -232,8 +233,8 @@ def _fees(request: ModificationRequest, policy, recurring, notice: timedelta, no
         percentage = _value(recurring, "partial_cancel_fee_percentage")
         if percentage is not None:
             return ((percentage_of(percentage, price),),
-                    f"{percentage} % of {_price(price)}: partial cancel of a series "
-                    f"({_from(recurring, 'partial_cancel_fee_percentage')})")
+                    (f"{percentage} % of {_price(price)}: partial cancel of a series "
+                     f"({_from(recurring, 'partial_cancel_fee_percentage')})"))
     fee, rule = fee_for(policy, notice, price)
     if not (request.whole_series and request.following):
         return (fee,), rule

@@ -6,8 +6,10 @@ of an effective config comes from the most specific level that sets it and remem
 came from and which ancestors it shadows. What "default" means (a policy type's defaults, the
 event catalog) is up to the caller, which lays its defaults down as the bottom layer.
 """
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any
 from dataclasses import dataclass
-from typing import AbstractSet, Any, Mapping, Sequence
 
 LEVELS = ("company", "branch", "service", "staff")
 DEFAULT_LEVEL = "default"

@@ -12,9 +12,9 @@ Rules (times are minutes after the event fires, t = 0):
 
 The plan is a preview: it assumes each attempt fails at once, which is the longest schedule.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from portal.domain.notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCell
 

@@ -19,8 +19,9 @@ level's is_enabled = False is refused on save, and ignored in resolution (for ro
 the lock), and the lock shows on every node below. Only an enabled company cell can be locked.
 """
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from portal.domain.inheritance import (
     Effective,

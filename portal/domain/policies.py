@@ -5,8 +5,8 @@ the effective config comes from the most specific level that sets it, and rememb
 from and which ancestors it shadows. "unlimited" is an ordinary value, so a lower level can lift a
 parent's limit by setting it. Configs are expected in the clean form of `validate_config`.
 """
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Sequence
 
 from portal.domain.inheritance import (  # noqa: F401  (re-exported: the policy side's names for them)
     DEFAULT_LEVEL,

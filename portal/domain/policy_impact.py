@@ -1,6 +1,7 @@
 """Impact preview: what saving one policy row would change across a company's tree."""
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from portal.domain.policies import LEVELS, LevelRow, NodeKey, Resolved, TreeInput, TreeNode, resolve_tree
 
@@ -86,9 +87,9 @@ def _rows_after(tree: TreeInput, rows_by_node: Mapping[NodeKey, LevelRow], chang
 
 def _paired_nodes(before: TreeNode, after: TreeNode, names: tuple[str, ...] = ()):
     """Walk two trees of the same shape together, yielding (old, new, names along the path)."""
-    names = names + (after.name,)
+    names = (*names, after.name)
     yield before, after, names
-    for old_child, new_child in zip(before.children, after.children):
+    for old_child, new_child in zip(before.children, after.children, strict=True):
         yield from _paired_nodes(old_child, new_child, names)
 
 

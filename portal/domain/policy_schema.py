@@ -9,9 +9,10 @@ Stored (clean) values are JSON-safe and exact:
 """
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 UNLIMITED = "unlimited"
 POLICY_TYPES = ("cancellation", "reschedule", "recurring", "callback")

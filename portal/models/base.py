@@ -1,5 +1,5 @@
 """Shared column helpers for the models package."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, TypeDecorator
@@ -10,7 +10,7 @@ from portal.extensions import db
 
 def utcnow() -> datetime:
     """Current UTC time as a naive datetime (how both engines store DATETIME)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 Money = Numeric(10, 2, asdecimal=True)
@@ -38,4 +38,4 @@ def company_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
-__all__ = ["db", "utcnow", "Money", "Decimal", "JSONDict", "TimestampMixin", "company_fk"]
+__all__ = ["Decimal", "JSONDict", "Money", "TimestampMixin", "company_fk", "db", "utcnow"]

@@ -64,9 +64,9 @@ def _node(level, entity_id):
 
 
 def _page_context(ref, matrix):
-    return dict(node=ref, matrix=matrix, level_labels=LEVEL_LABELS, editable=can_change(current_user),
-                nav=nav_tree(company_hierarchy(current_user.company_id), ref),
-                crumbs=crumbs(ref, matrix.names))
+    return {"node": ref, "matrix": matrix, "level_labels": LEVEL_LABELS,
+            "editable": can_change(current_user), "crumbs": crumbs(ref, matrix.names),
+            "nav": nav_tree(company_hierarchy(current_user.company_id), ref)}
 
 
 @bp.get("/<level>/<int:entity_id>")

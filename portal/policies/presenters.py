@@ -141,8 +141,9 @@ def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[st
     for spec in key_specs(policy_type):
         effective = resolved.get(spec.name)
         if spec.name in own_config:
-            parent_value = effective.inherited_value if effective and effective.overridden_sources else None
-            parent_from = effective.overridden_sources[0].label if effective and effective.overridden_sources else None
+            overridden = effective.overridden_sources if effective else ()
+            parent_value = effective.inherited_value if overridden else None
+            parent_from = overridden[0].label if overridden else None
         else:
             parent_value = effective.value if effective else None
             parent_from = effective.source.label if effective else None

@@ -143,7 +143,8 @@ def _reset(policy_type, ref, action):
     conflict = save_row(current_user, policy_type, ref, config, version)
     if conflict is not None:
         flash("Not reset: someone else changed these settings after you opened them.", "error")
-        return render_template("policies/node.html", **_editor_context(policy_type, ref, entry, conflict=conflict)), 409
+        context = _editor_context(policy_type, ref, entry, conflict=conflict)
+        return render_template("policies/node.html", **context), 409
     flash("Reset to inherited values.", "success")
     return redirect(node_url(policy_type, ref))
 

@@ -17,8 +17,14 @@ from sqlalchemy import ColumnElement, Select, exists, false, select
 from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import (
-    Appointment, AppointmentModification, Branch, CallbackEscalation, CallbackRequest, Customer,
-    Staff, User,
+    Appointment,
+    AppointmentModification,
+    Branch,
+    CallbackEscalation,
+    CallbackRequest,
+    Customer,
+    Staff,
+    User,
 )
 
 NO_BRANCH = 0  # no row has id 0: a scope on it sees nothing of any branch

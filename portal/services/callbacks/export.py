@@ -1,6 +1,6 @@
 """CSV export of the filtered queue, in queue order, read page by page (any size, flat memory)."""
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from portal.extensions import db
 from portal.services.callbacks.queue import QueueFilter, filter_criteria, page_keys, queue_rows

@@ -4,9 +4,10 @@ Both entry points hand a plain dict to `parse_intake`, so a request is judged by
 wherever it comes from; `create_or_merge` then stores it (DESIGN §4, intake).
 """
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -158,7 +159,8 @@ def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
     branch_id, service_id, staff_id = ids["branch_id"], ids["service_id"], ids["staff_id"]
     company = scope.whole_company()
     if branch_id is not None and scope.get(Branch, branch_id) is None:
-        errors["branch_id"] = "Choose your own branch." if company.get(Branch, branch_id) else "Unknown branch."
+        elsewhere = company.get(Branch, branch_id) is not None
+        errors["branch_id"] = "Choose your own branch." if elsewhere else "Unknown branch."
     if service_id is not None:
         if company.get(Service, service_id) is None:
             errors["service_id"] = "Unknown service."

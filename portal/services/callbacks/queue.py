@@ -9,6 +9,7 @@ the "all" tab, which mixes in closed callbacks, reads overdue open ones as a fir
 """
 import heapq
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,10 +100,8 @@ def _search(text: str, region: str):
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3:
         matches.append(CR.phone_number.like(f"%{digits}%"))
-        try:
+        with suppress(ValueError):  # not a whole phone number: the digits match above still applies
             matches.append(CR.phone_number == normalize_phone(text, region))
-        except ValueError:
-            pass  # not a whole phone number: the digits match above still applies
     return or_(*matches)
 
 
@@ -190,8 +189,8 @@ def open_escalations(company_id: int, ids: list[int]) -> dict[int, list[str]]:
     reasons: dict[int, list[str]] = {}
     for callback_id, reason in db.session.execute(select(
             CallbackEscalation.callback_request_id, CallbackEscalation.escalation_reason).where(
-            *Scope.company(company_id).where(CallbackEscalation), CallbackEscalation.callback_request_id.in_(ids),
-            CallbackEscalation.resolved_at.is_(None))):
+            *Scope.company(company_id).where(CallbackEscalation),
+            CallbackEscalation.callback_request_id.in_(ids), CallbackEscalation.resolved_at.is_(None))):
         reasons.setdefault(callback_id, []).append(reason)
     return reasons
 

@@ -67,8 +67,8 @@ def sweep_company(company_id: int, now: datetime, report: SweepReport) -> None:
     rows = _overdue(company_id, now)
     book = PolicyBook(company_id)
     escalated_already = set(db.session.scalars(select(CallbackEscalation.callback_request_id).where(
-        *Scope.company(company_id).where(CallbackEscalation), CallbackEscalation.escalation_reason == "sla_breach",
-        CallbackEscalation.resolved_at.is_(None))))
+        *Scope.company(company_id).where(CallbackEscalation),
+        CallbackEscalation.escalation_reason == "sla_breach", CallbackEscalation.resolved_at.is_(None))))
     db.session.rollback()
     to_expire = [row for row in rows
                  if should_expire(row.status, row.expires_at, now, book.for_callback(row))]
@@ -77,9 +77,11 @@ def sweep_company(company_id: int, now: datetime, report: SweepReport) -> None:
     to_escalate = [row for row in staying_open if row.id not in escalated_already]
     report.already_escalated += len(staying_open) - len(to_escalate)
     for start in range(0, len(to_expire), BATCH):
-        _with_retries(lambda: _expire_batch(to_expire[start:start + BATCH], slug, now, report))
+        batch = to_expire[start:start + BATCH]
+        _with_retries(lambda batch=batch: _expire_batch(batch, slug, now, report))
     for start in range(0, len(to_escalate), BATCH):
-        _with_retries(lambda: _escalate_batch(to_escalate[start:start + BATCH], slug, now, report))
+        batch = to_escalate[start:start + BATCH]
+        _with_retries(lambda batch=batch: _escalate_batch(batch, slug, now, report))
 
 
 def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:

@@ -1,8 +1,8 @@
 """The modifications audit trail: filters, totals and the CSV export over one query shape."""
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterator
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased

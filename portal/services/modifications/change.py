@@ -113,7 +113,7 @@ def modify_appointment(user: User, appointment: Appointment, change: Change,
 def _write(user: User, proposal: Proposal, change: Change, now: datetime) -> list[AppointmentModification]:
     try:
         records = []
-        for appointment, fee in zip(proposal.targets, proposal.decision.fee_parts):
+        for appointment, fee in zip(proposal.targets, proposal.decision.fee_parts, strict=True):
             original = appointment.starts_at
             _change_appointment(appointment, proposal, change, now)
             records.append(_record(user, proposal, change, appointment, original, fee, now))

@@ -47,7 +47,7 @@ class Simulation:
 
 def node_path(node: NodeRef) -> list[PathNode]:
     """The node's path with names, as the provenance labels need them."""
-    return [(level, ident, name) for (level, ident), name in zip(node.path, path_labels(node))]
+    return [(level, ident, name) for (level, ident), name in zip(node.path, path_labels(node), strict=True)]
 
 
 def _request(scenario: Scenario, starts_at: datetime, rolling: int) -> ModificationRequest:

@@ -162,4 +162,5 @@ def stat_totals(customer_criteria: list, company_id: int) -> dict[str, int]:
 
 def last_refreshed(company_id: int) -> datetime | None:
     stat = AppointmentModificationStat
-    return db.session.scalar(select(func.max(stat.calculated_at)).where(*Scope.company(company_id).where(stat)))
+    return db.session.scalar(
+        select(func.max(stat.calculated_at)).where(*Scope.company(company_id).where(stat)))

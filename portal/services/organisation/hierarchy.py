@@ -14,7 +14,8 @@ def load_tree_input(company_id: int) -> TreeInput:
         select(Branch.id, Branch.name).where(*Scope.company(company_id).where(Branch)).order_by(Branch.name)
     ).all()
     services = db.session.execute(
-        select(Service.id, Service.name).where(*Scope.company(company_id).where(Service)).order_by(Service.name)
+        select(Service.id, Service.name).where(*Scope.company(company_id).where(Service))
+        .order_by(Service.name)
     ).all()
     staff = db.session.execute(
         select(Staff.id, Staff.name, Staff.branch_id)
@@ -22,7 +23,8 @@ def load_tree_input(company_id: int) -> TreeInput:
     ).all()
     offered = db.session.execute(
         select(branch_services.c.branch_id, branch_services.c.service_id)
-        .join(Branch, Branch.id == branch_services.c.branch_id).where(*Scope.company(company_id).where(Branch))
+        .join(Branch, Branch.id == branch_services.c.branch_id)
+        .where(*Scope.company(company_id).where(Branch))
     ).all()
     performs = db.session.execute(
         select(staff_services.c.staff_id, staff_services.c.service_id)

@@ -83,7 +83,8 @@ def company_tree(company_id: int, policy_type: str) -> PolicyTree:
     def build() -> PolicyTree:
         tree_input = load_tree_input(company_id)
         rows = load_rows(company_id, policy_type)
-        return PolicyTree(tree_input, resolve_tree(policy_type, tree_input, level_rows(tree_input, rows)), rows)
+        resolved = resolve_tree(policy_type, tree_input, level_rows(tree_input, rows))
+        return PolicyTree(tree_input, resolved, rows)
 
     return cached(company_id, f"policy-tree:{policy_type}", build)
 

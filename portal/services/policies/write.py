@@ -122,12 +122,13 @@ def relink_overrides(company_id: int, policy_type: str) -> None:
         *Scope.company(company_id).where(PolicyConfiguration), PolicyConfiguration.policy_type == policy_type,
         PolicyConfiguration.live.is_(True))).all()
     by_node = {(row.configurable_type, row.configurable_id): row for row in rows}
-    home = dict(db.session.execute(select(Staff.id, Staff.branch_id).where(*Scope.company(company_id).where(Staff))).all())
+    home = dict(db.session.execute(
+        select(Staff.id, Staff.branch_id).where(*Scope.company(company_id).where(Staff))).all())
     for (level, ident), row in by_node.items():
         path = [("company", company_id)] + ([("branch", home.get(ident))] if level == "staff" else [])
         path_rows = [LevelRow(lvl, i, None, by_node[(lvl, i)].config) for lvl, i in path
                      if (lvl, i) in by_node and (lvl, i) != (level, ident)]
-        parent = nearest_overridden(path_rows + [LevelRow(level, ident, None, row.config)], level)
+        parent = nearest_overridden([*path_rows, LevelRow(level, ident, None, row.config)], level)
         parent_id = by_node[(parent.level, parent.entity_id)].id if parent else None
         if (row.overrides_id, row.is_override) != (parent_id, parent_id is not None):
             db.session.execute(update(PolicyConfiguration).where(PolicyConfiguration.id == row.id)
