@@ -265,8 +265,8 @@ def channel_summaries(attempts, cells: dict[str, ResolvedCell]) -> list[tuple[st
         said = ", ".join(str(t) for t in times[:-1]) + (" and " if len(times) > 1 else "") + str(times[-1])
         fallback = cells[channel].value("fallback_channel")
         then = f"; then once on {CHANNEL_LABELS[fallback]}" if fallback in CHANNEL_LABELS else "; no fallback"
-        attempts = f"{len(times)} attempt{'s' if len(times) != 1 else ''}"
-        summaries.append((CHANNEL_LABELS[channel], f"{attempts} at {said} min{then}"))
+        count = f"{len(times)} attempt{'s' if len(times) != 1 else ''}"
+        summaries.append((CHANNEL_LABELS[channel], f"{count} at {said} min{then}"))
     return summaries
 
 
