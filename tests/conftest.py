@@ -7,10 +7,12 @@ when those are missing on a developer's machine; under CI=true a missing one fai
 """
 import os
 import socket
+import sqlite3
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine
 
 from portal import create_app
 from portal.extensions import cache, db
@@ -35,6 +37,13 @@ def tcp_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record) -> None:
+    """Test databases are thrown away: SQLite need not wait for the disk at every commit."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 def test_config(tmp_path_factory) -> dict:
