@@ -71,9 +71,8 @@ def worker_database_url(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             return url
-        stem, dot, suffix = parsed.database.rpartition(".")
-        name = f"{stem}_{WORKER}.{suffix}" if dot else f"{parsed.database}_{WORKER}"
-        return parsed.set(database=name).render_as_string(hide_password=False)
+        stem, suffix = os.path.splitext(parsed.database)
+        return parsed.set(database=f"{stem}_{WORKER}{suffix}").render_as_string(hide_password=False)
     name = f"{parsed.database}_{WORKER}"
     server = create_engine(parsed.set(database=None))
     try:
