@@ -181,7 +181,8 @@ def mariadb(dialect):
 
 @pytest.fixture
 def redis_app(app, redis_url):
-    """A second app on the same database whose cache is the real Redis (emptied first)."""
+    """A second app on the same database whose cache is the real Redis (emptied before and after:
+    its key prefix is this run's own, so nothing else would ever empty it)."""
     config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
     redis_app = create_app({**config, "CACHE_TYPE": "portal.redis_cache.tolerant_redis",
                             "CACHE_REDIS_URL": redis_url,
@@ -189,7 +190,9 @@ def redis_app(app, redis_url):
     redis_app.test_client_class = PortalClient
     with redis_app.app_context():
         cache.clear()
-    return redis_app
+    yield redis_app
+    with redis_app.app_context():
+        cache.clear()
 
 
 @pytest.fixture
