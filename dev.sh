@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two commands a new user needs; each does all of its own set-up on a machine with Python 3.11.
 #   ./dev.sh run                 serve the portal with SQLite, an in-process cache and demo data
-#   ./dev.sh test [pytest args]  run the tests (arguments go to pytest unchanged)
+#   ./dev.sh test [pytest args]  run the tests on every core (arguments go to pytest unchanged;
+#                                -n 0 runs them in one process)
 #   ./dev.sh setup               only build .venv with the test dependencies (used by .ci/run)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

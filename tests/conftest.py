@@ -4,13 +4,21 @@ The suite runs on SQLite with an in-process cache by default. Set TEST_DATABASE_
 MariaDB URL and TEST_REDIS_URL to a Redis URL to run the same tests on the production stack
 (.ci/run does both). Tests that need MariaDB, Redis or Chromium are skipped, with the reason,
 when those are missing on a developer's machine; under CI=true a missing one fails instead.
+
+pytest-xdist runs the suite in worker processes (gw0, gw1, ...; `-n auto` in pyproject.toml).
+Each worker has its own database: a SQLite file of its own, or on MariaDB `<name>_gw0`,
+`<name>_gw1`, ... beside the TEST_DATABASE_URL database, created when missing. Each worker, and
+each run, has its own Redis key prefix, so workers and runs sharing one Redis db never read or
+clear each other's keys. `-n 0` runs everything in one process on the database as given.
 """
 import os
 import socket
+import sqlite3
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
 
 from portal import create_app
 from portal.extensions import cache, db
@@ -18,6 +26,10 @@ from tests.support import Maker, PortalClient
 
 KEEP_TABLES = {"alembic_version", "notification_event_mappings"}
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# "gw0", "gw1", ... in a pytest-xdist worker; None in a serial run (-n 0).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+# The same for every worker of one run (xdist's run id), different for every run.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
 
 
 def require(condition: bool, what: str) -> None:
@@ -37,16 +49,53 @@ def tcp_open(host: str, port: int) -> bool:
         return False
 
 
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record) -> None:
+    """Test databases are thrown away: SQLite need not wait for the disk at every commit."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
+def key_prefix(name: str) -> str:
+    """A Redis key prefix of this run and worker: flask-caching's clear() with a prefix deletes
+    only the keys under it, so one worker's clean-up never empties another's cache."""
+    return f"{name}-{RUN_ID}-{WORKER or 'main'}:"
+
+
+def worker_database_url(url: str) -> str:
+    """TEST_DATABASE_URL as this worker uses it: the database itself in a serial run, else a
+    database of the worker's own beside it (`portal_test_gw0`), created when missing."""
+    if WORKER is None:
+        return url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return url
+        stem, suffix = os.path.splitext(parsed.database)
+        return parsed.set(database=f"{stem}_{WORKER}{suffix}").render_as_string(hide_password=False)
+    name = f"{parsed.database}_{WORKER}"
+    server = create_engine(parsed.set(database=None))
+    try:
+        with server.begin() as connection:
+            quoted = connection.dialect.identifier_preparer.quote(name)
+            connection.execute(text(f"CREATE DATABASE IF NOT EXISTS {quoted} "
+                                    "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    finally:
+        server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def test_config(tmp_path_factory) -> dict:
-    database_url = os.environ.get("TEST_DATABASE_URL") or (
-        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    )
+    if os.environ.get("TEST_DATABASE_URL"):
+        database_url = worker_database_url(os.environ["TEST_DATABASE_URL"])
+    else:  # a file in a temporary directory of this worker's own
+        database_url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url}
     redis_url = os.environ.get("TEST_REDIS_URL")
     if redis_url:
         config.update({
             "CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
-            "CACHE_KEY_PREFIX": "portal-test:",
+            "CACHE_KEY_PREFIX": key_prefix("portal-test"),
         })
     else:
         config.update({"CACHE_TYPE": "SimpleCache"})
@@ -132,14 +181,18 @@ def mariadb(dialect):
 
 @pytest.fixture
 def redis_app(app, redis_url):
-    """A second app on the same database whose cache is the real Redis (emptied first)."""
+    """A second app on the same database whose cache is the real Redis (emptied before and after:
+    its key prefix is this run's own, so nothing else would ever empty it)."""
     config = {key: app.config[key] for key in ("ENV_NAME", "SQLALCHEMY_DATABASE_URI")}
     redis_app = create_app({**config, "CACHE_TYPE": "portal.cache.backend.tolerant_redis",
-                            "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "portal-test-redis:"})
+                            "CACHE_REDIS_URL": redis_url,
+                            "CACHE_KEY_PREFIX": key_prefix("portal-test-redis")})
     redis_app.test_client_class = PortalClient
     with redis_app.app_context():
         cache.clear()
-    return redis_app
+    yield redis_app
+    with redis_app.app_context():
+        cache.clear()
 
 
 @pytest.fixture

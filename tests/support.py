@@ -42,7 +42,11 @@ def snapshot(obj) -> SimpleNamespace:
 
 
 class Maker:
-    """Factories for test data; every call commits and returns a snapshot."""
+    """Factories for test data. Each public call stores its rows in one app context and one
+    commit, and returns snapshots of them as read back from the database after that commit.
+
+    The `_company`, `_branch`, ... builders only add a row to the current session and flush (so
+    its id is known): `world()` builds a whole company with them and commits once."""
 
     def __init__(self, app):
         self.app = app
@@ -52,68 +56,98 @@ class Maker:
         self.counter += 1
         return self.counter
 
-    def _save(self, obj):
-        with self.app.app_context():
-            db.session.add(obj)
-            db.session.commit()
-            return snapshot(obj)
+    @staticmethod
+    def _add(obj):
+        db.session.add(obj)
+        db.session.flush()
+        return obj
 
-    def company(self, **kw):
+    @staticmethod
+    def _commit(obj) -> SimpleNamespace:
+        db.session.commit()
+        return snapshot(obj)  # the commit expired it: this reads the stored values back
+
+    # --- builders: one row in the current session, no commit ---------------------------------
+    def _company(self, **kw) -> Company:
         n = self._next()
-        return self._save(Company(**{"name": f"Company {n}", "slug": f"company-{n}", **kw}))
+        return self._add(Company(**{"name": f"Company {n}", "slug": f"company-{n}", **kw}))
+
+    def _branch(self, company_id: int, **kw) -> Branch:
+        return self._add(Branch(**{"company_id": company_id, "name": f"Branch {self._next()}", **kw}))
+
+    def _service(self, company_id: int, branches: list[Branch], **kw) -> Service:
+        service = Service(**{"company_id": company_id, "name": f"Service {self._next()}", **kw})
+        for branch in branches:
+            branch.services.append(service)
+        return self._add(service)
+
+    def _staff(self, company_id: int, branch_id: int, services: list[Service], **kw) -> Staff:
+        member = Staff(**{"company_id": company_id, "branch_id": branch_id,
+                          "name": f"Staff {self._next()}", **kw})
+        member.services = list(services)
+        return self._add(member)
+
+    def _customer(self, company_id: int, **kw) -> Customer:
+        n = self._next()
+        return self._add(Customer(**{"company_id": company_id, "name": f"Customer {n}",
+                                     "phone": f"+4915110{n:05d}", **kw}))
+
+    def _user(self, company_id: int, role: str, branch_id=None, staff_id=None, email=None,
+              password=PASSWORD) -> User:
+        user = User(company_id=company_id, role=role, name=f"{role} {self._next()}",
+                    email=email or f"{role}{self.counter}@c{company_id}.test",
+                    branch_id=branch_id, staff_id=staff_id)
+        user.set_password(password)
+        return self._add(user)
+
+    # --- factories: take and return snapshots, one commit each ---------------------------------
+    def company(self, **kw):
+        with self.app.app_context():
+            return self._commit(self._company(**kw))
 
     def branch(self, company, **kw):
-        return self._save(Branch(**{"company_id": company.id, "name": f"Branch {self._next()}", **kw}))
+        with self.app.app_context():
+            return self._commit(self._branch(company.id, **kw))
 
     def service(self, company, branches=(), **kw):
         with self.app.app_context():
-            service = Service(**{"company_id": company.id, "name": f"Service {self._next()}", **kw})
-            db.session.add(service)
             offering = [db.session.get(Branch, branch.id) for branch in branches]
-            for branch in offering:
-                branch.services.append(service)
-            db.session.commit()
-            return snapshot(service)
+            return self._commit(self._service(company.id, offering, **kw))
 
     def staff(self, company, branch, services=(), **kw):
         with self.app.app_context():
-            member = Staff(**{"company_id": company.id, "branch_id": branch.id,
-                              "name": f"Staff {self._next()}", **kw})
-            member.services = [db.session.get(Service, s.id) for s in services]
-            db.session.add(member)
-            db.session.commit()
-            return snapshot(member)
+            performed = [db.session.get(Service, s.id) for s in services]
+            return self._commit(self._staff(company.id, branch.id, performed, **kw))
 
     def customer(self, company, **kw):
-        n = self._next()
-        return self._save(Customer(**{"company_id": company.id, "name": f"Customer {n}",
-                                      "phone": f"+4915110{n:05d}", **kw}))
+        with self.app.app_context():
+            return self._commit(self._customer(company.id, **kw))
 
     def user(self, company, role="admin", branch=None, staff=None, email=None, password=PASSWORD):
         with self.app.app_context():
-            user = User(company_id=company.id, role=role, name=f"{role} {self._next()}",
-                        email=email or f"{role}{self.counter}@c{company.id}.test",
-                        branch_id=branch.id if branch else None, staff_id=staff.id if staff else None)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            return snapshot(user)
+            return self._commit(self._user(company.id, role, branch_id=branch.id if branch else None,
+                                           staff_id=staff.id if staff else None, email=email,
+                                           password=password))
 
     def world(self):
-        """A small company: two branches, two services, three staff, one user of each role."""
-        company = self.company()
-        north, south = self.branch(company, name="North"), self.branch(company, name="South")
-        cut = self.service(company, branches=[north, south], name="Cut", price=40)
-        dye = self.service(company, branches=[north], name="Dye", price=90)
-        ann = self.staff(company, north, services=[cut, dye], name="Ann")
-        bob = self.staff(company, north, services=[cut], name="Bob")
-        cy = self.staff(company, south, services=[cut], name="Cy")
-        return SimpleNamespace(
-            company=company, north=north, south=south, cut=cut, dye=dye, ann=ann, bob=bob, cy=cy,
-            admin=self.user(company, "admin"),
-            manager=self.user(company, "branch_manager", branch=north),
-            agent=self.user(company, "agent", staff=bob),
-        )
+        """A small company: two branches, two services, three staff, one user of each role.
+        Built in one app context and stored with one commit."""
+        with self.app.app_context():
+            company = self._company()
+            north, south = self._branch(company.id, name="North"), self._branch(company.id, name="South")
+            cut = self._service(company.id, [north, south], name="Cut", price=40)
+            dye = self._service(company.id, [north], name="Dye", price=90)
+            ann = self._staff(company.id, north.id, [cut, dye], name="Ann")
+            bob = self._staff(company.id, north.id, [cut], name="Bob")
+            cy = self._staff(company.id, south.id, [cut], name="Cy")
+            rows = dict(
+                company=company, north=north, south=south, cut=cut, dye=dye, ann=ann, bob=bob, cy=cy,
+                admin=self._user(company.id, "admin"),
+                manager=self._user(company.id, "branch_manager", branch_id=north.id),
+                agent=self._user(company.id, "agent", staff_id=bob.id),
+            )
+            db.session.commit()
+            return SimpleNamespace(**{name: snapshot(obj) for name, obj in rows.items()})
 
 
 class QueryCounter:

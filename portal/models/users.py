@@ -2,6 +2,7 @@
 import secrets
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,8 @@ from portal.models.org import Branch, Company, Staff
 
 ROLES = ("admin", "branch_manager", "agent")
 ROLE_LABELS = {"admin": "Admin", "branch_manager": "Branch manager", "agent": "Support agent"}
+# Used where no app is active (e.g. the sign-in view's dummy user, built at import); inside an app
+# the config's PASSWORD_HASH_METHOD decides, which is this same scrypt except under testing.
 PASSWORD_METHOD = "scrypt"
 
 
@@ -40,7 +43,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     staff: Mapped[Staff | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        method = PASSWORD_METHOD
+        if has_app_context():
+            method = current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_METHOD)
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

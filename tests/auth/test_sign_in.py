@@ -13,10 +13,11 @@ def test_sign_in_with_email_and_password_lands_on_dashboard(client, world):
     assert b"Dashboard" in client.get("/").data
 
 
-def test_passwords_are_stored_hashed_with_scrypt(app, world):
+def test_passwords_are_stored_hashed_with_the_configured_method(app, world):
+    # scrypt outside tests: tests/ops/test_password_hash.py proves the production config keeps it.
     with app.app_context():
         user = db.session.get(User, world.admin.id)
-        assert user.password_hash.startswith("scrypt:")
+        assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"])
         assert PASSWORD not in user.password_hash
 
 
