@@ -28,12 +28,25 @@ class Element:
     @property
     def text(self) -> str:
         """The visible text, white space folded as a browser shows it."""
-        return " ".join(self._raw_text().split())
+        return " ".join(self._raw_text(False).split())
 
-    def _raw_text(self) -> str:
-        return "".join(child if isinstance(child, str) else f" {child._raw_text()} "
-                       if child.tag in BLOCKS else child._raw_text() for child in self.children
-                       if isinstance(child, str) or child.tag not in ("script", "style"))
+    @property
+    def spoken(self) -> str:
+        """The text a screen reader reads: without aria-hidden parts (symbols beside words)."""
+        return " ".join(self._raw_text(True).split())
+
+    def _raw_text(self, spoken: bool) -> str:
+        parts = []
+        for child in self.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag in ("script", "style") or (spoken and child.get("aria-hidden") == "true"):
+                continue
+            elif child.tag in BLOCKS:
+                parts.append(f" {child._raw_text(spoken)} ")
+            else:
+                parts.append(child._raw_text(spoken))
+        return "".join(parts)
 
     def iter(self):
         """Every element below this one, in document order."""
