@@ -139,3 +139,14 @@ def parse(html: str | bytes) -> Element:
 def page(response) -> Element:
     """A test client response, parsed."""
     return parse(response.get_data(as_text=True))
+
+
+def field_errors(page: Element) -> list[str]:
+    """The messages shown beside form fields (each has the id "<field>-error" or "error-<key>")."""
+    return [element.text for element in page.find_all(id=True)
+            if element["id"].endswith("-error") or element["id"].startswith("error-")]
+
+
+def get(client, url: str, **kwargs) -> Element:
+    """GET a page with a test client and parse it."""
+    return page(client.get(url, **kwargs))

@@ -49,7 +49,8 @@ def test_each_level_wins_over_the_one_above(client, world, add_cell):
     assert retries(node_url("branch", world.north.id))[0] == "2"
     assert retries(node_url("staff", world.ann.id, service=world.cut.id)) == (
         "4", "inherited", "inherited from Service Cut")
-    cell = cell_at(client, node_url("staff", world.ann.id, service=world.cut.id), "booking_confirmed", "email")
+    cell = cell_at(client, node_url("staff", world.ann.id, service=world.cut.id),
+                   "booking_confirmed", "email")
     assert shown(cell, "template_override") == ("ann/email", "here", "overridden here")
     under_dye = retries(node_url("staff", world.ann.id, service=world.dye.id))  # the service sets nothing
     assert under_dye[0] == "2" and "Branch North" in under_dye[2]
@@ -69,7 +70,8 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
     add_cell("branch", world.north.id, "booking_confirmed", "email", is_enabled=False)  # before the lock
     client.login(world.admin.email)
     company_cell = cell_at(client, node_url("company", world.company.id), "booking_confirmed", "email")
-    assert company_cell.one(data_lock=True)["data-lock"] == "here" and "here: stays on below" in company_cell.text
+    assert company_cell.one(data_lock=True)["data-lock"] == "here"
+    assert "here: stays on below" in company_cell.text
     for url in (node_url("branch", world.north.id), node_url("service", world.cut.id, branch=world.north.id),
                 node_url("staff", world.bob.id, service=world.cut.id), node_url("staff", world.cy.id)):
         cell = cell_at(client, url, "booking_confirmed", "email")
@@ -77,7 +79,8 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
         assert lock["data-lock"] == "company" and lock.text == "locked on by the company", url
         assert state(cell)[0] == "on", url
     north = cell_at(client, node_url("branch", world.north.id), "booking_confirmed", "email")
-    assert north.one(data_ignored=True).text == "Switched off at Branch North: ignored, the company locks it on."
+    assert north.one(data_ignored=True).text == (
+        "Switched off at Branch North: ignored, the company locks it on.")
 
 
 def test_node_and_cell_show_who_changed_them_last(client, world):
@@ -88,8 +91,9 @@ def test_node_and_cell_show_who_changed_them_last(client, world):
     in_matrix = page.one(id="notification-matrix").find_all(data_last_changed=True)
     node_marks = [mark for mark in page.find_all(data_last_changed=world.admin.name) if mark not in in_matrix]
     assert node_marks and node_marks[0].text.startswith(f"last changed by {world.admin.name}")  # the node
-    assert matrix_cell(page, "no_show", "sms").one(data_last_changed=True)["data-last-changed"] == world.admin.name
-    assert matrix_cell(page, "no_show", "email").find(data_last_changed=True) is None  # the cell
+    changed = matrix_cell(page, "no_show", "sms").one(data_last_changed=True)  # the cell
+    assert changed["data-last-changed"] == world.admin.name
+    assert matrix_cell(page, "no_show", "email").find(data_last_changed=True) is None
 
 
 def test_compact_tree_links_the_path_and_the_level_below(client, world):
@@ -98,7 +102,8 @@ def test_compact_tree_links_the_path_and_the_level_below(client, world):
     links = page.one("nav", aria_label="Hierarchy").links()
     assert f"/notifications/branch/{world.south.id}" in links  # sibling branches
     assert f"/notifications/staff/{world.ann.id}?service={world.cut.id}" in links  # doing Cut here
-    assert not [link for link in page.links() if link.startswith(f"/notifications/staff/{world.cy.id}")]  # at South
+    cy = f"/notifications/staff/{world.cy.id}"
+    assert not [link for link in page.links() if link.startswith(cy)]  # Cy works at South
     assert "Staff doing Cut" in page.text
 
 

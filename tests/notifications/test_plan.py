@@ -1,13 +1,13 @@
 """The delivery plan page: a readable timeline of a node's attempts with the sample variables."""
 import re
 
-from tests.html import parse
+from tests.html import get
 from tests.notifications.conftest import cell_url
 
 
 def plan_text(client, level, entity_id, event_type):
     """The page's text as a person reads it."""
-    return parse(client.get(f"/notifications/{level}/{entity_id}/plan/{event_type}").get_data(as_text=True)).text
+    return get(client, f"/notifications/{level}/{entity_id}/plan/{event_type}").text
 
 
 def test_branch_override_shows_five_doubling_retries_then_the_fallback(client, world, add_cell):

@@ -30,7 +30,8 @@ def test_branch_override_is_saved_and_shown_as_overridden_here(app, client, worl
     assert live_config(app, "branch", world.north.id) == ({"hours_before": 48}, 1)
     page = editor_page(client, "branch", world.north.id)
     assert effective(page, "hours_before") == ("48 h", "here", "overridden here")
-    assert page.one("tr", data_setting="hours_before").one(data_inherited=True).text.startswith("24 h from Company")
+    inherited = page.one("tr", data_setting="hours_before").one(data_inherited=True)
+    assert inherited.text.startswith("24 h from Company")
     service_page = editor_page(client, "service", world.cut.id)  # a service row's path skips branches
     assert effective(service_page, "hours_before") == ("24 h", "inherited", "inherited from Company")
 
@@ -68,7 +69,8 @@ def test_invalid_value_rerenders_with_message_and_saves_nothing(app, client, wor
     editor = page.one("form", id="policy-editor")
     assert editor.one(name=f"value_{key}").get("aria-invalid") == "true"
     if key != "require_reason":  # a select shows its options, not free text
-        assert typed.split("\n")[0] in editor.field_value(f"value_{key}")  # what the person typed is still there
+        # What the person typed is still there.
+        assert typed.split("\n")[0] in editor.field_value(f"value_{key}")
     assert live_config(app, "branch", world.north.id) == before
     assert audit_count(app) == audits
 
@@ -78,7 +80,8 @@ def test_unknown_key_in_a_crafted_post_is_refused(app, client, world):
     response = client.submit(editor_url("branch", world.north.id), {
         "version": "0", "action": "save", "mode_parking_fee": "override", "value_parking_fee": "3"})
     assert response.status_code == 400
-    assert "Unknown setting 'parking_fee' for cancellation policies" in parse(response.get_data(as_text=True)).text
+    message = "Unknown setting 'parking_fee' for cancellation policies"
+    assert message in parse(response.get_data(as_text=True)).text
     assert live_config(app, "branch", world.north.id) is None
 
 
@@ -206,9 +209,11 @@ def test_service_opened_from_under_a_branch_shows_what_the_tree_shows(client, wo
     link = f"/policies/cancellation/service/{world.cut.id}?branch={world.north.id}"
     assert link in tree.links()
     page = parse(client.get(link).get_data(as_text=True))
-    assert effective(page, "hours_before")[2] == "inherited from Branch North" and "as seen under North" in page.text
+    assert effective(page, "hours_before")[2] == "inherited from Branch North"
+    assert "as seen under North" in page.text
     plain = parse(client.get(f"/policies/cancellation/service/{world.cut.id}").get_data(as_text=True))
-    assert effective(plain, "hours_before")[2] == "inherited from Company" and "inherited from Branch" not in plain.text
+    assert effective(plain, "hours_before")[2] == "inherited from Company"
+    assert "inherited from Branch" not in plain.text
 
 
 def test_context_of_another_company_is_ignored(client, world, make, add_row):
