@@ -1,5 +1,4 @@
 """Cancel and reschedule through the pages: preview, confirm, overrides, waivers, refusals."""
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,13 +8,13 @@ from portal.extensions import db
 from portal.models import Appointment, AppointmentModification
 from portal.domain.clock import to_local
 from tests.appointments.support import now_seconds
-
-HIDDEN = re.compile(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"')
-
+from tests.html import parse
 
 def hidden_fields(body: str) -> dict:
     """The confirm form's hidden inputs, as a browser would send them back."""
-    return {name: value for name, value in HIDDEN.findall(body) if name != "csrf_token"}
+    form = parse(body).find("form", data_form="confirm")
+    fields = form.find_all("input", type="hidden") if form else []
+    return {field["name"]: field.get("value", "") for field in fields if field["name"] != "csrf_token"}
 
 
 def preview(client, url):
@@ -151,7 +150,8 @@ def test_a_decision_that_changed_since_the_preview_is_not_applied(app, client, w
     response = client.submit(cancel_url(appointment), {"seen": seen})
     assert response.status_code == 409
     body = response.get_data(as_text=True)
-    assert "The decision changed since your preview" in body and 'value="allowed:15.00:1:' in body
+    assert "The decision changed since your preview" in parse(body).text
+    assert hidden_fields(body)["seen"].startswith("allowed:15.00:1:")  # the new decision, to confirm again
     assert state(app, appointment.id)[0::2] == ("scheduled", [])
 
 

@@ -113,7 +113,7 @@ def measure(engine: str, redis_url: str | None) -> dict:
     client = app.test_client()
     client.post("/login", data={"email": "bench@bench.test", "password": "bench-password"})
     first = client.get(url)
-    assert first.status_code == 200 and first.data.count(b'class="ncell ') == 52
+    assert first.status_code == 200 and first.data.count(b'data-cell="') == 52
     results["page_kb"] = len(first.data) / 1024
     with app.app_context():
         results["page_cold"] = p50_p95([cold_page(client, url) for _ in range(30)])

@@ -34,17 +34,17 @@ def test_admin_overrides_a_branch_channel_and_locks_a_company_cell(page):
     expect(page.locator(".flash-success")).to_contain_text(
         "Saved: Reminder 24 hours before by SMS at Berlin Mitte")
     branch_cell = cell(page, "reminder_24h", "sms")
-    expect(branch_cell.locator(".nvalue-retry_count")).to_contain_text("5")
-    expect(branch_cell.locator(".nvalue-retry_count")).to_contain_text("here")
+    expect(branch_cell.locator("[data-key=retry_count]")).to_contain_text("5")
+    expect(branch_cell.locator("[data-key=retry_count]")).to_contain_text("here")
 
     open_node(page, "Haircut")
     open_node(page, "Ben Schmidt")
     staff_cell = cell(page, "reminder_24h", "sms")
-    expect(staff_cell.locator(".nvalue-fallback_channel")).to_contain_text("Email")
-    expect(staff_cell.locator(".nvalue-fallback_channel .prov")).to_have_attribute(
+    expect(staff_cell.locator("[data-key=fallback_channel]")).to_contain_text("Email")
+    expect(staff_cell.locator("[data-key=fallback_channel] [data-provenance]")).to_have_attribute(
         "title", "inherited from Branch Berlin Mitte")
-    expect(staff_cell.locator(".nvalue-retry_count")).to_contain_text("5")
-    expect(staff_cell.locator(".nvalue-retry_count")).to_contain_text("Branch Berlin Mitte")
+    expect(staff_cell.locator("[data-key=retry_count]")).to_contain_text("5")
+    expect(staff_cell.locator("[data-key=retry_count]")).to_contain_text("Branch Berlin Mitte")
     save_screenshot(page, "notifications-staff-matrix")
 
     page.locator("#event-reminder_24h").get_by_role("link", name="Delivery plan").click()

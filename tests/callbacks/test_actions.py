@@ -5,6 +5,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.callbacks.support import add_callback, add_escalation, escalations, load, set_callback_policy
+from tests.html import get
 
 
 def act(client, callback, action, version=None, **form):
@@ -253,6 +254,6 @@ def test_the_escalate_form_waits_while_a_manual_escalation_is_open(app, client, 
     callback = add_callback(app, world)
     add_escalation(app, callback, "manual_escalation")
     client.login(world.agent.email)
-    html = text(client.get(f"/callbacks/{callback.id}"))
-    assert "Escalated already: resolve the open manual escalation" in html
-    assert 'name="note" rows="2"' not in html
+    page = get(client, f"/callbacks/{callback.id}")
+    assert "Escalated already: resolve the open manual escalation" in page.text
+    assert not [form for form in page.find_all("form") if form["action"].endswith("/escalate")]

@@ -1,27 +1,32 @@
 """The queue page: order, filters, tab counts, seek pagination, CSV export, who sees what."""
 import csv
 import io
-import re
 from datetime import timedelta
 
 import pytest
 
 from portal.models import utcnow
 from tests.callbacks.support import add_callback, add_escalation, load
+from tests.html import Element, parse
 
 
-def ids_on(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr class="cb-urgency-\w+" data-callback="(\d+)"', html)]
+def ids_on(html: Element) -> list[int]:
+    return [int(row["data-callback"]) for row in html.find_all("tr", data_callback=True)]
 
 
-def page(client, **args) -> str:
+def page(client, **args) -> Element:
     response = client.get("/callbacks/", query_string=args)
     assert response.status_code == 200
-    return response.get_data(as_text=True)
+    return parse(response.get_data(as_text=True))
 
 
-def count_of(html: str, tab_label: str) -> int:
-    return int(re.search(rf'>{tab_label} <span class="cb-count">(\d+)</span>', html).group(1))
+def count_of(html: Element, tab_label: str) -> int:
+    """The live count on the status tab labelled `tab_label`."""
+    for tab in html.one("nav", aria_label="Status").find_all("a"):
+        count = tab.one(data_tab_count=True)
+        if tab.text == f"{tab_label} {count.text}":
+            return int(count.text)
+    raise AssertionError(f"no tab {tab_label!r}")
 
 
 @pytest.fixture
@@ -73,7 +78,7 @@ def test_tabs_count_every_status_under_the_other_filters(app, client, world, que
     expected = {"Open": 4 + 1, "Pending": 3, "Assigned": 1, "Contacted": 1, "Completed": 1,
                 "Cancelled": 1, "Expired": 0, "All": 7}
     assert {label: count_of(html, label) for label in expected} == expected
-    assert "Overdue only (2)" in html
+    assert "Overdue only (2)" in html.text
     filtered = page(client, priority="high")
     assert count_of(filtered, "Open") == 1 and count_of(filtered, "All") == 1
 
@@ -126,18 +131,17 @@ def test_seek_pages_walk_the_whole_queue_forward_and_back(app, client, world, mo
     while True:
         pages.append(ids_on(html))
         seen += pages[-1]
-        following = re.search(r'rel="next" href="([^"]+)"', html)
+        following = html.find("a", rel="next")
         if not following:
             break
-        html = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+        html = parse(client.get(following["href"]).get_data(as_text=True))
     assert [len(p) for p in pages] == [4, 4, 3]
-    assert "Page 3 of 3" in html
+    assert "Page 3 of 3" in html.one("nav", data_pager="seek").text
     assert seen == [made[i] for i in (5, 1, 10, 2, 7, 3, 6, 9, 0, 8, 4)]  # deadline, then urgent first
     for expected in reversed(pages[:-1]):  # and back again, page by page
-        previous = re.search(r'rel="prev" href="([^"]+)"', html).group(1).replace("&amp;", "&")
-        html = client.get(previous).get_data(as_text=True)
+        html = parse(client.get(html.one("a", rel="prev")["href"]).get_data(as_text=True))
         assert ids_on(html) == expected
-    assert 'rel="prev"' not in html
+    assert html.find("a", rel="prev") is None
 
 
 def test_the_csv_export_has_the_filtered_list_in_queue_order(app, client, world, queue):
@@ -165,7 +169,7 @@ def test_the_queue_and_export_show_a_manager_only_their_branch(app, client, make
     client.login(world.manager.email)
     html = page(client)
     assert ids_on(html) == [north.id] and count_of(html, "All") == 1
-    assert 'name="branch"' not in html  # nothing to choose: the branch is theirs
+    assert not html.find_all(name="branch")  # nothing to choose: the branch is theirs
     exported = client.get("/callbacks/export.csv").get_data(as_text=True)
     assert [int(r["id"]) for r in csv.DictReader(io.StringIO(exported))] == [north.id]
     assert ids_on(page(client, branch=world.south.id)) == []  # a crafted branch filter adds nothing
@@ -182,10 +186,10 @@ def test_an_agent_without_a_branch_sees_the_whole_company_and_never_another(app,
 def test_bulk_assign_is_offered_to_managers_only(app, client, world):
     add_callback(app, world)
     client.login(world.agent.email)
-    assert "Assign selected" not in page(client)
+    assert "Assign selected" not in page(client).text
     client.logout()
     client.login(world.manager.email)
-    assert "Assign selected" in page(client)
+    assert "Assign selected" in page(client).text
 
 
 def test_badges_are_words_not_only_colours(app, client, world):
@@ -193,7 +197,7 @@ def test_badges_are_words_not_only_colours(app, client, world):
     add_callback(app, world, minutes_left=12)
     add_callback(app, world, minutes_left=23 + 60 * 3)
     client.login(world.admin.email)
-    html = page(client)
-    assert "Overdue by 1 h 5 min" in html or "Overdue by 1 h 6 min" in html
-    assert "Due soon: in 11 min" in html or "Due soon: in 12 min" in html
-    assert "Due in 3 h 22 min" in html or "Due in 3 h 23 min" in html
+    shown = {tag["data-deadline"]: tag.spoken for tag in page(client).find_all(data_deadline=True)}
+    assert shown["overdue"] in ("Overdue by 1 h 5 min", "Overdue by 1 h 6 min")
+    assert shown["due_soon"] in ("Due soon: in 11 min", "Due soon: in 12 min")
+    assert shown["on_time"] in ("Due in 3 h 22 min", "Due in 3 h 23 min")

@@ -1,15 +1,15 @@
 """The dashboard shows real counts for the signed-in user's scope."""
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Appointment, CallbackRequest, PolicyConfiguration, utcnow
+from tests.html import parse
 
 
 def stat(html: str, name: str) -> int:
-    return int(re.search(rf'data-stat="{name}">(\d+)<', html).group(1))
+    return int(parse(html).one(data_stat=name).text)
 
 
 def add_callback(world, branch, status, minutes_left):
@@ -120,12 +120,14 @@ def test_sla_compliance_counts_completions_before_the_deadline_per_day(app, clie
                 expires_at=completed + timedelta(minutes=margin)))
         db.session.commit()
     client.login(world.admin.email)
-    html = client.get("/").get_data(as_text=True)
-    assert "75 % of completed callbacks were completed before their deadline (3 of 4)." in html
-    bars = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"', html)
+    page = parse(client.get("/").get_data(as_text=True))
+    chart = page.one("section", aria_labelledby="sla-title")
+    assert chart.one(data_stat="sla_week").text == (
+        "75 % of completed callbacks were completed before their deadline (3 of 4).")
+    bars = [(bar["y"], bar["height"]) for bar in chart.find_all("rect")]
     assert len(bars) in (2, 3)  # today (3 completions) and two days ago; "today" may straddle midnight
-    assert html.count("<g data-day=") == 7
-    assert 'style="' not in html.split('class="cb-sla-chart"')[1]  # CSP: no inline styles
+    assert len(chart.find_all("g", data_day=True)) == 7
+    assert not page.find_all(style=True)  # CSP: no inline styles, in the chart or anywhere else
 
 
 def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, NotificationConfiguration
+from tests.html import Element, parse
 
 
 @pytest.fixture
@@ -54,7 +55,25 @@ def audit_count(app):
         return db.session.scalar(select(func.count(AuditEvent.id)))
 
 
-def cell_html(page: str, event_type: str, channel: str) -> str:
-    """The matrix cell's HTML of one (event, channel) from a node page."""
-    start = page.index(f'id="cell-{event_type}-{channel}"')
-    return page[start:page.index("</td>", start)]
+def matrix_cell(page, event_type: str, channel: str) -> Element:
+    """The matrix cell of one (event, channel) on a node page (HTML text or parsed)."""
+    doc = parse(page) if isinstance(page, str) else page
+    return doc.one("td", data_cell=f"{event_type}-{channel}")
+
+
+def shown(cell: Element, key: str) -> tuple[str, str, str]:
+    """(value, provenance kind, provenance words) of one setting as a matrix cell shows it."""
+    item = cell.one(data_key=key)
+    mark = item.one(data_provenance=True)
+    return item["data-value"], mark["data-provenance"], mark["title"]
+
+
+def state(cell: Element) -> tuple[str, str]:
+    """("on" or "off", provenance words) of a matrix cell."""
+    line = cell.one(data_enabled=True)
+    return line["data-enabled"], line.one(data_provenance=True)["title"]
+
+
+def editor_row(page, key: str) -> Element:
+    """The row of one setting in the cell editor."""
+    return (parse(page) if isinstance(page, str) else page).one("tr", data_setting=key)

@@ -1,39 +1,43 @@
 """The event catalog page: the 13 events by category with labels, channels, variables, timing."""
-import re
+from tests.html import parse
+
+
+def catalog(client, query=""):
+    return parse(client.get("/notifications/" + query).get_data(as_text=True))
 
 
 def test_catalog_lists_the_13_events_grouped_by_category(client, world):
     client.login(world.agent.email)
-    page = client.get("/notifications/").get_data(as_text=True)
-    assert len(re.findall(r'<tr id="event-', page)) == 13
-    headings = re.findall(r'<h2 id="cat-(\w+)"', page)
-    assert headings == ["booking", "reminder", "modification", "callback", "system"]
-    reminders = page[page.index('id="cat-reminder"'):page.index('id="cat-modification"')]
-    assert all(f'id="event-{e}"' in reminders for e in ("reminder_24h", "reminder_2h", "reminder_1week"))
+    page = catalog(client)
+    assert len(page.find_all("tr", data_event=True)) == 13
+    sections = page.find_all("section", data_category=True)
+    assert [section["data-category"] for section in sections] == [
+        "booking", "reminder", "modification", "callback", "system"]
+    reminders = page.one("section", data_category="reminder")
+    assert {row["data-event"] for row in reminders.find_all("tr", data_event=True)} == {
+        "reminder_24h", "reminder_2h", "reminder_1week"}
 
 
 def test_each_event_shows_labels_description_channels_variables_timing_and_state(client, world):
     client.login(world.admin.email)
-    page = client.get("/notifications/").get_data(as_text=True)
-    row = page[page.index('id="event-reminder_24h"'):]
-    row = row[:row.index("</tr>")]
-    assert "Reminder 24 hours before" in row and "Erinnerung 24 Stunden vorher" in row
-    assert "Reminds the customer one day before the appointment." in row
-    assert [channel for channel in ("Email", "SMS", "WhatsApp", "Push") if f">{channel}</span>" in row] == [
-        "Email", "SMS", "WhatsApp"]
-    assert "<code>customer_name</code>" in row and "<code>cancel_url</code>" in row
-    assert "24 h before the appointment" in row and "✓ active" in row
+    row = catalog(client).one("tr", data_event="reminder_24h")
+    assert "Reminder 24 hours before" in row.text and "Erinnerung 24 Stunden vorher" in row.text
+    assert "Reminds the customer one day before the appointment." in row.text
+    assert [tag.text for tag in row.find_all(data_default_channel=True)] == ["Email", "SMS", "WhatsApp"]
+    variables = {code["data-variable"] for code in row.find_all("code", data_variable=True)}
+    assert {"customer_name", "cancel_url"} <= variables
+    assert "24 h before the appointment" in row.text
+    assert row.one(data_active=True)["data-active"] == "yes" and "✓ active" in row.text
 
 
 def test_german_labels_lead_with_lang_de(client, world):
     client.login(world.admin.email)
-    page = client.get("/notifications/?lang=de").get_data(as_text=True)
-    row = page[page.index('id="event-booking_confirmed"'):]
+    row = catalog(client, "?lang=de").one("tr", data_event="booking_confirmed").text
     assert row.index("Buchungsbestätigung") < row.index("Booking confirmed")
 
 
 def test_catalog_links_to_the_company_and_branch_matrices(client, world):
     client.login(world.admin.email)
-    page = client.get("/notifications/").get_data(as_text=True)
-    assert f'href="/notifications/company/{world.company.id}"' in page
-    assert f'href="/notifications/branch/{world.south.id}"' in page
+    links = catalog(client).links()
+    assert f"/notifications/company/{world.company.id}" in links
+    assert f"/notifications/branch/{world.south.id}" in links

@@ -1,13 +1,13 @@
 """The cell editor: saving, inherited values, validation, staff restrictions, the lock, resets,
 stale edits and the audit log."""
 import pytest
-from markupsafe import escape
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent
+from tests.html import parse
 from tests.notifications.conftest import (
-    audit_count, cell_html, cell_url, node_url, row_count, stored_cell,
+    audit_count, cell_url, editor_row, matrix_cell, node_url, row_count, shown, state, stored_cell,
 )
 
 OVERRIDE_SMS = {"version": "0", "mode_fallback_channel": "set", "value_fallback_channel": "email",
@@ -29,21 +29,27 @@ def test_branch_override_is_saved_audited_and_shown(app, client, world):
                                 "locked": False}
         assert event.after["settings"] == {"fallback_channel": "email", "retry_count": 5}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    assert "Saved: Reminder 24 hours before by SMS at North." in page
-    assert "overridden here" in cell_html(page, "reminder_24h", "sms")
+    assert "Saved: Reminder 24 hours before by SMS at North." in parse(page).one("div", role="status").text
+    cell = matrix_cell(page, "reminder_24h", "sms")
+    for key in ("fallback_channel", "retry_count"):
+        assert shown(cell, key)[1:] == ("here", "overridden here")
 
 
 def test_editor_shows_the_inherited_value_beside_each_input(client, world, add_cell):
     add_cell("company", world.company.id, "reminder_24h", "sms", retry_count=2, retry_delay_minutes=30)
     add_cell("branch", world.north.id, "reminder_24h", "sms", retry_count=6)
     client.login(world.admin.email)
-    page = client.get(cell_url("branch", world.north.id, "reminder_24h", "sms")).get_data(as_text=True)
-    retries = page[page.index('id="row-retry_count"'):page.index('id="row-retry_delay_minutes"')]
-    assert '<span class="value">2</span><p class="help">from Company' in retries  # what it would inherit
-    assert 'value="6"' in retries and "overridden here" in retries
-    delay = page[page.index('id="row-retry_delay_minutes"'):page.index('id="row-template_override"')]
-    assert "from Company" in delay and "inherited from Company" in delay
-    assert 'name="mode_retry_delay_minutes" value="inherit" checked' in delay
+    page = parse(client.get(cell_url("branch", world.north.id, "reminder_24h", "sms")).get_data(as_text=True))
+    retries = editor_row(page, "retry_count")
+    assert retries.one(data_inherited=True).text == "2 from Company"  # what it would inherit
+    assert retries.field_value("value_retry_count") == "6"
+    assert retries.one(data_provenance=True).text == "● overridden here"
+    delay = editor_row(page, "retry_delay_minutes")
+    assert delay.one(data_inherited=True).text == "30 min from Company"
+    assert delay.one(data_provenance=True)["data-provenance"] == "inherited"
+    assert "inherited from Company" in delay.one(data_effective=True).text
+    assert delay["data-mode"] == "inherit"
+    assert "checked" in delay.one(name="mode_retry_delay_minutes", value="inherit").attrs
 
 
 @pytest.mark.parametrize("key,typed,message", [
@@ -66,25 +72,25 @@ def test_invalid_value_is_refused_beside_its_field_and_nothing_is_saved(app, cli
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"), {
         "version": "1", "mode_retry_delay_minutes": "set", "value_retry_delay_minutes": "15",
         f"mode_{key}": "set", f"value_{key}": typed})
-    body = response.get_data(as_text=True)
     assert response.status_code == 400
-    row = body[body.index(f'id="row-{key}"'):]
-    row = row[:row.index("</tr>")]
-    assert message in row and 'aria-invalid="true"' in row  # beside its own field
+    row = editor_row(response.get_data(as_text=True), key)
+    control = row.one(name=f"value_{key}")
+    assert control.get("aria-invalid") == "true"  # beside its own field, which points at the message
+    assert message in row.one(id=control["aria-describedby"]).text
     if key in ("retry_count", "retry_delay_minutes", "template_override"):
-        assert str(escape(typed)) in row  # what the person typed is still there
+        assert row.field_value(f"value_{key}") == typed  # what the person typed is still there
     assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms") == before
     assert audit_count(app) == audits
 
 
 def test_staff_editor_offers_only_enabled_fallback_and_template(client, world):
     client.login(world.admin.email)
-    page = client.get(cell_url("staff", world.ann.id, "reminder_24h", "sms")).get_data(as_text=True)
+    page = parse(client.get(cell_url("staff", world.ann.id, "reminder_24h", "sms")).get_data(as_text=True))
     for key in ("is_enabled", "fallback_channel", "template_override"):
-        assert f'name="mode_{key}"' in page
+        assert page.find_all("input", name=f"mode_{key}")
     for key in ("retry_count", "retry_delay_minutes"):
-        assert f'name="mode_{key}"' not in page and f'name="value_{key}"' not in page
-    assert "retries are a business rule" in page
+        assert not page.find_all(name=f"mode_{key}") and not page.find_all(name=f"value_{key}")
+        assert "retries are a business rule" in editor_row(page, key).text
 
 
 @pytest.mark.parametrize("crafted", [
@@ -120,8 +126,10 @@ def test_admin_locks_a_company_cell_and_a_branch_cannot_switch_it_off(app, clien
     assert stored_cell(app, "company", world.company.id, "booking_confirmed", "email") == (
         {"is_enabled": True}, True, 1)
     editor = client.get(cell_url("branch", world.north.id, "booking_confirmed", "email"))
-    editor = editor.get_data(as_text=True)
-    assert "Locked on at company level" in editor and '<option value="no"' not in editor  # not offered
+    editor = parse(editor.get_data(as_text=True))
+    assert "Locked on at company level" in editor.text
+    choices = editor.one("select", name="value_is_enabled").find_all("option")
+    assert [option["value"] for option in choices] == ["", "yes"]  # "no" is not offered
     response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"),
                              {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "no"})  # crafted
     assert response.status_code == 400
@@ -148,9 +156,8 @@ def test_template_can_be_set_back_to_the_standard_below_a_parent_override(app, c
                   {"version": "0", "mode_template_override": "standard"})
     assert stored_cell(app, "branch", world.north.id, "no_show", "email")[0] == {"template_override": ""}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    cell = cell_html(page, "no_show", "email")
-    template = cell[cell.index("nvalue-template_override"):]
-    assert "standard</span>" in template and "here" in template and "acme/no_show" not in cell
+    cell = matrix_cell(page, "no_show", "email")
+    assert shown(cell, "template_override")[:2] == ("standard", "here") and "acme/no_show" not in cell.text
 
 
 def test_reset_one_key_keeps_the_others(app, client, world, add_cell):
@@ -171,9 +178,11 @@ def test_reset_whole_cell_inherits_everything_and_keeps_its_history(app, client,
     assert response.status_code == 302
     assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == ({}, False, 2)
     page = client.get(node_url("company", world.company.id)).get_data(as_text=True)
-    cell = cell_html(page, "reminder_24h", "sms")
-    assert "locked" not in cell and "default from the event catalog" in cell
-    assert f"last changed by {world.admin.name}" in cell  # the row stays, so does its last change
+    cell = matrix_cell(page, "reminder_24h", "sms")
+    assert cell.find(data_lock=True) is None and "locked" not in cell.text
+    assert state(cell)[1] == shown(cell, "retry_count")[2] == "default from the event catalog"
+    # The row stays, and so does its last change.
+    assert cell.one(data_last_changed=True)["data-last-changed"] == world.admin.name
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action)) == "reset_cell"
 
@@ -198,10 +207,12 @@ def test_second_editor_gets_409_with_who_changed_it_and_keeps_their_input(app, c
         "version": "1", "mode_retry_count": "set", "value_retry_count": "7"}).status_code == 302
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"), {
         "version": "1", "mode_retry_count": "set", "value_retry_count": "2"})
-    body = response.get_data(as_text=True)
+    page = parse(response.get_data(as_text=True))
     assert response.status_code == 409
-    assert other_admin.name in body and "retry_count = 7" in body
-    assert 'value="2"' in body and 'name="version" value="2"' in body
+    conflict = page.one("section", role="alert")
+    assert other_admin.name in conflict.text and "retry_count = 7" in conflict.text
+    editor = page.one("form", id="cell-editor")
+    assert editor.field_value("value_retry_count") == "2" and editor.field_value("version") == "2"
     assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms") == ({"retry_count": 7}, False, 2)
 
 
@@ -250,7 +261,7 @@ def test_every_change_is_listed_under_recent_changes(client, world):
     url = cell_url("branch", world.north.id, "reminder_24h", "sms")
     client.submit(url, {"version": "0", "mode_retry_count": "set", "value_retry_count": "5"})
     client.submit(url, {"version": "1", "mode_retry_count": "set", "value_retry_count": "6"})
-    page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    changes = page[page.index("Recent changes"):]
+    page = parse(client.get(node_url("branch", world.north.id)).get_data(as_text=True))
+    changes = page.one("section", aria_labelledby="changes-title").text
     assert changes.count(world.admin.email) == 2
     assert "retry_count = 5" in changes and "retry_count = 6" in changes

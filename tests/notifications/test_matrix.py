@@ -3,35 +3,36 @@ and a fixed number of queries whatever the size of the company."""
 from portal.extensions import cache, db
 from portal.services.notifications.read import node_matrix
 from portal.services.policies.read import node_ref
-from tests.notifications.conftest import cell_html, node_url
+from tests.html import parse
+from tests.notifications.conftest import matrix_cell, node_url, shown, state
 from tests.support import QueryCounter
 
 
-def matrix_cell(client, url, event_type, channel):
-    return cell_html(client.get(url).get_data(as_text=True), event_type, channel)
+def cell_at(client, url, event_type, channel):
+    return matrix_cell(client.get(url).get_data(as_text=True), event_type, channel)
 
 
 def test_without_rows_the_matrix_shows_the_catalog_defaults(client, world):
     client.login(world.admin.email)
-    page = client.get(node_url("company", world.company.id)).get_data(as_text=True)
-    assert page.count('class="ncell ') == 13 * 4
-    reminder_sms = cell_html(page, "reminder_24h", "sms")
-    assert "✓ On" in reminder_sms and "Retries</dt><dd><span class=\"value\">3" in reminder_sms
-    assert "default from the event catalog" in reminder_sms
-    assert "✗ Off" in cell_html(page, "reminder_24h", "push")  # not a default channel of the event
-    assert "✗ Off" in cell_html(page, "booking_pending", "sms")
+    page = parse(client.get(node_url("company", world.company.id)).get_data(as_text=True))
+    assert len(page.find_all("td", data_cell=True)) == 13 * 4
+    reminder_sms = matrix_cell(page, "reminder_24h", "sms")
+    assert state(reminder_sms) == ("on", "default from the event catalog") and "✓ On" in reminder_sms.text
+    assert shown(reminder_sms, "retry_count") == ("3", "default", "default from the event catalog")
+    assert state(matrix_cell(page, "reminder_24h", "push"))[0] == "off"  # not a default channel of the event
+    assert state(matrix_cell(page, "booking_pending", "sms"))[0] == "off"
 
 
 def test_branch_setting_is_inherited_by_its_services_and_staff(client, world, add_cell):
     add_cell("branch", world.north.id, "reminder_24h", "sms", retry_count=5, fallback_channel="email")
     client.login(world.admin.email)
-    branch_cell = matrix_cell(client, node_url("branch", world.north.id), "reminder_24h", "sms")
-    assert "overridden here" in branch_cell
-    staff_page = client.get(node_url("staff", world.ann.id, service=world.cut.id)).get_data(as_text=True)
-    staff_cell = cell_html(staff_page, "reminder_24h", "sms")
-    assert "inherited from Branch North" in staff_cell and "Email" in staff_cell
-    south = matrix_cell(client, node_url("staff", world.cy.id), "reminder_24h", "sms")
-    assert "Branch North" not in south and "no fallback" in south  # another branch's staff
+    branch_cell = cell_at(client, node_url("branch", world.north.id), "reminder_24h", "sms")
+    assert shown(branch_cell, "retry_count") == ("5", "here", "overridden here")
+    staff_cell = cell_at(client, node_url("staff", world.ann.id, service=world.cut.id), "reminder_24h", "sms")
+    assert shown(staff_cell, "fallback_channel") == ("Email", "inherited", "inherited from Branch North")
+    south = cell_at(client, node_url("staff", world.cy.id), "reminder_24h", "sms")  # another branch's staff
+    assert shown(south, "fallback_channel")[0] == "no fallback"
+    assert not [key for key in ("retry_count", "fallback_channel") if "Branch North" in shown(south, key)[2]]
 
 
 def test_each_level_wins_over_the_one_above(client, world, add_cell):
@@ -41,59 +42,69 @@ def test_each_level_wins_over_the_one_above(client, world, add_cell):
     add_cell("staff", world.ann.id, "booking_confirmed", "email", template_override="ann/email")
     client.login(world.admin.email)
 
-    def shown(url):
-        cell = matrix_cell(client, url, "booking_confirmed", "email")
-        return cell.split('nvalue-retry_count">')[1].split("</div>")[0], cell
+    def retries(url):
+        return shown(cell_at(client, url, "booking_confirmed", "email"), "retry_count")
 
-    assert "1" in shown(node_url("company", world.company.id))[0]
-    assert ">2<" in shown(node_url("branch", world.north.id))[0]
-    retries, cell = shown(node_url("staff", world.ann.id, service=world.cut.id))
-    assert ">4<" in retries and "inherited from Service Cut" in retries
-    assert "ann/email" in cell and "overridden here" in cell
-    retries, _ = shown(node_url("staff", world.ann.id, service=world.dye.id))
-    assert ">2<" in retries and "Branch North" in retries  # under Dye the service sets nothing
+    assert retries(node_url("company", world.company.id))[0] == "1"
+    assert retries(node_url("branch", world.north.id))[0] == "2"
+    assert retries(node_url("staff", world.ann.id, service=world.cut.id)) == (
+        "4", "inherited", "inherited from Service Cut")
+    cell = cell_at(client, node_url("staff", world.ann.id, service=world.cut.id),
+                   "booking_confirmed", "email")
+    assert shown(cell, "template_override") == ("ann/email", "here", "overridden here")
+    under_dye = retries(node_url("staff", world.ann.id, service=world.dye.id))  # the service sets nothing
+    assert under_dye[0] == "2" and "Branch North" in under_dye[2]
 
 
 def test_service_opened_without_a_branch_inherits_from_the_company(client, world, add_cell):
     add_cell("branch", world.north.id, "cancellation", "sms", is_enabled=False)
     client.login(world.admin.email)
     under_north = client.get(node_url("service", world.cut.id, branch=world.north.id)).get_data(as_text=True)
-    assert "✗ Off" in cell_html(under_north, "cancellation", "sms")
+    assert state(matrix_cell(under_north, "cancellation", "sms"))[0] == "off"
     plain = client.get(node_url("service", world.cut.id)).get_data(as_text=True)
-    assert "✓ On" in cell_html(plain, "cancellation", "sms")
+    assert state(matrix_cell(plain, "cancellation", "sms"))[0] == "on"
 
 
 def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
     add_cell("company", world.company.id, "booking_confirmed", "email", locked=True, is_enabled=True)
     add_cell("branch", world.north.id, "booking_confirmed", "email", is_enabled=False)  # before the lock
     client.login(world.admin.email)
-    assert "here: stays on below" in matrix_cell(client, node_url("company", world.company.id),
-                                                 "booking_confirmed", "email")
+    company_cell = cell_at(client, node_url("company", world.company.id), "booking_confirmed", "email")
+    assert company_cell.one(data_lock=True)["data-lock"] == "here"
+    assert "here: stays on below" in company_cell.text
     for url in (node_url("branch", world.north.id), node_url("service", world.cut.id, branch=world.north.id),
                 node_url("staff", world.bob.id, service=world.cut.id), node_url("staff", world.cy.id)):
-        cell = matrix_cell(client, url, "booking_confirmed", "email")
-        assert "locked</span> on by the company" in cell and "✓ On" in cell, url
-    north = matrix_cell(client, node_url("branch", world.north.id), "booking_confirmed", "email")
-    assert "Switched off at Branch North: ignored, the company locks it on." in north
+        cell = cell_at(client, url, "booking_confirmed", "email")
+        lock = cell.one(data_lock=True)
+        assert lock["data-lock"] == "company" and lock.text == "locked on by the company", url
+        assert state(cell)[0] == "on", url
+    north = cell_at(client, node_url("branch", world.north.id), "booking_confirmed", "email")
+    assert north.one(data_ignored=True).text == (
+        "Switched off at Branch North: ignored, the company locks it on.")
 
 
 def test_node_and_cell_show_who_changed_them_last(client, world):
     client.login(world.admin.email)
     client.submit("/notifications/branch/%d/cell/no_show/sms" % world.north.id,
                   {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes"})
-    page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    assert page.index(f"last changed by {world.admin.name}") < page.index("notification-matrix")  # the node
-    assert f"last changed by {world.admin.name}" in cell_html(page, "no_show", "sms")  # the cell
-    assert "last changed by" not in cell_html(page, "no_show", "email")
+    page = parse(client.get(node_url("branch", world.north.id)).get_data(as_text=True))
+    in_matrix = page.one(id="notification-matrix").find_all(data_last_changed=True)
+    node_marks = [mark for mark in page.find_all(data_last_changed=world.admin.name) if mark not in in_matrix]
+    assert node_marks and node_marks[0].text.startswith(f"last changed by {world.admin.name}")  # the node
+    changed = matrix_cell(page, "no_show", "sms").one(data_last_changed=True)  # the cell
+    assert changed["data-last-changed"] == world.admin.name
+    assert matrix_cell(page, "no_show", "email").find(data_last_changed=True) is None
 
 
 def test_compact_tree_links_the_path_and_the_level_below(client, world):
     client.login(world.agent.email)
-    page = client.get(node_url("service", world.cut.id, branch=world.north.id)).get_data(as_text=True)
-    assert f'href="/notifications/branch/{world.south.id}"' in page  # sibling branches
-    assert f'href="/notifications/staff/{world.ann.id}?service={world.cut.id}"' in page  # doing Cut here
-    assert f'href="/notifications/staff/{world.cy.id}' not in page  # Cy works at South
-    assert "Staff doing Cut" in page
+    page = parse(client.get(node_url("service", world.cut.id, branch=world.north.id)).get_data(as_text=True))
+    links = page.one("nav", aria_label="Hierarchy").links()
+    assert f"/notifications/branch/{world.south.id}" in links  # sibling branches
+    assert f"/notifications/staff/{world.ann.id}?service={world.cut.id}" in links  # doing Cut here
+    cy = f"/notifications/staff/{world.cy.id}"
+    assert not [link for link in page.links() if link.startswith(cy)]  # Cy works at South
+    assert "Staff doing Cut" in page.text
 
 
 def matrix_queries(app, world, staff, service):

@@ -1,11 +1,11 @@
 """The node editor: saving, validation, resets, stale edits, impact preview, history."""
 import pytest
-from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, PolicyConfiguration
-from tests.policies.conftest import editor_url
+from tests.html import parse
+from tests.policies.conftest import editor_page, editor_url, effective
 
 
 def live_config(app, level, entity_id, policy_type="cancellation"):
@@ -28,17 +28,20 @@ def test_branch_override_is_saved_and_shown_as_overridden_here(app, client, worl
         "version": "0", "action": "save", "mode_hours_before": "override", "value_hours_before": "48"})
     assert response.status_code == 302
     assert live_config(app, "branch", world.north.id) == ({"hours_before": 48}, 1)
-    page = client.get(editor_url("branch", world.north.id)).get_data(as_text=True)
-    assert "overridden here" in page and "from Company" in page
-    service_page = client.get(editor_url("service", world.cut.id)).get_data(as_text=True)
-    assert "inherited from Company" in service_page  # a service row's path skips branches
+    page = editor_page(client, "branch", world.north.id)
+    assert effective(page, "hours_before") == ("48 h", "here", "overridden here")
+    inherited = page.one("tr", data_setting="hours_before").one(data_inherited=True)
+    assert inherited.text.startswith("24 h from Company")
+    service_page = editor_page(client, "service", world.cut.id)  # a service row's path skips branches
+    assert effective(service_page, "hours_before") == ("24 h", "inherited", "inherited from Company")
 
 
 def test_same_value_as_parent_is_labelled_overrides_same_value(app, client, world, add_row):
     add_row("company", world.company.id, {"hours_before": 24})
     add_row("branch", world.north.id, {"hours_before": 24})
     client.login(world.admin.email)
-    assert "overrides, same value" in client.get(editor_url("branch", world.north.id)).get_data(as_text=True)
+    assert effective(editor_page(client, "branch", world.north.id), "hours_before")[1:] == (
+        "same", "overrides, same value")
 
 
 @pytest.mark.parametrize("key,typed,message", [
@@ -60,12 +63,14 @@ def test_invalid_value_rerenders_with_message_and_saves_nothing(app, client, wor
     response = client.submit(editor_url("branch", world.north.id), {
         "version": "1", "action": "save", "mode_hours_before": "override", "value_hours_before": "6",
         f"mode_{key}": "override", f"value_{key}": typed})
-    body = response.get_data(as_text=True)
+    page = parse(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert message in body
-    assert 'aria-invalid="true"' in body
+    assert message in page.text
+    editor = page.one("form", id="policy-editor")
+    assert editor.one(name=f"value_{key}").get("aria-invalid") == "true"
     if key != "require_reason":  # a select shows its options, not free text
-        assert str(escape(typed.split("\n")[0])) in body  # what the person typed is still there
+        # What the person typed is still there.
+        assert typed.split("\n")[0] in editor.field_value(f"value_{key}")
     assert live_config(app, "branch", world.north.id) == before
     assert audit_count(app) == audits
 
@@ -75,7 +80,8 @@ def test_unknown_key_in_a_crafted_post_is_refused(app, client, world):
     response = client.submit(editor_url("branch", world.north.id), {
         "version": "0", "action": "save", "mode_parking_fee": "override", "value_parking_fee": "3"})
     assert response.status_code == 400
-    assert "Unknown setting &#39;parking_fee&#39; for cancellation policies" in response.get_data(as_text=True)
+    message = "Unknown setting 'parking_fee' for cancellation policies"
+    assert message in parse(response.get_data(as_text=True)).text
     assert live_config(app, "branch", world.north.id) is None
 
 
@@ -105,8 +111,8 @@ def test_reset_whole_row_retires_it_and_values_are_inherited_again(app, client, 
     with app.app_context():
         retired = db.session.scalar(select(PolicyConfiguration).where(PolicyConfiguration.live.is_(None)))
         assert retired.deleted_at is not None and retired.config == {"hours_before": 48, "fee": "5.00"}
-    page = client.get(editor_url("branch", world.north.id)).get_data(as_text=True)
-    assert "inherited from Company" in page
+    assert effective(editor_page(client, "branch", world.north.id), "hours_before")[1:] == (
+        "inherited", "inherited from Company")
 
 
 def test_second_editor_of_one_row_gets_409_with_who_changed_it(app, client, world, make, add_row):
@@ -121,11 +127,13 @@ def test_second_editor_of_one_row_gets_409_with_who_changed_it(app, client, worl
     ).status_code == 302
     response = client.submit(editor_url("branch", world.north.id), {
         "version": "1", "action": "save", "mode_hours_before": "override", "value_hours_before": "72"})
-    body = response.get_data(as_text=True)
+    page = parse(response.get_data(as_text=True))
     assert response.status_code == 409
-    assert second_admin.name in body and "hours_before = 36" in body
-    assert 'value="72"' in body  # nothing the user typed is lost
-    assert 'name="version" value="2"' in body  # saving again deliberately replaces theirs
+    conflict = page.one("section", role="alert").text
+    assert second_admin.name in conflict and "hours_before = 36" in conflict
+    editor = page.one("form", id="policy-editor")
+    assert editor.field_value("value_hours_before") == "72"  # nothing the user typed is lost
+    assert editor.field_value("version") == "2"  # saving again deliberately replaces theirs
     assert live_config(app, "branch", world.north.id) == ({"hours_before": 36}, 2)
 
 
@@ -150,11 +158,11 @@ def test_impact_preview_counts_changed_nodes_and_kept_overrides(app, client, wor
     client.login(world.admin.email)
     response = client.submit(editor_url("branch", world.north.id), {
         "version": "0", "action": "preview", "mode_hours_before": "override", "value_hours_before": "48"})
-    body = response.get_data(as_text=True)
+    impact = parse(response.get_data(as_text=True)).one("section", aria_labelledby="impact-title").text
     assert response.status_code == 200
     # North, its services Cut and Dye, Bob under Cut: 4 change. Ann (under Cut and Dye) keeps hers.
-    assert "<strong>4</strong> nodes would get different effective values" in body
-    assert "<strong>2</strong> keep their own override" in body
+    assert "4 nodes would get different effective values" in impact
+    assert "2 keep their own override" in impact
     assert live_config(app, "branch", world.north.id) is None  # a preview saves nothing
 
 
@@ -171,7 +179,7 @@ def test_every_change_lands_in_the_audit_log_and_the_history_page(app, client, w
             ("update", {"config": {"hours_before": 48}}, {"config": {"hours_before": 24}}),
         ]
         assert all(e.actor_id == world.admin.id for e in events)
-    page = client.get(editor_url("branch", world.north.id) + "/history").get_data(as_text=True)
+    page = parse(client.get(editor_url("branch", world.north.id) + "/history").get_data(as_text=True)).text
     assert page.count(world.admin.email) == 2 and "Hours before: 48" in page
 
 
@@ -197,13 +205,15 @@ def test_service_opened_from_under_a_branch_shows_what_the_tree_shows(client, wo
     add_row("company", world.company.id, {"hours_before": 24})
     add_row("branch", world.north.id, {"hours_before": 48})
     client.login(world.admin.email)
-    tree = client.get(f"/policies/?type=cancellation&branch={world.north.id}").get_data(as_text=True)
+    tree = parse(client.get(f"/policies/?type=cancellation&branch={world.north.id}").get_data(as_text=True))
     link = f"/policies/cancellation/service/{world.cut.id}?branch={world.north.id}"
-    assert link in tree
-    page = client.get(link).get_data(as_text=True)
-    assert "inherited from Branch North" in page and "as seen under North" in page
-    plain = client.get(f"/policies/cancellation/service/{world.cut.id}").get_data(as_text=True)
-    assert "inherited from Company" in plain and "inherited from Branch" not in plain
+    assert link in tree.links()
+    page = parse(client.get(link).get_data(as_text=True))
+    assert effective(page, "hours_before")[2] == "inherited from Branch North"
+    assert "as seen under North" in page.text
+    plain = parse(client.get(f"/policies/cancellation/service/{world.cut.id}").get_data(as_text=True))
+    assert effective(plain, "hours_before")[2] == "inherited from Company"
+    assert "inherited from Branch" not in plain.text
 
 
 def test_context_of_another_company_is_ignored(client, world, make, add_row):
@@ -212,7 +222,7 @@ def test_context_of_another_company_is_ignored(client, world, make, add_row):
     client.login(world.admin.email)
     page = client.get(f"/policies/cancellation/service/{world.cut.id}?branch={stranger.north.id}")
     assert page.status_code == 200
-    assert "inherited from Branch" not in page.get_data(as_text=True)  # resolved on its own path
+    assert "inherited from Branch" not in parse(page.get_data(as_text=True)).text  # resolved on its own path
 
 
 def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
@@ -224,5 +234,5 @@ def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
         row.updated_at = datetime(2026, 1, 2, 9, 0)  # stored naive UTC; Berlin is UTC+1 in winter
         db.session.commit()
     client.login(world.admin.email)
-    page = client.get(editor_url("branch", world.north.id)).get_data(as_text=True)
-    assert "2026-01-02 10:00 CET" in page and "09:00" not in page
+    page = editor_page(client, "branch", world.north.id)
+    assert "2026-01-02 10:00 CET" in page.one(data_last_changed=True).text and "09:00" not in page.text
