@@ -120,7 +120,7 @@ def app(tmp_path_factory):
     app.test_client_class = PortalClient
     with app.app_context():
         reset_schema()
-    yield app
+    return app
 
 
 @pytest.fixture(autouse=True)

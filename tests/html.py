@@ -14,7 +14,7 @@ class Element:
 
     def __init__(self, tag: str, attrs: dict[str, str], parent: "Element | None" = None):
         self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list["Element | str"] = []
+        self.children: list[Element | str] = []
 
     def __getitem__(self, name: str) -> str:
         return self.attrs[name]

@@ -140,12 +140,12 @@ class Maker:
             ann = self._staff(company.id, north.id, [cut, dye], name="Ann")
             bob = self._staff(company.id, north.id, [cut], name="Bob")
             cy = self._staff(company.id, south.id, [cut], name="Cy")
-            rows = dict(
-                company=company, north=north, south=south, cut=cut, dye=dye, ann=ann, bob=bob, cy=cy,
-                admin=self._user(company.id, "admin"),
-                manager=self._user(company.id, "branch_manager", branch_id=north.id),
-                agent=self._user(company.id, "agent", staff_id=bob.id),
-            )
+            rows = {
+                "company": company, "north": north, "south": south, "cut": cut, "dye": dye, "ann": ann, "bob": bob, "cy": cy,
+                "admin": self._user(company.id, "admin"),
+                "manager": self._user(company.id, "branch_manager", branch_id=north.id),
+                "agent": self._user(company.id, "agent", staff_id=bob.id),
+            }
             db.session.commit()
             return SimpleNamespace(**{name: snapshot(obj) for name, obj in rows.items()})
 

@@ -42,10 +42,7 @@ def test_every_route_sends_anonymous_visitors_to_sign_in(app, client, make, worl
     for rule in app_rules(app):
         url = build_url(app, rule, record_args(make, world))
         for method in sorted(rule.methods & {"GET", "POST"}):
-            if method == "GET":
-                response = client.get(url)
-            else:
-                response = client.post(url, data={"csrf_token": token})
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
             assert response.status_code == 302, f"{method} {url}"
             assert response.location.startswith("/login"), f"{method} {url}"
 
@@ -74,7 +71,7 @@ def test_pages_without_records_never_show_another_company(app, client, make, wor
         assert stranger.company.name not in body, rule.endpoint
 
 
-@pytest.mark.parametrize("role,path,status", [
+@pytest.mark.parametrize(("role", "path", "status"), [
     ("manager", "/admin/users", 403),
     ("agent", "/admin/users", 403),
     ("admin", "/admin/users", 200),
@@ -88,4 +85,5 @@ def test_unknown_page_is_a_friendly_404(client, world):
     client.login(world.admin.email)
     response = client.get("/no/such/page")
     assert response.status_code == 404
-    assert b"does not exist" in response.data and b"Back to the dashboard" in response.data
+    assert b"does not exist" in response.data
+    assert b"Back to the dashboard" in response.data

@@ -1,7 +1,7 @@
 """The complete schema of DESIGN §2: hierarchy, users, audit and the seven original tables.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 09:03:34.432618
 
 """

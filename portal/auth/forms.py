@@ -9,5 +9,3 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for button actions."""

@@ -8,8 +8,8 @@ event catalog) is up to the caller, which lays its defaults down as the bottom l
 """
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 LEVELS = ("company", "branch", "service", "staff")
 DEFAULT_LEVEL = "default"

@@ -61,7 +61,8 @@ def test_every_customer_of_every_company_gets_all_four_rows(app, make, world, bo
             "cancel_30d", "reschedule_30d", "cancel_90d", "reschedule_90d"}
     assert rows[(world.company.id, quiet.id, "cancel_30d")] == 0
     assert rows[(other_world.company.id, busy.id, "cancel_30d")] == 1
-    assert summary.companies == 2 and summary.rows == 4 * summary.customers
+    assert summary.companies == 2
+    assert summary.rows == 4 * summary.customers
 
 
 def test_refresh_is_idempotent_and_replaces_the_previous_snapshot(app, world, bookings):
@@ -89,7 +90,8 @@ def test_small_batches_give_the_same_result_as_one_batch(app, world, bookings):
         db.session.execute(AppointmentModificationStat.__table__.delete())
         db.session.commit()
     summary = refresh(app, now, batch_size=2)
-    assert stats(app) == one_batch and summary.customers == 7
+    assert stats(app) == one_batch
+    assert summary.customers == 7
 
 
 def test_the_command_reports_what_it_did(app, world, bookings):
@@ -98,7 +100,8 @@ def test_the_command_reports_what_it_did(app, world, bookings):
     assert result.exit_code == 0, result.output
     assert "Refreshed 4 statistics of 1 customers in 1 companies" in result.output
     bad = app.test_cli_runner().invoke(args=["stats", "refresh", "--batch-size", "0"])
-    assert bad.exit_code != 0 and "batch-size" in bad.output
+    assert bad.exit_code != 0
+    assert "batch-size" in bad.output
 
 
 def test_report_ranks_customers_by_cancellations_with_the_trend(app, client, world, bookings):
@@ -132,7 +135,8 @@ def test_report_shows_a_manager_only_customers_of_their_branch(app, client, worl
     refresh(app, now)
     client.login(world.manager.email)
     page = parse(client.get("/appointments/stats").get_data(as_text=True))
-    assert "Nora North" in page.text and "Sam South" not in page.text
+    assert "Nora North" in page.text
+    assert "Sam South" not in page.text
     assert page.one(data_total="cancel_30d").text == "1"
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
-from portal.services.modifications import change as modifications
 from portal.services.appointments.read import find_appointment
+from portal.services.modifications import change as modifications
 from portal.services.modifications.change import Change, ModificationRefused, modify_appointment
 from portal.services.modifications.policy import propose
 from portal.services.scope import Scope
@@ -109,8 +109,8 @@ def test_only_managers_and_admins_may_force(app, world, bookings):
         agent = db.session.get(User, world.agent.id)
         loaded = find_appointment(Scope(world.company.id, None, None), appointment.id)
         seen = propose(loaded, "cancel", now_seconds()).fingerprint
+        forced = Change("cancel", force=True, reason="x", seen=seen)
         with pytest.raises(ModificationRefused) as refused:
-            forced = Change("cancel", force=True, reason="x", seen=seen)
             modify_appointment(agent, loaded, forced, now_seconds())
     assert refused.value.status == 403
     assert stored(app, appointment.id)[0::2] == ("scheduled", 0)

@@ -9,7 +9,8 @@ from tests.support import PASSWORD
 
 def test_sign_in_with_email_and_password_lands_on_dashboard(client, world):
     response = client.login(world.admin.email)
-    assert response.status_code == 302 and response.location == "/"
+    assert response.status_code == 302
+    assert response.location == "/"
     assert b"Dashboard" in client.get("/").data
 
 
@@ -21,7 +22,7 @@ def test_passwords_are_stored_hashed_with_the_configured_method(app, world):
         assert PASSWORD not in user.password_hash
 
 
-@pytest.mark.parametrize("email,password", [
+@pytest.mark.parametrize(("email", "password"), [
     ("{admin}", "wrong-password"),
     ("nobody@nowhere.test", PASSWORD),
 ])
@@ -30,7 +31,8 @@ def test_failed_sign_in_says_the_same_thing_whatever_was_wrong(client, world, em
     body = response.get_data(as_text=True)
     assert response.status_code == 401
     assert GENERIC_FAILURE in body
-    assert "unknown" not in body.lower() and "wrong password" not in body.lower()
+    assert "unknown" not in body.lower()
+    assert "wrong password" not in body.lower()
 
 
 def test_malformed_sign_in_form_is_a_400_with_messages(client):
@@ -48,7 +50,8 @@ def test_logout_makes_a_captured_session_cookie_useless(client, app, world):
     attacker = app.test_client()
     attacker.set_cookie("session", captured)
     response = attacker.get("/")
-    assert response.status_code == 302 and response.location.startswith("/login")
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
 
 
 def test_logout_is_a_post_only_action(client, world):

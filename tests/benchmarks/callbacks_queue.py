@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import insert, select, text
 
 from portal.extensions import db
-from portal.models import PRIORITY_RANK, Branch, CallbackRequest as CR, Company, Staff, User, utcnow
+from portal.models import PRIORITY_RANK, Branch, Company, Staff, User, utcnow
+from portal.models import CallbackRequest as CR
 from portal.services.callbacks.queue import Key, QueueFilter, filter_criteria, page_keys
 from portal.services.scope import Scope
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
@@ -50,13 +51,13 @@ def build_company() -> int:
         priority = rng.choice(("normal", "normal", "normal", "high", "high", "urgent"))
         member = rng.choice(staff) if status != "pending" else None
         created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 60))
-        rows.append(dict(
-            company_id=company.id, branch_id=(member.branch_id if member else rng.choice(branches).id),
-            phone_number=f"+49151{n:08d}", customer_name=f"Customer {n:06d}", priority=priority,
-            priority_rank=PRIORITY_RANK[priority], status=status, assigned_to=member.id if member else None,
-            expires_at=now + timedelta(minutes=rng.randint(-60 * 24 * 7, 60 * 24 * 3)),
-            contact_attempts=rng.randint(0, 3), created_at=created, updated_at=created,
-            preferred_time_window={}, meta={}, version=1))
+        rows.append({
+            "company_id": company.id, "branch_id": (member.branch_id if member else rng.choice(branches).id),
+            "phone_number": f"+49151{n:08d}", "customer_name": f"Customer {n:06d}", "priority": priority,
+            "priority_rank": PRIORITY_RANK[priority], "status": status, "assigned_to": member.id if member else None,
+            "expires_at": now + timedelta(minutes=rng.randint(-60 * 24 * 7, 60 * 24 * 3)),
+            "contact_attempts": rng.randint(0, 3), "created_at": created, "updated_at": created,
+            "preferred_time_window": {}, "meta": {}, "version": 1})
         if len(rows) == 5_000:
             db.session.execute(insert(CR), rows)
             rows = []
@@ -112,8 +113,8 @@ def measure(engine: str, redis_url: str | None) -> dict:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         assert response.data.count(b'data-callback="') in range(1, PAGE + 1), url
-        timed(lambda: client.get(url), 5)  # warm-up: steady state, not the first request after the load
-        results[label] = p50_p95(timed(lambda: client.get(url), REPEAT))
+        timed(lambda url=url: client.get(url), 5)  # warm-up: steady state, not the first request after the load
+        results[label] = p50_p95(timed(lambda url=url: client.get(url), REPEAT))
     results["load"] = os.getloadavg()[0]
     return results
 

@@ -18,7 +18,11 @@ from portal.domain.notifications import CHANNELS, KEYS, resolve_cell
 from portal.extensions import cache, db
 from portal.models import Branch, NotificationConfiguration, Staff, staff_services
 from portal.services.notifications.read import (
-    company_hierarchy, load_cells, load_events, node_matrix, resolve_matrix,
+    company_hierarchy,
+    load_cells,
+    load_events,
+    node_matrix,
+    resolve_matrix,
 )
 from portal.services.policies.read import node_ref
 from tests.benchmarks.common import bench_app, fresh_database, p50_p95, run_benchmark, timed
@@ -113,7 +117,8 @@ def measure(engine: str, redis_url: str | None) -> dict:
     client = app.test_client()
     client.post("/login", data={"email": "bench@bench.test", "password": "bench-password"})
     first = client.get(url)
-    assert first.status_code == 200 and first.data.count(b'data-cell="') == 52
+    assert first.status_code == 200
+    assert first.data.count(b'data-cell="') == 52
     results["page_kb"] = len(first.data) / 1024
     with app.app_context():
         results["page_cold"] = p50_p95([cold_page(client, url) for _ in range(30)])

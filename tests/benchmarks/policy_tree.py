@@ -14,7 +14,14 @@ from sqlalchemy import insert, select
 from portal.domain.policies import LevelRow, resolve
 from portal.extensions import cache, db
 from portal.models import (
-    Branch, Company, PolicyConfiguration, Service, Staff, User, branch_services, staff_services,
+    Branch,
+    Company,
+    PolicyConfiguration,
+    Service,
+    Staff,
+    User,
+    branch_services,
+    staff_services,
 )
 from portal.services.organisation.hierarchy import load_tree_input
 from portal.services.policies.read import company_tree
@@ -103,7 +110,7 @@ def measure(engine: str, redis_url: str | None) -> dict:
         with QueryCounter(db.engine) as theirs:
             walk = timed(lambda: per_node_walk(company_id), 1)[0]
         whole_runs = timed(lambda: load_and_resolve(company_id), 5)
-        results.update(nodes=nodes, whole_ms=min([whole] + whole_runs), whole_queries=ours.count,
+        results.update(nodes=nodes, whole_ms=min([whole, *whole_runs]), whole_queries=ours.count,
                        walk_ms=walk, walk_queries=theirs.count)
         staff = db.session.scalar(select(Staff).where(Staff.company_id == company_id).limit(1))
         cache.clear()

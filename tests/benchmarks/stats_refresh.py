@@ -23,7 +23,13 @@ from sqlalchemy import delete, func, insert, select
 
 from portal.extensions import db
 from portal.models import (
-    Appointment, AppointmentModification, AppointmentModificationStat, Branch, Company, Customer, Service,
+    Appointment,
+    AppointmentModification,
+    AppointmentModificationStat,
+    Branch,
+    Company,
+    Customer,
+    Service,
     utcnow,
 )
 from portal.services.appointments.read import find_appointment

@@ -12,9 +12,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal.demo.seed import seed_demo
+from tests.browser import save_screenshot, sync_playwright
 from tests.conftest import require
-
-from . import save_screenshot, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out, and this network refuses it.

@@ -4,12 +4,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.demo.activity import DEMO_PASSWORD
+from portal.demo.seed import demo_company
 from portal.extensions import db
 from portal.models import Appointment, Branch, Customer, Service, Staff, User, utcnow
-from portal.demo.seed import demo_company
-from portal.demo.activity import DEMO_PASSWORD
-
-from . import expect, save_screenshot, sign_in
+from tests.browser import expect, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,7 @@ manager escalates another one to a colleague, who resolves the escalation."""
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-
-from . import expect, save_screenshot, sign_in
+from tests.browser import expect, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

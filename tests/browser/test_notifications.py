@@ -3,8 +3,7 @@ sees the lock below — in a real browser."""
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-
-from . import expect, save_screenshot, sign_in
+from tests.browser import expect, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,7 @@ import re
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-
-from . import expect, save_screenshot, sign_in
+from tests.browser import expect, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

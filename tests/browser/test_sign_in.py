@@ -3,11 +3,10 @@ import re
 
 import pytest
 
-from portal.web.navigation import nav_for
-from portal.demo.seed import DEMO_LOGINS
 from portal.demo.activity import DEMO_PASSWORD
-
-from . import expect, save_screenshot, sign_in
+from portal.demo.seed import DEMO_LOGINS
+from portal.web.navigation import nav_for
+from tests.browser import expect, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -57,7 +57,7 @@ def test_a_form_without_its_version_is_refused(app, client, world):
     assert load(app, callback.id).status == "pending"
 
 
-@pytest.mark.parametrize("who,staff,ok", [
+@pytest.mark.parametrize(("who", "staff", "ok"), [
     ("manager", "bob", True),    # their branch
     ("manager", "cy", False),    # another branch
     ("admin", "cy", True),       # admins: the whole company
@@ -87,7 +87,8 @@ def test_failed_attempts_count_up_and_the_maximum_raises_one_escalation(app, cli
     callback = add_callback(app, world, status="assigned", assignee=world.bob)
     client.login(world.agent.email)
     first = act(client, callback, "attempt", note="voicemail")
-    assert first.status_code == 302 and escalations(app, callback.id) == []
+    assert first.status_code == 302
+    assert escalations(app, callback.id) == []
     response = act(client, callback, "attempt", version=2, note="no answer again")
     assert response.status_code == 302
     assert load(app, callback.id).contact_attempts == 2
@@ -103,10 +104,12 @@ def test_contacted_then_completed_record_their_times(app, client, world):
     act(client, callback, "contacted", note="reached her")
     act(client, callback, "complete", version=2, note="moved to Friday")
     after = load(app, callback.id)
-    assert after.status == "completed" and after.contacted_at and after.completed_at
+    assert after.status == "completed"
+    assert after.contacted_at
+    assert after.completed_at
 
 
-@pytest.mark.parametrize("action,form,message", [
+@pytest.mark.parametrize(("action", "form", "message"), [
     ("cancel", {"reason": "  "}, "Enter a reason for cancelling."),
     ("escalate", {"note": ""}, "Enter a note for the escalation."),
     ("escalate", {"note": "x" * 2001}, "at most 2000"),
@@ -128,7 +131,8 @@ def test_cancel_keeps_the_reason(app, client, world):
     client.login(world.agent.email)
     act(client, callback, "cancel", reason="customer booked online")
     after = load(app, callback.id)
-    assert after.status == "cancelled" and after.meta["cancel_reason"] == "customer booked online"
+    assert after.status == "cancelled"
+    assert after.meta["cancel_reason"] == "customer booked online"
 
 
 def test_escalating_to_a_staff_member_makes_them_the_owner(app, client, world):
@@ -162,7 +166,8 @@ def test_resolving_needs_notes_and_happens_once(app, client, make, world):
     assert client.submit(url, {"notes": ""}).status_code == 400
     assert client.submit(url, {"notes": "Called back, sorted"}).status_code == 302
     [resolved] = escalations(app, callback.id)
-    assert resolved.resolved_at and resolved.resolution_notes == "Called back, sorted"
+    assert resolved.resolved_at
+    assert resolved.resolution_notes == "Called back, sorted"
     assert resolved.open_marker is None
     other = app.test_client()
     other.login(world.manager.email)
@@ -195,7 +200,7 @@ def test_an_agent_with_a_branch_works_only_that_branch(app, client, make, world)
     assert act(client, north, "claim").status_code == 404
 
 
-@pytest.mark.parametrize("role,status,shown,hidden", [
+@pytest.mark.parametrize(("role", "status", "shown", "hidden"), [
     ("agent", "pending", ["Claim", "Escalate", "Cancel callback"], ["Unassign", "Mark contacted", "Assign to"]),
     ("agent", "assigned", ["Record failed attempt", "Mark contacted", "Take over"], ["Complete", "Unassign"]),
     ("manager", "assigned", ["Assign to", "Unassign", "Mark contacted"], ["Claim", "Complete"]),
@@ -219,7 +224,8 @@ def test_every_action_is_audited_with_actor_and_states(app, client, world):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "callback"))
         assert (event.action, event.actor_id) == ("claim", world.agent.id)
-        assert event.before["status"] == "pending" and event.after["status"] == "assigned"
+        assert event.before["status"] == "pending"
+        assert event.after["status"] == "assigned"
 
 
 def test_bulk_assign_assigns_the_ticked_ones_and_names_those_that_changed(app, client, world):
@@ -230,7 +236,8 @@ def test_bulk_assign_assigns_the_ticked_ones_and_names_those_that_changed(app, c
         "callbacks": [f"{fresh.id}:{fresh.version}", f"{stale.id}:{stale.version + 5}"],
         "staff_id": world.bob.id}, follow_redirects=True)
     html = text(response)
-    assert "Assigned 1 callback." in html and f"#{stale.id}: Not done" in html
+    assert "Assigned 1 callback." in html
+    assert f"#{stale.id}: Not done" in html
     assert load(app, fresh.id).assigned_to == world.bob.id
     assert load(app, stale.id).assigned_to is None
 

@@ -41,17 +41,20 @@ def test_a_valid_request_is_stored_with_e164_phone_and_the_policy_deadline(app, 
     response = post(client, valid(world))
     assert response.status_code == 201
     body = response.get_json()
-    assert body["merged"] is False and body["priority"] == "high"
+    assert body["merged"] is False
+    assert body["priority"] == "high"
     callback = load(app, body["id"])
     assert callback.phone_number == "+49301234567"  # the company's default region is DE
-    assert callback.company_id == world.company.id and callback.status == "pending"
+    assert callback.company_id == world.company.id
+    assert callback.status == "pending"
     assert timedelta(minutes=89) < callback.expires_at - before < timedelta(minutes=91)
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_id == body["id"]))
-        assert event.action == "create" and event.actor_label == f"API token “Token {world.company.id}”"
+        assert event.action == "create"
+        assert event.actor_label == f"API token “Token {world.company.id}”"
 
 
-@pytest.mark.parametrize("case,status,message", [
+@pytest.mark.parametrize(("case", "status", "message"), [
     ("no token", 401, "valid API token"),
     ("wrong token", 401, "valid API token"),
     ("revoked token", 401, "valid API token"),
@@ -79,48 +82,28 @@ def test_bad_requests_get_a_4xx_json_message_and_store_nothing(app, client, make
     add_token(app, other, other_token)
     add_token(app, world, "cbt_revoked-token-1234567890", revoked=True)
     body, auth, raw = valid(world), token, None
-    if case == "no token":
-        auth = None
-    elif case == "wrong token":
-        auth = "cbt_not-a-token-at-all-1234567"
-    elif case == "revoked token":
-        auth = "cbt_revoked-token-1234567890"
-    elif case == "another company's token":
-        auth = other_token  # authenticates as the other company, whose branches these are not
-    elif case == "missing phone":
-        body.pop("phone_number")
-    elif case == "invalid phone":
-        body["phone_number"] = "+49 123"
-    elif case == "letters for a phone":
-        body["phone_number"] = "call me maybe"
-    elif case == "unknown branch":
-        body["branch_id"] = 999_999
-    elif case == "branch of another company":
-        body["branch_id"] = other.north.id
-    elif case == "branch as text":
-        body["branch_id"] = "north"
-    elif case == "priority outside the list":
-        body["priority"] = "critical"
-    elif case == "oversized notes":
-        body["notes"] = "x" * 2001
-    elif case == "missing name":
-        body.pop("customer_name")
-    elif case == "unknown field":
-        body["colour"] = "blue"
-    elif case == "service of another company":
-        body["service_id"] = other.cut.id
-    elif case == "malformed JSON":
-        raw = '{"customer_name": "Anna", '
-    elif case == "a JSON list":
-        raw = "[1, 2]"
-    elif case == "backwards time window":
-        body["preferred_time_window"] = {"start": "2026-12-01T15:00", "end": "2026-12-01T14:00"}
-    elif case == "oversized body":
-        raw = json.dumps({**body, "notes": "x" * 20_000})
+    auth = {"no token": None, "wrong token": "cbt_not-a-token-at-all-1234567",
+            "revoked token": "cbt_revoked-token-1234567890",
+            # authenticates as the other company, whose branches these are not
+            "another company's token": other_token}.get(case, auth)
+    changes = {"invalid phone": {"phone_number": "+49 123"},
+               "letters for a phone": {"phone_number": "call me maybe"},
+               "unknown branch": {"branch_id": 999_999}, "branch of another company": {"branch_id": other.north.id},
+               "branch as text": {"branch_id": "north"}, "priority outside the list": {"priority": "critical"},
+               "oversized notes": {"notes": "x" * 2001}, "unknown field": {"colour": "blue"},
+               "service of another company": {"service_id": other.cut.id},
+               "backwards time window": {"preferred_time_window": {"start": "2026-12-01T15:00",
+                                                                   "end": "2026-12-01T14:00"}}}
+    body.update(changes.get(case, {}))
+    for name in {"missing phone": ["phone_number"], "missing name": ["customer_name"]}.get(case, []):
+        body.pop(name)
+    raw = {"malformed JSON": '{"customer_name": "Anna", ', "a JSON list": "[1, 2]",
+           "oversized body": json.dumps({**body, "notes": "x" * 20_000})}.get(case)
     response = post(client, body, auth, raw)
     assert response.status_code == status
     payload = response.get_json()
-    assert payload["status"] == status and payload["error"]
+    assert payload["status"] == status
+    assert payload["error"]
     assert message in payload["error"]
     assert stored(app) == 0
     if status == 401:
@@ -146,8 +129,10 @@ def test_same_phone_within_30_minutes_merges_and_says_so(app, client, world, tok
     body = second.get_json()
     assert body == {**body, "id": first["id"], "merged": True, "priority": "high"}  # never lowered
     merged = load(app, first["id"])
-    assert merged.priority == "high" and merged.priority_rank == 1
-    assert merged.notes.startswith("first call\n") and merged.notes.endswith("second call")
+    assert merged.priority == "high"
+    assert merged.priority_rank == 1
+    assert merged.notes.startswith("first call\n")
+    assert merged.notes.endswith("second call")
     assert stored(app) == 1
 
 
@@ -156,11 +141,12 @@ def test_a_merge_raises_the_priority_and_never_moves_the_deadline_later(app, cli
     before = load(app, first["id"])
     body = post(client, valid(world, priority="urgent")).get_json()
     after = load(app, body["id"])
-    assert body["merged"] and after.priority == "urgent"
+    assert body["merged"]
+    assert after.priority == "urgent"
     assert after.expires_at < before.expires_at  # the urgent SLA (60 min) is far shorter than 1440
 
 
-@pytest.mark.parametrize("status,minutes_ago,merges", [
+@pytest.mark.parametrize(("status", "minutes_ago", "merges"), [
     ("pending", 29, True), ("assigned", 10, True),
     ("pending", 31, False),  # outside the 30-minute window
     ("contacted", 5, False), ("completed", 5, False), ("cancelled", 5, False),

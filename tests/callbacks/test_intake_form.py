@@ -61,7 +61,8 @@ def test_bad_input_is_shown_beside_each_field_and_nothing_is_saved(app, client, 
                     "Priority must be one of", "at most 2000", "must end after it starts"):
         assert message in errors, message  # beside the fields
     phone = page.one("input", name="phone_number")
-    assert phone.get("aria-invalid") == "true" and phone["value"] == "12"  # what was typed stays in the form
+    assert phone.get("aria-invalid") == "true"
+    assert phone["value"] == "12"
     assert count(app) == 0
 
 
@@ -82,7 +83,8 @@ def test_the_form_merges_a_repeat_call_and_tells_the_agent(app, client, world):
                              follow_redirects=True)
     assert "already had an open request" in response.get_data(as_text=True)
     merged = load(app, existing.id)
-    assert merged.priority == "high" and merged.notes.endswith("called again")
+    assert merged.priority == "high"
+    assert merged.notes.endswith("called again")
     assert count(app) == 1
 
 

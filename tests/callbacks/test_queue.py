@@ -80,10 +80,11 @@ def test_tabs_count_every_status_under_the_other_filters(app, client, world, que
     assert {label: count_of(html, label) for label in expected} == expected
     assert "Overdue only (2)" in html.text
     filtered = page(client, priority="high")
-    assert count_of(filtered, "Open") == 1 and count_of(filtered, "All") == 1
+    assert count_of(filtered, "Open") == 1
+    assert count_of(filtered, "All") == 1
 
 
-@pytest.mark.parametrize("args,expected", [
+@pytest.mark.parametrize(("args", "expected"), [
     ({"tab": "pending"}, ["overdue_long", "soon_normal", "later_normal"]),
     ({"tab": "contacted"}, ["contacted"]),
     ({"tab": "completed"}, ["completed"]),
@@ -149,7 +150,8 @@ def test_the_csv_export_has_the_filtered_list_in_queue_order(app, client, world,
     add_escalation(app, load(app, queue["overdue_long"]))
     client.login(world.admin.email)
     response = client.get("/callbacks/export.csv", query_string={"tab": "open"})
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [int(r["id"]) for r in rows[:5]] == [queue[k] for k in (
@@ -168,7 +170,8 @@ def test_the_queue_and_export_show_a_manager_only_their_branch(app, client, make
     add_callback(app, other, branch=other.north)
     client.login(world.manager.email)
     html = page(client)
-    assert ids_on(html) == [north.id] and count_of(html, "All") == 1
+    assert ids_on(html) == [north.id]
+    assert count_of(html, "All") == 1
     assert not html.find_all(name="branch")  # nothing to choose: the branch is theirs
     exported = client.get("/callbacks/export.csv").get_data(as_text=True)
     assert [int(r["id"]) for r in csv.DictReader(io.StringIO(exported))] == [north.id]

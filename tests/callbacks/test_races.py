@@ -96,14 +96,14 @@ def test_two_sweeps_at_once_raise_exactly_one_sla_breach_per_overdue_callback(ap
                                 assignee=None if n % 2 else world.bob).id for n in range(40)]
         add_callback(app, world, minutes_left=30)  # not overdue: never escalated
         now = utcnow() + timedelta(seconds=1)
-        reports = at_once(app, 2, lambda index: None, lambda _: sweep(now))
+        reports = at_once(app, 2, lambda index: None, lambda _, now=now: sweep(now))
         with app.app_context():
             per_callback = dict(db.session.execute(
                 select(CallbackEscalation.callback_request_id, func.count())
                 .where(CallbackEscalation.escalation_reason == "sla_breach",
                        CallbackEscalation.callback_request_id.in_(overdue))
                 .group_by(CallbackEscalation.callback_request_id)).all())
-        assert per_callback == {callback_id: 1 for callback_id in overdue}, f"round {round_no}"
+        assert per_callback == dict.fromkeys(overdue, 1), f"round {round_no}"
         raised = [callback_id for report in reports for callback_id in report.escalated]
         assert sorted(raised) == sorted(overdue)  # each raised by exactly one of the two sweeps
 

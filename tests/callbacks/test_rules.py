@@ -5,8 +5,16 @@ from itertools import product
 import pytest
 
 from portal.domain.callbacks import (
-    PRIORITIES, CallbackPolicy, can_merge_into, deadline_badge, format_duration, higher_priority,
-    merged_notes, should_expire, sla_deadline, urgency,
+    PRIORITIES,
+    CallbackPolicy,
+    can_merge_into,
+    deadline_badge,
+    format_duration,
+    higher_priority,
+    merged_notes,
+    should_expire,
+    sla_deadline,
+    urgency,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0)
@@ -18,7 +26,7 @@ def test_defaults_are_the_designed_ones():
     assert (DEFAULT.max_contact_attempts, DEFAULT.due_soon_minutes, DEFAULT.expire_after_hours) == (3, 30, None)
 
 
-@pytest.mark.parametrize("priority,minutes", [("urgent", 15), ("high", 90), ("normal", 600)])
+@pytest.mark.parametrize(("priority", "minutes"), [("urgent", 15), ("high", 90), ("normal", 600)])
 def test_the_deadline_is_created_at_plus_the_sla_of_the_priority(priority, minutes):
     policy = CallbackPolicy.from_config({"sla_minutes_urgent": 15, "sla_minutes_high": 90, "sla_minutes_normal": 600})
     assert sla_deadline(NOW, priority, policy) == NOW + timedelta(minutes=minutes)
@@ -28,7 +36,7 @@ def test_unlimited_expiry_means_never():
     assert CallbackPolicy.from_config({"expire_after_hours": "unlimited"}).expire_after_hours is None
 
 
-@pytest.mark.parametrize("status,minutes_left,expected", [
+@pytest.mark.parametrize(("status", "minutes_left", "expected"), [
     ("pending", -1, "overdue"), ("contacted", -600, "overdue"), ("assigned", 0, "due_soon"),
     ("pending", 30, "due_soon"), ("pending", 31, "on_time"),
     ("completed", -60, "closed"), ("expired", -60, "closed"), ("cancelled", 10, "closed"),
@@ -37,7 +45,7 @@ def test_urgency(status, minutes_left, expected):
     assert urgency(status, NOW + timedelta(minutes=minutes_left), NOW, 30) == expected
 
 
-@pytest.mark.parametrize("minutes_left,text", [
+@pytest.mark.parametrize(("minutes_left", "text"), [
     (23, "Due in 23 min"), (-65, "Overdue by 1 h 5 min"), (12, "Due soon: in 12 min"),
     (60 * 26 + 5, "Due in 1 d 2 h"), (-60 * 48, "Overdue by 2 d"), (-120, "Overdue by 2 h"),
     (0.5, "Due soon: in less than a minute"),
@@ -60,7 +68,7 @@ def test_durations_round_down_to_whole_minutes():
     assert format_duration(timedelta(hours=24)) == "1 d"
 
 
-@pytest.mark.parametrize("hours_past,expires", [(1.9, False), (2, True), (30, True)])
+@pytest.mark.parametrize(("hours_past", "expires"), [(1.9, False), (2, True), (30, True)])
 def test_expiry_after_expire_after_hours_past_the_deadline(hours_past, expires):
     policy = CallbackPolicy.from_config({"expire_after_hours": 2})
     deadline = NOW - timedelta(hours=hours_past)
@@ -69,13 +77,13 @@ def test_expiry_after_expire_after_hours_past_the_deadline(hours_past, expires):
     assert should_expire("pending", deadline, NOW, DEFAULT) is False
 
 
-@pytest.mark.parametrize("first,second", list(product(PRIORITIES, repeat=2)))
+@pytest.mark.parametrize(("first", "second"), list(product(PRIORITIES, repeat=2)))
 def test_merging_never_lowers_the_priority(first, second):
     merged = higher_priority(first, second)
     assert PRIORITIES.index(merged) == max(PRIORITIES.index(first), PRIORITIES.index(second))
 
 
-@pytest.mark.parametrize("status,minutes_ago,merges", [
+@pytest.mark.parametrize(("status", "minutes_ago", "merges"), [
     ("pending", 30, True), ("assigned", 0, True), ("pending", 30.1, False), ("contacted", 1, False),
     ("completed", 1, False), ("cancelled", 1, False), ("expired", 1, False),
 ])

@@ -32,7 +32,7 @@ CASES = [(state, action, role, role in TABLE[action][i])
          for action in TABLE for i, state in enumerate(STATES) for role in (A, M, G, S)]
 
 
-@pytest.mark.parametrize("state,action,role,allowed", CASES)
+@pytest.mark.parametrize(("state", "action", "role", "allowed"), CASES)
 def test_every_state_action_and_role_is_allowed_or_refused_as_designed(state, action, role, allowed):
     assert is_allowed(state, action, role) is allowed
     message = refusal(state, action, role)

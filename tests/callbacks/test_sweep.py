@@ -23,9 +23,11 @@ def test_overdue_open_callbacks_get_one_sla_breach_escalation(app, world):
     output = sweep(app)
     for callback in overdue:
         [escalation] = escalations(app, callback.id)
-        assert escalation.escalation_reason == "sla_breach" and escalation.resolved_at is None
+        assert escalation.escalation_reason == "sla_breach"
+        assert escalation.resolved_at is None
         assert f"escalated #{callback.id} Test Customer (sla_breach, overdue by 10 min)" in output
-    assert escalations(app, on_time.id) == [] and escalations(app, closed.id) == []
+    assert escalations(app, on_time.id) == []
+    assert escalations(app, closed.id) == []
     assert "3 escalated (sla_breach), 0 expired, 0 already escalated." in output
 
 
@@ -55,7 +57,8 @@ def test_callbacks_expire_after_expire_after_hours_past_their_deadline(app, worl
     after = load(app, stale.id)
     assert (after.status, after.version) == ("expired", 2)
     assert escalations(app, stale.id) == []  # expired is closed: no breach escalation
-    assert load(app, recent.id).status == "pending" and len(escalations(app, recent.id)) == 1
+    assert load(app, recent.id).status == "pending"
+    assert len(escalations(app, recent.id)) == 1
     assert f"expired #{stale.id} Test Customer (2 h 1 min past its deadline)" in output
     assert "1 escalated (sla_breach), 1 expired" in output
 

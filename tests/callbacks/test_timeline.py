@@ -53,7 +53,9 @@ def test_a_callback_tells_its_whole_story(app, client, make, world):
         f"Completed | {agent}",
     ]
     text = parse(client.get(f"/callbacks/{callback_id}").get_data(as_text=True)).text
-    assert "voicemail" in text and "moved to Friday" in text and "again!" in text
+    assert "voicemail" in text
+    assert "moved to Friday" in text
+    assert "again!" in text
 
 
 def test_escalation_resolution_cancellation_and_the_sweep_appear_too(app, client, world):

@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 
 from portal.domain.decisions import (
-    CANCEL, RESCHEDULE, ModificationRequest, Occurrence, decide, fee_for, format_hours, rolling_window,
+    CANCEL,
+    RESCHEDULE,
+    ModificationRequest,
+    Occurrence,
+    decide,
+    fee_for,
+    format_hours,
+    rolling_window,
 )
 from portal.domain.policies import LevelRow, resolve
 
@@ -33,7 +40,8 @@ def fee(config, hours, price="40.00"):
 
 def test_notice_exactly_at_the_boundary_is_allowed():
     decision = decide(request(hours=24), NOW, policy(company={"hours_before": 24}))
-    assert decision.allowed and decision.hours_notice == Decimal("24.00")
+    assert decision.allowed
+    assert decision.hours_notice == Decimal("24.00")
 
 
 def test_notice_one_second_under_the_boundary_is_denied():
@@ -46,7 +54,8 @@ def test_notice_one_second_under_the_boundary_is_denied():
 def test_denial_reads_like_a_person_wrote_it():
     decision = decide(request(hours=5.5), NOW, policy(company={"hours_before": 24}))
     assert decision.reasons[0].startswith("Cancellation needs 24 h notice; 5.5 h remain")
-    assert decision.hours_notice == Decimal("5.50") and decision.hours_required == 24
+    assert decision.hours_notice == Decimal("5.50")
+    assert decision.hours_required == 24
 
 
 def test_negative_notice_after_the_start_is_denied_and_says_so():
@@ -79,7 +88,7 @@ TIERS = [{"min_hours": 48, "fee": "0.00"}, {"min_hours": 24, "fee_percentage": "
          {"min_hours": 2, "fee": "30.00"}]
 
 
-@pytest.mark.parametrize("hours,expected", [
+@pytest.mark.parametrize(("hours", "expected"), [
     (72, "0.00"),    # first tier (48 h) reached
     (48, "0.00"),    # exactly at its min_hours
     (47.9, "10.00"),  # next tier: 25 % of 40.00
@@ -112,7 +121,8 @@ def test_percentage_without_a_price_is_zero():
 
 def test_no_fee_rule_means_no_fee_at_all():
     decision = decide(request(hours=1), NOW, policy(company={"hours_before": 24}))
-    assert decision.fee == Decimal("0.00") and "no fee rule" in decision.fee_rule
+    assert decision.fee == Decimal("0.00")
+    assert "no fee rule" in decision.fee_rule
 
 
 def test_negative_notice_reaches_no_tier_and_falls_back_to_the_fixed_fee():
@@ -121,13 +131,15 @@ def test_negative_notice_reaches_no_tier_and_falls_back_to_the_fixed_fee():
 
 def test_fee_is_money_with_two_places_and_names_its_source():
     decision = decide(request(hours=5), NOW, policy(company={"fee": "15"}, service={"fee_percentage": "10"}))
-    assert decision.fee == Decimal("15.00") and str(decision.fee) == "15.00"
+    assert decision.fee == Decimal("15.00")
+    assert str(decision.fee) == "15.00"
     assert decision.fee_rule == "15.00 EUR: fixed fee (Company Acme)"
 
 
 def test_fee_for_reports_the_tier_it_used():
     amount, rule = fee_for(policy(service={"fee_tiers": TIERS}), timedelta(hours=30), Decimal("40.00"))
-    assert amount == Decimal("10.00") and "fee tier from 24 h (Service Cut)" in rule
+    assert amount == Decimal("10.00")
+    assert "fee tier from 24 h (Service Cut)" in rule
 
 
 # --- the rolling 30-day limit --------------------------------------------------------------------
@@ -135,23 +147,25 @@ def test_fee_for_reports_the_tier_it_used():
 
 def test_rolling_window_excludes_exactly_30_days_ago_and_includes_now():
     start, end = rolling_window(NOW)
-    assert start == NOW - timedelta(days=30) and end == NOW
+    assert start == NOW - timedelta(days=30)
+    assert end == NOW
 
 
-@pytest.mark.parametrize("count,allowed", [(0, True), (2, True), (3, False), (7, False)])
+@pytest.mark.parametrize(("count", "allowed"), [(0, True), (2, True), (3, False), (7, False)])
 def test_monthly_limit_denies_once_the_count_reaches_it(count, allowed):
     decision = decide(request(rolling_count=count), NOW, policy(company={"max_cancellations_per_month": 3}))
     assert decision.allowed is allowed
     if not allowed:
-        assert decision.reasons == (f"{count} cancellations by this customer in the last 30 days; "
-                                    "the limit is 3 (Company Acme)",)
+        assert decision.reasons == (
+            f"{count} cancellations by this customer in the last 30 days; the limit is 3 (Company Acme)",)
 
 
 def test_unlimited_never_denies_and_lifts_a_parent_limit():
     resolved = policy(company={"max_cancellations_per_month": 1},
                       staff={"max_cancellations_per_month": "unlimited"})
     decision = decide(request(rolling_count=500), NOW, resolved)
-    assert decision.allowed and decision.monthly_limit == "unlimited"
+    assert decision.allowed
+    assert decision.monthly_limit == "unlimited"
     assert "no limit (Staff Ann)" in decision.checks[0].text
 
 
@@ -163,7 +177,7 @@ def test_a_zero_limit_denies_the_first_one():
 # --- reschedules per appointment -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("moved,allowed", [(0, True), (1, True), (2, False)])
+@pytest.mark.parametrize(("moved", "allowed"), [(0, True), (1, True), (2, False)])
 def test_reschedule_count_per_appointment(moved, allowed):
     resolved = policy("reschedule", company={"max_reschedules_per_appointment": 2})
     decision = decide(request(RESCHEDULE, reschedule_count=moved), NOW, resolved)
@@ -204,7 +218,8 @@ def test_partial_cancel_fee_percentage_replaces_the_cancellation_fee():
                                              "partial_cancel_fee_percentage": "20.00"})
     resolved = policy(company={"fee": "15.00"})
     decision = decide(request(in_series=True, price="50.00"), NOW, resolved, recurring)
-    assert decision.allowed and decision.fee == Decimal("10.00")
+    assert decision.allowed
+    assert decision.fee == Decimal("10.00")
     assert "partial cancel of a series" in decision.fee_rule
     assert {"allow_partial_cancel", "partial_cancel_fee_percentage"} <= {rule.key for rule in decision.rules}
 
@@ -222,7 +237,8 @@ def test_whole_series_needs_its_notice_only_when_required():
         recurring = policy("recurring", company={**rule, "require_full_series_notice": required})
         decision = decide(request(hours=48, in_series=True, whole_series=True, following=following),
                           NOW, policy(company={}), recurring)
-        assert decision.allowed is allowed and decision.scope == "series"
+        assert decision.allowed is allowed
+        assert decision.scope == "series"
     assert decision.reasons[0].startswith("Cancelling the whole series needs 72 h notice; 48 h remain")
 
 
@@ -261,7 +277,7 @@ def test_unknown_action_is_refused():
         decide(request("delete"), NOW, policy())
 
 
-@pytest.mark.parametrize("notice,shown", [
+@pytest.mark.parametrize(("notice", "shown"), [
     (timedelta(hours=5, minutes=30), "5.5"), (timedelta(hours=24), "24"),
     (timedelta(hours=24, seconds=-1), "23.9"),
 ])

@@ -6,10 +6,19 @@ import pytest
 
 from portal.domain.inheritance import LevelRow, Source
 from portal.domain.notification_plan import (
-    delivery_plan, fires_at, sample_appointment_start, sample_variables, timing_text,
+    delivery_plan,
+    fires_at,
+    sample_appointment_start,
+    sample_variables,
+    timing_text,
 )
 from portal.domain.notifications import (
-    CATALOG_DEFAULT, CHANNELS, Event, clean_settings, provenance, resolve_cell,
+    CATALOG_DEFAULT,
+    CHANNELS,
+    Event,
+    clean_settings,
+    provenance,
+    resolve_cell,
 )
 from portal.models import CHANNELS as MODEL_CHANNELS
 
@@ -43,7 +52,7 @@ def value(rows, key, channel="sms", event=REMINDER, locked_by=None):
 
 # --- defaults from the catalog -------------------------------------------------------------
 
-@pytest.mark.parametrize("channel,enabled", [
+@pytest.mark.parametrize(("channel", "enabled"), [
     ("email", True), ("sms", True), ("whatsapp", True), ("push", False)])
 def test_default_enabled_iff_channel_is_a_default_channel_of_the_event(channel, enabled):
     assert value([], "is_enabled", channel) is enabled
@@ -107,7 +116,8 @@ def test_explicit_none_fallback_drops_an_inherited_fallback():
 def test_standard_template_below_a_template_override_restores_the_standard():
     rows = [company(template_override="acme/sms"), branch(template_override="")]
     cell = resolve_cell(REMINDER, "sms", rows)
-    assert cell.value("template_override") == "" and cell.values["template_override"].source.level == "branch"
+    assert cell.value("template_override") == ""
+    assert cell.values["template_override"].source.level == "branch"
 
 
 # --- provenance ----------------------------------------------------------------------------
@@ -131,16 +141,17 @@ def test_setting_the_catalog_value_is_an_override_with_the_same_value():
 
 # --- staff restrictions --------------------------------------------------------------------
 
-@pytest.mark.parametrize("key,typed", [("retry_count", "5"), ("retry_delay_minutes", "10")])
+@pytest.mark.parametrize(("key", "typed"), [("retry_count", "5"), ("retry_delay_minutes", "10")])
 def test_staff_may_not_set_retry_settings(key, typed):
-    clean, errors = clean_settings("staff", "sms", {key: typed, "is_enabled": "no"})
+    _, errors = clean_settings("staff", "sms", {key: typed, "is_enabled": "no"})
     assert "cannot be set for a staff member" in errors[key]
 
 
 def test_staff_may_set_enabled_fallback_and_template():
     clean, errors = clean_settings("staff", "sms", {"is_enabled": "no", "fallback_channel": "email",
                                                     "template_override": "anna/sms"})
-    assert errors == {} and clean == {"is_enabled": False, "fallback_channel": "email",
+    assert errors == {}
+    assert clean == {"is_enabled": False, "fallback_channel": "email",
                                       "template_override": "anna/sms"}
 
 
@@ -155,7 +166,8 @@ def test_retry_settings_on_a_staff_row_are_ignored_in_resolution():
 def test_lock_ignores_a_lower_disable_and_says_whose():
     rows = [company(is_enabled=True), branch(is_enabled=False), staff(is_enabled=False)]
     cell = resolve_cell(REMINDER, "push", rows, locked_by=COMPANY)
-    assert cell.enabled and cell.values["is_enabled"].source.level == "company"
+    assert cell.enabled
+    assert cell.values["is_enabled"].source.level == "company"
     assert cell.ignored == (Source("branch", 10, "Mitte"), Source("staff", 30, "Anna"))
     assert cell.locked_by == COMPANY
 
@@ -170,7 +182,7 @@ def test_lock_leaves_other_keys_alone():
 
 
 def test_a_branch_cannot_disable_a_locked_cell():
-    clean, errors = clean_settings("branch", "email", {"is_enabled": "no"}, locked_above=True)
+    _, errors = clean_settings("branch", "email", {"is_enabled": "no"}, locked_above=True)
     assert "Locked at company level" in errors["is_enabled"]
 
 
@@ -193,7 +205,7 @@ def test_a_lock_needs_the_company_cell_switched_on():
 
 # --- validation ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key,typed,message", [
+@pytest.mark.parametrize(("key", "typed", "message"), [
     ("fallback_channel", "sms", "different channel than SMS"),
     ("fallback_channel", "fax", "must be email, sms, whatsapp, push or none"),
     ("retry_count", "-1", "from 0 to 10"), ("retry_count", "11", "from 0 to 10"),
@@ -210,10 +222,11 @@ def test_a_lock_needs_the_company_cell_switched_on():
 ])
 def test_each_validation_rule_refuses_with_a_message(key, typed, message):
     clean, errors = clean_settings("branch", "sms", {key: typed})
-    assert message in errors[key] and key not in clean
+    assert message in errors[key]
+    assert key not in clean
 
 
-@pytest.mark.parametrize("key,typed,stored", [
+@pytest.mark.parametrize(("key", "typed", "stored"), [
     ("fallback_channel", "email", "email"), ("fallback_channel", "none", "none"),
     ("retry_count", "0", 0), ("retry_count", "10", 10),
     ("retry_delay_minutes", "1", 1), ("retry_delay_minutes", "1440", 1440),
@@ -298,10 +311,12 @@ def test_reminders_fire_at_their_offset_and_immediate_events_now():
     assert fires_at(PAYMENT, appointment, now) == datetime(2026, 11, 26, 14, 37)
     week = Event(**{**REMINDER.__dict__, "offset_hours": -168})
     assert fires_at(week, appointment, now) > now  # the sample is far enough ahead for every reminder
-    assert timing_text(REMINDER) == "24 h before the appointment" and timing_text(PAYMENT) == "immediately"
+    assert timing_text(REMINDER) == "24 h before the appointment"
+    assert timing_text(PAYMENT) == "immediately"
 
 
 def test_sample_variables_cover_every_variable_of_the_event_with_the_nodes_names():
     values = sample_variables(REMINDER, datetime(2026, 12, 4, 10, 0), {"customer_name": "Eva"})
     assert list(values) == ["customer_name", "starts_at", "cancel_url"]
-    assert values["customer_name"] == "Eva" and values["starts_at"] == "Fri 04 Dec 2026, 10:00"
+    assert values["customer_name"] == "Eva"
+    assert values["starts_at"] == "Fri 04 Dec 2026, 10:00"

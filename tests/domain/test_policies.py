@@ -5,8 +5,17 @@ import pytest
 
 from portal.domain import policies
 from portal.domain.policies import (
-    Effective, Entity, LevelRow, Source, StaffMember, TreeInput, describe, effective_values,
-    nearest_overridden, resolve, resolve_tree,
+    Effective,
+    Entity,
+    LevelRow,
+    Source,
+    StaffMember,
+    TreeInput,
+    describe,
+    effective_values,
+    nearest_overridden,
+    resolve,
+    resolve_tree,
 )
 from portal.domain.policy_schema import UNLIMITED
 
@@ -93,7 +102,8 @@ def test_every_key_carries_its_source_and_the_sources_it_shadows():
 
 def test_default_value_is_sourced_default():
     effective = resolve("callback", [])["sla_minutes_high"]
-    assert effective.source == Source("default") and effective.is_default
+    assert effective.source == Source("default")
+    assert effective.is_default
     assert not effective.is_override
 
 
@@ -256,7 +266,8 @@ def test_service_row_applies_to_the_service_under_every_branch():
     root = resolve_tree("cancellation", small_tree(), rows)
     fees = {node.path: node.values and node.values.get("fee") for node in root.walk()
             if ("service", 20) in node.path}
-    assert len(fees) == 4 and set(fees.values()) == {"3.00"}
+    assert len(fees) == 4
+    assert set(fees.values()) == {"3.00"}
 
 
 def test_staff_row_applies_to_the_person_under_every_service():

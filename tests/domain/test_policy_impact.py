@@ -77,7 +77,9 @@ def test_staff_change_reaches_only_that_person():
 
 def test_saving_the_same_config_changes_nothing():
     impact = impact_of_change("cancellation", TREE, ROWS, "branch", 11, {"hours_before": 12})
-    assert impact.changed_keys == () and impact.changed_count == 0 and impact.kept_count == 0
+    assert impact.changed_keys == ()
+    assert impact.changed_count == 0
+    assert impact.kept_count == 0
 
 
 def test_same_value_as_inherited_changes_no_effective_value():

@@ -4,7 +4,12 @@ import json
 import pytest
 
 from portal.domain.policy_schema import (
-    POLICY_TYPES, TYPE_DEFAULTS, UNLIMITED, display_value, key_specs, validate_config,
+    POLICY_TYPES,
+    TYPE_DEFAULTS,
+    UNLIMITED,
+    display_value,
+    key_specs,
+    validate_config,
 )
 
 DESIGN_KEYS = {
@@ -54,7 +59,8 @@ def test_only_limit_keys_accept_unlimited(policy_type):
 @pytest.mark.parametrize("policy_type", POLICY_TYPES)
 def test_every_key_has_a_label_help_and_known_kind(policy_type):
     for spec in key_specs(policy_type):
-        assert spec.label and spec.label[0].isupper()
+        assert spec.label
+        assert spec.label[0].isupper()
         assert spec.help
         assert spec.kind in {"int", "decimal", "percentage", "bool", "tiers"}
 
@@ -141,7 +147,7 @@ def test_zero_is_a_real_limit_not_a_missing_one():
         "max_cancellations_per_month": 0}
 
 
-@pytest.mark.parametrize("text, value", [("true", True), ("on", True), ("yes", True),
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("on", True), ("yes", True),
                                          ("1", True), ("false", False), ("off", False),
                                          ("no", False), ("0", False)])
 def test_flags_accept_form_words(text, value):
@@ -265,7 +271,7 @@ def test_blank_tier_fields_count_as_absent():
     assert config == {"fee_tiers": [{"min_hours": 4, "fee_percentage": "20.00"}]}
 
 
-@pytest.mark.parametrize("tiers, message", [
+@pytest.mark.parametrize(("tiers", "message"), [
     ({"min_hours": 1, "fee": 1}, "Fee tiers must be a list of tiers"),
     ("[{", "Fee tiers must be a list of tiers (not valid JSON)"),
     ('{"min_hours": 1}', "Fee tiers must be a list of tiers"),
@@ -292,7 +298,7 @@ def test_malformed_tiers_are_refused_naming_the_tier(tiers, message):
 
 # --- display ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("policy_type, key, value, text", [
+@pytest.mark.parametrize(("policy_type", "key", "value", "text"), [
     ("cancellation", "hours_before", 24, "24 h"),
     ("cancellation", "fee", "12.50", "12.50 EUR"),
     ("cancellation", "fee_percentage", "10.00", "10.00 %"),

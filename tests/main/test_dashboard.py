@@ -140,4 +140,5 @@ def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():
     assert [(b.height, b.y, b.value, b.count) for b in bars] == [
         (50.0, 50.0, "50 %", "1 of 2"), (0.0, 100.0, "–", "none"), (100.0, 0.0, "100 %", "3 of 3")]
     assert [b.label for b in bars] == ["Fri 20", "Sat 21", "Sun 22"]
-    assert bars[1].x - bars[0].x == 100.0 and bars[0].width == 70.0
+    assert bars[1].x - bars[0].x == 100.0
+    assert bars[0].width == 70.0

@@ -16,7 +16,8 @@ def test_crafted_save_by_a_non_admin_is_403_and_saves_nothing(app, client, world
     response = client.submit(cell_url(level, entity_id, "reminder_24h", "sms"),
                              {**SAVE, "mode_is_enabled": "set", "value_is_enabled": "no"})
     assert response.status_code == 403
-    assert row_count(app) == 0 and audit_count(app) == 0
+    assert row_count(app) == 0
+    assert audit_count(app) == 0
 
 
 @pytest.mark.parametrize("role", ["manager", "agent"])
@@ -47,11 +48,14 @@ def link_texts(page) -> set[str]:
 def test_non_admins_see_read_only_pages_without_inputs(client, world, role):
     client.login(getattr(world, role).email)
     editor = get(client, cell_url("branch", world.north.id, "reminder_24h", "sms"))
-    assert "Read only." in editor.text and "Only admins change notification settings" in editor.text
+    assert "Read only." in editor.text
+    assert "Only admins change notification settings" in editor.text
     assert not [field for field in editor.find_all("input") if field.get("name", "").startswith("mode_")]
-    assert "Save changes" not in editor.text and "Reset" not in editor.text
+    assert "Save changes" not in editor.text
+    assert "Reset" not in editor.text
     matrix = get(client, node_url("branch", world.north.id))
-    assert link_texts(matrix) >= {"Details"} and "Edit" not in link_texts(matrix)
+    assert link_texts(matrix) >= {"Details"}
+    assert "Edit" not in link_texts(matrix)
 
 
 def test_admin_sees_inputs_and_edit_links(client, world):
@@ -83,4 +87,5 @@ def test_another_companys_node_is_404_even_for_its_cell_post(app, client, world,
 def test_post_without_csrf_token_is_refused(app, client, world):
     client.login(world.admin.email)
     response = client.post(cell_url("branch", world.north.id, "reminder_24h", "sms"), data=SAVE)
-    assert response.status_code == 400 and row_count(app) == 0
+    assert response.status_code == 400
+    assert row_count(app) == 0

@@ -7,7 +7,15 @@ from portal.extensions import db
 from portal.models import AuditEvent
 from tests.html import parse
 from tests.notifications.conftest import (
-    audit_count, cell_url, editor_row, matrix_cell, node_url, row_count, shown, state, stored_cell,
+    audit_count,
+    cell_url,
+    editor_row,
+    matrix_cell,
+    node_url,
+    row_count,
+    shown,
+    state,
+    stored_cell,
 )
 
 OVERRIDE_SMS = {"version": "0", "mode_fallback_channel": "set", "value_fallback_channel": "email",
@@ -52,7 +60,7 @@ def test_editor_shows_the_inherited_value_beside_each_input(client, world, add_c
     assert "checked" in delay.one(name="mode_retry_delay_minutes", value="inherit").attrs
 
 
-@pytest.mark.parametrize("key,typed,message", [
+@pytest.mark.parametrize(("key", "typed", "message"), [
     ("fallback_channel", "sms", "different channel than SMS itself"),
     ("fallback_channel", "pigeon", "must be email, sms, whatsapp, push or none"),
     ("retry_count", "11", "from 0 to 10"),
@@ -89,7 +97,8 @@ def test_staff_editor_offers_only_enabled_fallback_and_template(client, world):
     for key in ("is_enabled", "fallback_channel", "template_override"):
         assert page.find_all("input", name=f"mode_{key}")
     for key in ("retry_count", "retry_delay_minutes"):
-        assert not page.find_all(name=f"mode_{key}") and not page.find_all(name=f"value_{key}")
+        assert not page.find_all(name=f"mode_{key}")
+        assert not page.find_all(name=f"value_{key}")
         assert "retries are a business rule" in editor_row(page, key).text
 
 
@@ -105,7 +114,8 @@ def test_crafted_staff_post_with_retry_fields_is_refused_and_nothing_saved(app, 
     response = client.submit(cell_url("staff", world.ann.id, "reminder_24h", "sms"), {**allowed, **crafted})
     assert response.status_code == 400
     assert "cannot be set for a staff member" in response.get_data(as_text=True)
-    assert row_count(app) == 0 and audit_count(app) == 0
+    assert row_count(app) == 0
+    assert audit_count(app) == 0
 
 
 def test_staff_may_change_their_preferences(app, client, world):
@@ -141,7 +151,8 @@ def test_a_lock_needs_the_company_cell_on_and_is_refused_below_the_company(app, 
     client.login(world.admin.email)
     response = client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"),
                              {"version": "0", "locked": "1"})
-    assert response.status_code == 400 and "must be switched on here" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "must be switched on here" in response.get_data(as_text=True)
     response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"), {
         "version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
     assert response.status_code == 400
@@ -157,7 +168,8 @@ def test_template_can_be_set_back_to_the_standard_below_a_parent_override(app, c
     assert stored_cell(app, "branch", world.north.id, "no_show", "email")[0] == {"template_override": ""}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
     cell = matrix_cell(page, "no_show", "email")
-    assert shown(cell, "template_override")[:2] == ("standard", "here") and "acme/no_show" not in cell.text
+    assert shown(cell, "template_override")[:2] == ("standard", "here")
+    assert "acme/no_show" not in cell.text
 
 
 def test_reset_one_key_keeps_the_others(app, client, world, add_cell):
@@ -179,7 +191,8 @@ def test_reset_whole_cell_inherits_everything_and_keeps_its_history(app, client,
     assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == ({}, False, 2)
     page = client.get(node_url("company", world.company.id)).get_data(as_text=True)
     cell = matrix_cell(page, "reminder_24h", "sms")
-    assert cell.find(data_lock=True) is None and "locked" not in cell.text
+    assert cell.find(data_lock=True) is None
+    assert "locked" not in cell.text
     assert state(cell)[1] == shown(cell, "retry_count")[2] == "default from the event catalog"
     # The row stays, and so does its last change.
     assert cell.one(data_last_changed=True)["data-last-changed"] == world.admin.name
@@ -192,7 +205,8 @@ def test_resetting_the_enabled_key_of_a_locked_company_cell_is_refused(app, clie
     client.login(world.admin.email)
     response = client.submit(cell_url("company", world.company.id, "reminder_24h", "sms"),
                              {"action": "reset_key", "key": "is_enabled", "version": "1"})
-    assert response.status_code == 400 and "unlock it" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "unlock it" in response.get_data(as_text=True)
     assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == (
         {"is_enabled": True}, True, 1)
 
@@ -210,9 +224,11 @@ def test_second_editor_gets_409_with_who_changed_it_and_keeps_their_input(app, c
     page = parse(response.get_data(as_text=True))
     assert response.status_code == 409
     conflict = page.one("section", role="alert")
-    assert other_admin.name in conflict.text and "retry_count = 7" in conflict.text
+    assert other_admin.name in conflict.text
+    assert "retry_count = 7" in conflict.text
     editor = page.one("form", id="cell-editor")
-    assert editor.field_value("value_retry_count") == "2" and editor.field_value("version") == "2"
+    assert editor.field_value("value_retry_count") == "2"
+    assert editor.field_value("version") == "2"
     assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms") == ({"retry_count": 7}, False, 2)
 
 
@@ -232,7 +248,8 @@ def test_missing_version_is_a_400_and_saves_nothing(app, client, world):
     client.login(world.admin.email)
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"),
                              {"mode_retry_count": "set", "value_retry_count": "1"})
-    assert response.status_code == 400 and "missing its version" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "missing its version" in response.get_data(as_text=True)
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"),
                              {"action": "reset_cell", "version": "x"})
     assert response.status_code == 400
@@ -243,7 +260,8 @@ def test_unknown_setting_in_a_crafted_post_is_refused(app, client, world):
     client.login(world.admin.email)
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"),
                              {"version": "0", "mode_priority": "set", "value_priority": "high"})
-    assert response.status_code == 400 and "Unknown setting" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unknown setting" in response.get_data(as_text=True)
     assert row_count(app) == 0
 
 
@@ -253,7 +271,8 @@ def test_saving_unchanged_settings_adds_no_version_and_no_audit(app, client, wor
     response = client.submit(cell_url("branch", world.north.id, "reminder_24h", "sms"),
                              {"version": "1", "mode_retry_count": "set", "value_retry_count": "4"})
     assert response.status_code == 302
-    assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms")[2] == 1 and audit_count(app) == 0
+    assert stored_cell(app, "branch", world.north.id, "reminder_24h", "sms")[2] == 1
+    assert audit_count(app) == 0
 
 
 def test_every_change_is_listed_under_recent_changes(client, world):
@@ -264,4 +283,5 @@ def test_every_change_is_listed_under_recent_changes(client, world):
     page = parse(client.get(node_url("branch", world.north.id)).get_data(as_text=True))
     changes = page.one("section", aria_labelledby="changes-title").text
     assert changes.count(world.admin.email) == 2
-    assert "retry_count = 5" in changes and "retry_count = 6" in changes
+    assert "retry_count = 5" in changes
+    assert "retry_count = 6" in changes

@@ -17,7 +17,8 @@ def test_without_rows_the_matrix_shows_the_catalog_defaults(client, world):
     page = parse(client.get(node_url("company", world.company.id)).get_data(as_text=True))
     assert len(page.find_all("td", data_cell=True)) == 13 * 4
     reminder_sms = matrix_cell(page, "reminder_24h", "sms")
-    assert state(reminder_sms) == ("on", "default from the event catalog") and "✓ On" in reminder_sms.text
+    assert state(reminder_sms) == ("on", "default from the event catalog")
+    assert "✓ On" in reminder_sms.text
     assert shown(reminder_sms, "retry_count") == ("3", "default", "default from the event catalog")
     assert state(matrix_cell(page, "reminder_24h", "push"))[0] == "off"  # not a default channel of the event
     assert state(matrix_cell(page, "booking_pending", "sms"))[0] == "off"
@@ -53,7 +54,8 @@ def test_each_level_wins_over_the_one_above(client, world, add_cell):
                    "booking_confirmed", "email")
     assert shown(cell, "template_override") == ("ann/email", "here", "overridden here")
     under_dye = retries(node_url("staff", world.ann.id, service=world.dye.id))  # the service sets nothing
-    assert under_dye[0] == "2" and "Branch North" in under_dye[2]
+    assert under_dye[0] == "2"
+    assert "Branch North" in under_dye[2]
 
 
 def test_service_opened_without_a_branch_inherits_from_the_company(client, world, add_cell):
@@ -76,7 +78,8 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
                 node_url("staff", world.bob.id, service=world.cut.id), node_url("staff", world.cy.id)):
         cell = cell_at(client, url, "booking_confirmed", "email")
         lock = cell.one(data_lock=True)
-        assert lock["data-lock"] == "company" and lock.text == "locked on by the company", url
+        assert lock["data-lock"] == "company", url
+        assert lock.text == "locked on by the company", url
         assert state(cell)[0] == "on", url
     north = cell_at(client, node_url("branch", world.north.id), "booking_confirmed", "email")
     assert north.one(data_ignored=True).text == (
@@ -85,12 +88,13 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
 
 def test_node_and_cell_show_who_changed_them_last(client, world):
     client.login(world.admin.email)
-    client.submit("/notifications/branch/%d/cell/no_show/sms" % world.north.id,
+    client.submit(f"/notifications/branch/{world.north.id}/cell/no_show/sms",
                   {"version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes"})
     page = parse(client.get(node_url("branch", world.north.id)).get_data(as_text=True))
     in_matrix = page.one(id="notification-matrix").find_all(data_last_changed=True)
     node_marks = [mark for mark in page.find_all(data_last_changed=world.admin.name) if mark not in in_matrix]
-    assert node_marks and node_marks[0].text.startswith(f"last changed by {world.admin.name}")  # the node
+    assert node_marks
+    assert node_marks[0].text.startswith(f"last changed by {world.admin.name}")
     changed = matrix_cell(page, "no_show", "sms").one(data_last_changed=True)  # the cell
     assert changed["data-last-changed"] == world.admin.name
     assert matrix_cell(page, "no_show", "email").find(data_last_changed=True) is None

@@ -31,7 +31,8 @@ def test_reminder_fires_24_hours_before_the_sample_appointment(client, world):
     text = plan_text(client, "company", world.company.id, "reminder_24h")
     # 10:00 UTC, shown in the company's zone (Berlin) — and the same in the sample variables.
     appointment = re.search(r"Sample appointment: (\w{3} \d\d \w{3} \d{4}, 1[12]:00) CES?T", text)
-    assert appointment and "fires 24 h before the appointment" in text
+    assert appointment
+    assert "fires 24 h before the appointment" in text
     assert f"{{{{ starts_at }}}} {appointment.group(1)}" in text
     assert "Not sent on: Push (off, default from the event catalog)" in text
 

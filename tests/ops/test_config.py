@@ -42,7 +42,8 @@ def test_redis_url_selects_the_tolerant_redis_cache_with_short_timeouts(monkeypa
     backend = app.extensions["cache"][cache]
     assert isinstance(backend, TolerantRedisCache)
     pool = backend._write_client.connection_pool.connection_kwargs
-    assert pool["socket_timeout"] <= 0.5 and pool["socket_connect_timeout"] <= 0.5
+    assert pool["socket_timeout"] <= 0.5
+    assert pool["socket_connect_timeout"] <= 0.5
 
 
 def test_a_dead_redis_is_a_cache_miss_and_a_warning_not_an_error(caplog):

@@ -1,8 +1,7 @@
 """The password-hash method comes from the config: scrypt in production, a cheap one only in tests."""
 import pytest
 
-from portal import create_app
-from portal import config
+from portal import config, create_app
 from portal.models import User
 
 PASSWORD = "a-long-enough-password"
@@ -47,9 +46,11 @@ def test_a_hash_made_under_testing_is_the_cheap_method_and_verifies(app):
 def test_verifying_reads_the_method_from_the_hash_not_from_the_config(app, production_app):
     strong, cheap = hashed(production_app), hashed(app)
     with app.app_context():  # a scrypt hash still signs in where new hashes are cheap ...
-        assert strong.check_password(PASSWORD) and not strong.check_password("wrong-password-here")
+        assert strong.check_password(PASSWORD)
+        assert not strong.check_password("wrong-password-here")
     with production_app.app_context():  # ... and the other way round
-        assert cheap.check_password(PASSWORD) and not cheap.check_password("wrong-password-here")
+        assert cheap.check_password(PASSWORD)
+        assert not cheap.check_password("wrong-password-here")
 
 
 def test_without_an_app_the_method_is_scrypt():

@@ -20,7 +20,7 @@ def rows(app):
         return db.session.query(PolicyConfiguration).count()
 
 
-@pytest.mark.parametrize("role,target,allowed", [
+@pytest.mark.parametrize(("role", "target", "allowed"), [
     ("admin", "company", True), ("admin", "south", True), ("admin", "cut", True), ("admin", "cy", True),
     ("manager", "north", True),      # their branch
     ("manager", "ann", True),        # staff whose home branch is theirs
@@ -47,7 +47,7 @@ def test_crafted_reset_is_refused_where_the_role_may_not_edit(app, client, world
     assert rows(app) == 1
 
 
-@pytest.mark.parametrize("role,target,reason", [
+@pytest.mark.parametrize(("role", "target", "reason"), [
     ("manager", "company", "only admins can change them"),
     ("manager", "cut", "only admins can change them"),
     ("manager", "south", "another branch"),
@@ -60,7 +60,8 @@ def test_read_only_nodes_say_why_and_offer_no_inputs(client, world, role, target
     body = parse(page.get_data(as_text=True))
     assert page.status_code == 200
     assert reason in body.text
-    assert not body.find_all(name="mode_hours_before") and "Save changes" not in body.text
+    assert not body.find_all(name="mode_hours_before")
+    assert "Save changes" not in body.text
 
 
 def test_everyone_can_read_the_tree(client, world):

@@ -28,7 +28,8 @@ def test_company_change_is_read_back_at_a_staff_node_at_once_on_redis(redis_app,
     assert response.status_code == 302
     assert staff_hours(redis_app, world.ann.id) == 6
     tree = client.get("/policies/?type=cancellation&q=Ann").get_data(as_text=True)
-    assert "6 h" in tree and "24 h" not in tree
+    assert "6 h" in tree
+    assert "24 h" not in tree
 
 
 def test_hierarchy_change_bumps_the_generation_too(redis_app, app, world, make):
@@ -83,7 +84,8 @@ def test_pages_work_from_the_database_when_redis_is_down(app, world, add_row, ca
             started = time.monotonic()
             response = client.get("/policies/?type=cancellation")
             elapsed = time.monotonic() - started
-        assert response.status_code == 200 and b"24 h" in response.data
+        assert response.status_code == 200
+        assert b"24 h" in response.data
         assert elapsed < 1.0, f"{kind} Redis cost {elapsed:.2f}s"
         assert "Redis cache unavailable" in caplog.text
     finally:

@@ -44,7 +44,7 @@ def test_same_value_as_parent_is_labelled_overrides_same_value(app, client, worl
         "same", "overrides, same value")
 
 
-@pytest.mark.parametrize("key,typed,message", [
+@pytest.mark.parametrize(("key", "typed", "message"), [
     ("hours_before", "-5", "Hours before must be a whole number of 0 or more"),
     ("fee_percentage", "150", "between 0 and 100"),
     ("hours_before", "soon", "Hours before must be a whole number"),
@@ -110,7 +110,8 @@ def test_reset_whole_row_retires_it_and_values_are_inherited_again(app, client, 
     assert live_config(app, "branch", world.north.id) is None
     with app.app_context():
         retired = db.session.scalar(select(PolicyConfiguration).where(PolicyConfiguration.live.is_(None)))
-        assert retired.deleted_at is not None and retired.config == {"hours_before": 48, "fee": "5.00"}
+        assert retired.deleted_at is not None
+        assert retired.config == {"hours_before": 48, "fee": "5.00"}
     assert effective(editor_page(client, "branch", world.north.id), "hours_before")[1:] == (
         "inherited", "inherited from Company")
 
@@ -130,7 +131,8 @@ def test_second_editor_of_one_row_gets_409_with_who_changed_it(app, client, worl
     page = parse(response.get_data(as_text=True))
     assert response.status_code == 409
     conflict = page.one("section", role="alert").text
-    assert second_admin.name in conflict and "hours_before = 36" in conflict
+    assert second_admin.name in conflict
+    assert "hours_before = 36" in conflict
     editor = page.one("form", id="policy-editor")
     assert editor.field_value("value_hours_before") == "72"  # nothing the user typed is lost
     assert editor.field_value("version") == "2"  # saving again deliberately replaces theirs
@@ -180,7 +182,8 @@ def test_every_change_lands_in_the_audit_log_and_the_history_page(app, client, w
         ]
         assert all(e.actor_id == world.admin.id for e in events)
     page = parse(client.get(editor_url("branch", world.north.id) + "/history").get_data(as_text=True)).text
-    assert page.count(world.admin.email) == 2 and "Hours before: 48" in page
+    assert page.count(world.admin.email) == 2
+    assert "Hours before: 48" in page
 
 
 def test_override_links_follow_the_rows(app, client, world, add_row):
@@ -235,4 +238,5 @@ def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
         db.session.commit()
     client.login(world.admin.email)
     page = editor_page(client, "branch", world.north.id)
-    assert "2026-01-02 10:00 CET" in page.one(data_last_changed=True).text and "09:00" not in page.text
+    assert "2026-01-02 10:00 CET" in page.one(data_last_changed=True).text
+    assert "09:00" not in page.text

@@ -34,7 +34,8 @@ def test_service_row_applies_to_the_service_everywhere(app, world, add_row):
         assert len(cut_nodes) == 2  # offered at North and South
         assert all(n.resolved["fee"].value == "5.00" for n in cut_nodes)
         staff_under_cut = [c for n in cut_nodes for c in n.children]
-        assert staff_under_cut and all(c.resolved["fee"].source.level == "service" for c in staff_under_cut)
+        assert staff_under_cut
+        assert all(c.resolved["fee"].source.level == "service" for c in staff_under_cut)
 
 
 def test_no_rows_means_none_except_for_callback_defaults(app, world):
@@ -58,7 +59,7 @@ def test_whole_tree_uses_the_same_number_of_queries_for_any_size(app, make, worl
     with app.app_context(), QueryCounter(db.engine) as small:
         company_tree(world.company.id, "cancellation")
     big = make.world()
-    for n in range(6):  # grow the second company well past the first
+    for _ in range(6):  # grow the second company well past the first
         branch = make.branch(big.company)
         service = make.service(big.company, branches=[branch, big.north])
         for _ in range(3):

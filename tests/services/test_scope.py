@@ -7,8 +7,15 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Appointment, AppointmentModification, Branch, CallbackEscalation, CallbackRequest, Customer,
-    Service, Staff, User,
+    Appointment,
+    AppointmentModification,
+    Branch,
+    CallbackEscalation,
+    CallbackRequest,
+    Customer,
+    Service,
+    Staff,
+    User,
 )
 from portal.services.scope import NO_BRANCH, Scope
 from tests.appointments.support import Bookings
