@@ -1,5 +1,5 @@
 """The modifications audit trail (read-only): filters, totals, CSV export, one record's details."""
-from flask import abort, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_login import current_user
 
 from portal.appointments import bp
@@ -42,13 +42,19 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
                         form.customer.data or "", form.branch.data, form.date_from.data, form.date_to.data)
 
 
+def _valid_form() -> AuditFilterForm:
+    """The filter form, or the page again with the errors beside its fields (400)."""
+    form = _audit_form()
+    if not form.validate():
+        abort(make_response(render_template("appointments/audit.html", form=form, page=None, totals=None,
+                                            page_args={}), 400))
+    return form
+
+
 @bp.get("/modifications")
 @appointments_roles
 def modifications():
-    form = _audit_form()
-    if not form.validate():
-        return render_template("appointments/audit.html", form=form, page=None, totals=None,
-                               page_args={}), 400
+    form = _valid_form()
     filters, scope, tz_name = _filters(form), current_scope(), company_tz()
     count, fees = audit_totals(scope, filters, tz_name)
     size = per_page()
@@ -61,10 +67,7 @@ def modifications():
 @bp.get("/modifications.csv")
 @appointments_roles
 def modifications_csv():
-    form = _audit_form()
-    if not form.validate():
-        return render_template("appointments/audit.html", form=form, page=None, totals=None,
-                               page_args={}), 400
+    form = _valid_form()
     rows = export_rows(current_scope(), _filters(form), company_tz())
     stamp = to_local(utcnow(), company_tz()).strftime("%Y%m%d-%H%M")
     return csv_response(f"modifications-{stamp}.csv", CSV_COLUMNS, rows)

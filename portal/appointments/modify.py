@@ -18,10 +18,13 @@ from portal.services.modifications.policy import propose
 TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
 
 
-def _only_scheduled(appointment) -> None:
+def _scheduled_or_409(appointment_id):
+    """The appointment (404 outside the scope), if it can still be cancelled or rescheduled."""
+    appointment = appointment_or_404(appointment_id)
     if appointment.status != "scheduled":
         abort(409, f"This appointment is {appointment.status.replace('_', ' ')}; only scheduled "
                    "appointments can be cancelled or rescheduled.")
+    return appointment
 
 
 def _preview(appointment, form, proposal, status: int = 200, new_time_error: str | None = None):
@@ -36,9 +39,7 @@ def _preview(appointment, form, proposal, status: int = 200, new_time_error: str
 @bp.route("/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @appointments_roles
 def cancel(appointment_id):
-    appointment = appointment_or_404(appointment_id)
-    _only_scheduled(appointment)
-    form = ConfirmForm()
+    appointment, form = _scheduled_or_409(appointment_id), ConfirmForm()
     if request.method == "GET":
         whole_series = request.args.get("scope") == "series"
         return _preview(appointment, form, propose(appointment, CANCEL, decision_time(), whole_series))
@@ -57,9 +58,7 @@ def _typed_new_time(text: str | None):
 @bp.route("/<int:appointment_id>/reschedule", methods=["GET", "POST"])
 @appointments_roles
 def reschedule(appointment_id):
-    appointment = appointment_or_404(appointment_id)
-    _only_scheduled(appointment)
-    form = RescheduleConfirmForm()
+    appointment, form = _scheduled_or_409(appointment_id), RescheduleConfirmForm()
     if request.method == "POST":
         new_starts_at, error = _typed_new_time(form.new_time.data)
         if error:

@@ -30,53 +30,27 @@ def _run(callback_id, perform, **inputs):
     return _answer(callback, perform(current_user, callback, version, utcnow(), **inputs))
 
 
-@bp.post("/<int:callback_id>/claim")
-@login_required
-def claim(callback_id):
-    return _run(callback_id, act.claim)
+# Each action: (the service's use case, the form fields it takes, by the use case's own names).
+ACTIONS = {
+    "claim": (act.claim, {}),
+    "assign": (act.assign, {"staff_id": "staff_id"}),
+    "unassign": (act.unassign, {}),
+    "attempt": (act.record_attempt, {"note": "note"}),
+    "contacted": (act.mark_contacted, {"note": "note"}),
+    "complete": (act.complete, {"note": "note"}),
+    "cancel": (act.cancel, {"reason": "reason"}),
+    "escalate": (act.escalate, {"note": "note", "staff_id": "staff_id"}),
+}
 
 
-@bp.post("/<int:callback_id>/assign")
-@login_required
-def assign(callback_id):
-    return _run(callback_id, act.assign, staff_id=request.form.get("staff_id"))
+def _action_view(perform, fields: dict[str, str]):
+    def view(callback_id):
+        return _run(callback_id, perform, **{name: request.form.get(field) for name, field in fields.items()})
+    return login_required(view)
 
 
-@bp.post("/<int:callback_id>/unassign")
-@login_required
-def unassign(callback_id):
-    return _run(callback_id, act.unassign)
-
-
-@bp.post("/<int:callback_id>/attempt")
-@login_required
-def attempt(callback_id):
-    return _run(callback_id, act.record_attempt, note=request.form.get("note"))
-
-
-@bp.post("/<int:callback_id>/contacted")
-@login_required
-def contacted(callback_id):
-    return _run(callback_id, act.mark_contacted, note=request.form.get("note"))
-
-
-@bp.post("/<int:callback_id>/complete")
-@login_required
-def complete(callback_id):
-    return _run(callback_id, act.complete, note=request.form.get("note"))
-
-
-@bp.post("/<int:callback_id>/cancel")
-@login_required
-def cancel(callback_id):
-    return _run(callback_id, act.cancel, reason=request.form.get("reason"))
-
-
-@bp.post("/<int:callback_id>/escalate")
-@login_required
-def escalate(callback_id):
-    form = request.form
-    return _run(callback_id, act.escalate, note=form.get("note"), staff_id=form.get("staff_id"))
+for _name, (_perform, _fields) in ACTIONS.items():
+    bp.add_url_rule(f"/<int:callback_id>/{_name}", _name, _action_view(_perform, _fields), methods=["POST"])
 
 
 @bp.post("/<int:callback_id>/escalations/<int:escalation_id>/resolve")
