@@ -1,5 +1,6 @@
 """Every flask command, registered from one place: seed, users, portal, callbacks, stats."""
 import sys
+from typing import cast
 
 import click
 from flask import current_app
@@ -50,7 +51,8 @@ def create_user_command(email, name, role, company_slug, branch_id, staff_id, pa
     if role == "branch_manager" and branch_id is None:
         raise click.ClickException("A branch manager needs --branch.")
     for model, ident in ((Branch, branch_id), (Staff, staff_id)):
-        row = db.session.get(model, ident) if ident is not None else None
+        # cast: mypy infers get()'s type from a union of classes as their common base, Model
+        row = cast(Branch | Staff | None, db.session.get(model, ident) if ident is not None else None)
         if ident is not None and (row is None or row.company_id != company.id):
             raise click.ClickException(f"No {model.__name__.lower()} {ident} in {company_slug}.")
     if db.session.scalar(select(User).where(User.email == email.lower())):

@@ -1,4 +1,6 @@
 """Unbound extensions, initialised by create_app()."""
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -22,6 +24,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is db.Model itself, which Flask-SQLAlchemy builds
+# on the fly from Base; mypy cannot take an instance attribute as a base class, so it is told
+# what db.Model is made of: Flask-SQLAlchemy's Model (query, __fsa__) on top of Base.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        __abstract__ = True
+else:
+    Model = db.Model
+
 migrate = Migrate()
 cache = Cache()
 csrf = CSRFProtect()

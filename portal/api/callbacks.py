@@ -33,9 +33,9 @@ def create_callback():
     payload = request.get_json(force=True, silent=True)
     if not isinstance(payload, dict):
         return refuse(400, "The body must be a JSON object with the callback's fields.")
-    company = db.session.get(Company, token.company_id)
+    company = db.session.get_one(Company, token.company_id)  # a token's company exists (FK)
     intake, errors = parse_intake(company, payload)
-    if errors:
+    if intake is None:  # exactly when there are errors
         return refuse(422, "The callback request was not stored: " + "; ".join(
             f"{name}: {message}" for name, message in errors.items()), errors)
     stored = create_or_merge(company.id, intake, None, f"API token “{token.name}”", now)

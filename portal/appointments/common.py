@@ -50,8 +50,10 @@ def hours(value) -> str:
 @bp.app_template_filter("iso_local_time")
 def iso_local_time(text: str | None, pattern: str = "%a %d %b %Y, %H:%M %Z") -> str:
     """A time stored as ISO text (modification metadata) in the company zone."""
+    if not text:
+        return "—"
     try:
-        return local_time(datetime.fromisoformat(text), pattern) if text else "—"
+        return local_time(datetime.fromisoformat(text), pattern)
     except ValueError:
         return text
 
@@ -72,7 +74,8 @@ class Page:
     def numbers(self) -> list[int | None]:
         """Page numbers to offer: the first, the last and two around this one; None for a gap."""
         wanted = {1, self.pages, *range(self.number - 2, self.number + 3)}
-        shown, previous = [], 0
+        shown: list[int | None] = []
+        previous = 0
         for number in sorted(n for n in wanted if 1 <= n <= self.pages):
             if number - previous > 1:
                 shown.append(None)

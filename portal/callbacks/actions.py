@@ -1,4 +1,6 @@
 """The actions on a callback: each a CSRF-protected POST, refused on the server unless allowed."""
+from typing import Any
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -76,4 +78,5 @@ def bulk_assign():
         flash(f"Assigned {assigned} callback{'s' if assigned != 1 else ''}.", "success")
     for callback_id, message in refused:
         flash(f"#{callback_id}: {message}", "error")
-    return redirect(url_for(".queue", **request.args))
+    filters: dict[str, Any] = request.args.to_dict()  # first value of each, as ** would take
+    return redirect(url_for(".queue", **filters))

@@ -86,7 +86,7 @@ def new():
         return render_template("callbacks/new.html", form=form)
     form.validate()  # binds the values; the rules are parse_intake's (CSRF is checked globally)
     intake, errors = parse_intake(current_user.company, form.intake_values(), current_scope())
-    if errors:
+    if intake is None:  # exactly when there are errors
         form.show_errors(errors)
         flash("Nothing was saved: correct the highlighted fields.", "error")
         return render_template("callbacks/new.html", form=form), 400

@@ -61,7 +61,8 @@ def seed_modifications(company, now: datetime) -> int:
         return 0
     users = {user.role: user
              for user in db.session.scalars(select(User).where(*Scope.company(company.id).where(User)))}
-    rows, made = CompanyRows(company.id), []
+    rows = CompanyRows(company.id)
+    made: list[AppointmentModification] = []
     planned = sorted(zip(_picked(company.id, now), PLAN, strict=False),
                      key=lambda pair: pair[0].starts_at - timedelta(hours=pair[1][0]))  # as they happened
     for index, (appointment, (hours, kind)) in enumerate(planned):

@@ -62,7 +62,7 @@ def _hierarchy(company, rng):
                         price=Decimal(price) if price else None)
                 for name, price, minutes in SERVICES]
     branches = [Branch(company_id=company.id, name=name, city=city) for name, city in BRANCHES]
-    db.session.add_all(services + branches)
+    db.session.add_all([*services, *branches])
     for index, branch in enumerate(branches):
         # Every branch offers the first four services plus a rotating pair of the others.
         branch.services = services[:4] + [services[4 + (index + k) % 3] for k in range(2)]

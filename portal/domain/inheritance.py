@@ -199,14 +199,15 @@ def children_plan(tree: TreeInput) -> tuple[dict, dict]:
     for group in offered.values():
         group.sort(key=lambda service: order[service.id])
     staff = {member.id: member for member in tree.staff}
-    performers: dict[tuple[int, int], list[StaffMember]] = {}
+    # Keyed by home branch; a member without one is kept under None, where no branch looks.
+    performers: dict[tuple[int | None, int], list[StaffMember]] = {}
     for staff_id, service_id in tree.staff_services:
         member = staff.get(staff_id)
         if member is not None:
             performers.setdefault((member.branch_id, service_id), []).append(member)
     staff_order = {member.id: rank for rank, member in enumerate(tree.staff)}
-    for group in performers.values():
-        group.sort(key=lambda member: staff_order[member.id])
+    for members in performers.values():
+        members.sort(key=lambda member: staff_order[member.id])
     return offered, performers
 
 

@@ -1,9 +1,19 @@
 """Impact preview: what saving one policy row would change across a company's tree."""
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from portal.domain.policies import LEVELS, LevelRow, NodeKey, Resolved, TreeInput, TreeNode, resolve_tree
+from portal.domain.policies import (
+    LEVELS,
+    Entity,
+    LevelRow,
+    NodeKey,
+    Resolved,
+    StaffMember,
+    TreeInput,
+    TreeNode,
+    resolve_tree,
+)
 
 
 @dataclass(frozen=True)
@@ -78,8 +88,9 @@ def _rows_after(tree: TreeInput, rows_by_node: Mapping[NodeKey, LevelRow], chang
     rows.pop(changed, None)
     if new_config:
         level, entity_id = changed
-        groups = {"company": [tree.company], "branch": tree.branches,
-                  "service": tree.services, "staff": tree.staff}
+        groups: dict[str, Sequence[Entity | StaffMember]] = {
+            "company": [tree.company], "branch": tree.branches,
+            "service": tree.services, "staff": tree.staff}
         name = next((entity.name for entity in groups[level] if entity.id == entity_id), None)
         rows[changed] = LevelRow(level, entity_id, name, new_config)
     return rows

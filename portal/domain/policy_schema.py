@@ -156,7 +156,9 @@ def clean_value(spec: KeySpec, value: Any) -> Any:
     if spec.allows_unlimited and isinstance(value, str) and value.strip().lower() == UNLIMITED:
         return UNLIMITED
     if spec.kind == INT:
-        return _clean_int(value, spec.label, spec.minimum, spec.allows_unlimited)
+        # Every whole-number setting declares an int minimum; 0 stands in should one not.
+        minimum = spec.minimum if isinstance(spec.minimum, int) else 0
+        return _clean_int(value, spec.label, minimum, spec.allows_unlimited)
     if spec.kind == BOOL:
         return _clean_bool(value, spec.label)
     if spec.kind == DECIMAL:
@@ -240,7 +242,8 @@ def _clean_tiers(value: Any) -> list[dict]:
             raise InvalidValue("Fee tiers must be a list of tiers (not valid JSON)") from None
     if not isinstance(value, list):
         raise InvalidValue("Fee tiers must be a list of tiers")
-    tiers, seen = [], {}
+    tiers: list[dict] = []
+    seen: dict[int, int] = {}
     for number, tier in enumerate(value, start=1):
         clean = _clean_tier(number, tier)
         if clean["min_hours"] in seen:
@@ -264,7 +267,7 @@ def _clean_tier(number: int, tier: Any) -> dict:
     if has_fee == has_percentage:
         raise InvalidValue(f"{prefix} must set either a fee or a fee_percentage, not "
                        + ("both" if has_fee else "neither"))
-    clean = {"min_hours": _clean_int(tier["min_hours"], f"{prefix} min_hours", 0)}
+    clean: dict[str, int | str] = {"min_hours": _clean_int(tier["min_hours"], f"{prefix} min_hours", 0)}
     if has_fee:
         clean["fee"] = _clean_money(tier["fee"], f"{prefix} fee")
     else:

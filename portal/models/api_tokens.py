@@ -4,11 +4,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import company_fk, db, utcnow
+from portal.models.base import Model, company_fk, utcnow
 from portal.models.users import User
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A token the voice agent or the website sends as `Authorization: Bearer …`.
 
     Only the SHA-256 of the token is stored: a leaked database does not leak usable tokens.

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import JSONDict, Money, TimestampMixin, company_fk, db, utcnow
+from portal.models.base import JSONDict, Model, Money, TimestampMixin, company_fk, utcnow
 from portal.models.org import Branch, Company, Customer, Service, Staff
 
 APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
@@ -22,7 +22,7 @@ MODIFICATION_TYPES = ("cancel", "reschedule")
 STAT_TYPES = ("cancel_30d", "reschedule_30d", "cancel_90d", "reschedule_90d")
 
 
-class Appointment(TimestampMixin, db.Model):
+class Appointment(TimestampMixin, Model):
     __tablename__ = "appointments"
     __table_args__ = (
         Index("ix_appointments_company_starts", "company_id", "starts_at"),
@@ -50,7 +50,7 @@ class Appointment(TimestampMixin, db.Model):
     customer: Mapped[Customer] = relationship()
 
 
-class AppointmentModification(db.Model):
+class AppointmentModification(Model):
     """Append-only: one row per cancel or reschedule, in or out of policy."""
 
     __tablename__ = "appointment_modifications"
@@ -77,7 +77,7 @@ class AppointmentModification(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class AppointmentModificationStat(db.Model):
+class AppointmentModificationStat(Model):
     __tablename__ = "appointment_modification_stats"
     __table_args__ = (
         UniqueConstraint("company_id", "customer_id", "stat_type", "period_start",

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.extensions import Model, db
 
 
 def utcnow() -> datetime:
@@ -38,4 +38,4 @@ def company_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
-__all__ = ["Decimal", "JSONDict", "Money", "TimestampMixin", "company_fk", "db", "utcnow"]
+__all__ = ["Decimal", "JSONDict", "Model", "Money", "TimestampMixin", "company_fk", "db", "utcnow"]

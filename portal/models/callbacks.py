@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal.models.base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.base import JSONDict, Model, TimestampMixin, company_fk
 from portal.models.org import Branch, Customer, Service, Staff
 
 CALLBACK_STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
@@ -36,7 +36,7 @@ def _rank_default(context) -> int:
     return PRIORITY_RANK[context.get_current_parameters().get("priority") or "normal"]
 
 
-class CallbackRequest(TimestampMixin, db.Model):
+class CallbackRequest(TimestampMixin, Model):
     __tablename__ = "callback_requests"
     __table_args__ = (
         # The queue: one index range per status, already in queue order (see services.callback_queue).
@@ -88,7 +88,7 @@ class CallbackRequest(TimestampMixin, db.Model):
         return priority
 
 
-class CallbackEscalation(TimestampMixin, db.Model):
+class CallbackEscalation(TimestampMixin, Model):
     """An escalation of a callback; `open_marker` is 1 while unresolved and NULL once resolved.
 
     The unique key includes it, so the database itself refuses a second unresolved escalation of

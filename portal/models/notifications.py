@@ -2,13 +2,13 @@
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.base import JSONDict, Model, TimestampMixin, company_fk
 
 CHANNELS = ("email", "sms", "whatsapp", "push")
 EVENT_CATEGORIES = ("booking", "reminder", "modification", "callback", "system")
 
 
-class NotificationEventMapping(TimestampMixin, db.Model):
+class NotificationEventMapping(TimestampMixin, Model):
     """The 13 system events; rows arrive with a migration, not a seed script."""
 
     __tablename__ = "notification_event_mappings"
@@ -24,7 +24,7 @@ class NotificationEventMapping(TimestampMixin, db.Model):
     meta: Mapped[dict] = mapped_column("metadata", JSONDict, default=dict)
 
 
-class NotificationConfiguration(TimestampMixin, db.Model):
+class NotificationConfiguration(TimestampMixin, Model):
     __tablename__ = "notification_configurations"
     __table_args__ = (
         UniqueConstraint("company_id", "configurable_type", "configurable_id", "event_type",

@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Money, TimestampMixin, company_fk, db
+from portal.models.base import Model, Money, TimestampMixin, company_fk, db
 from portal.models.hierarchy_mixin import EffectivePolicyMixin
 
 branch_services = Table(
@@ -22,7 +22,7 @@ staff_services = Table(
 )
 
 
-class Company(EffectivePolicyMixin, TimestampMixin, db.Model):
+class Company(EffectivePolicyMixin, TimestampMixin, Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +42,7 @@ class Company(EffectivePolicyMixin, TimestampMixin, db.Model):
         return f"<Company {self.slug}>"
 
 
-class Branch(EffectivePolicyMixin, TimestampMixin, db.Model):
+class Branch(EffectivePolicyMixin, TimestampMixin, Model):
     __tablename__ = "branches"
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_branches_company_name"),)
 
@@ -57,7 +57,7 @@ class Branch(EffectivePolicyMixin, TimestampMixin, db.Model):
     level = "branch"
 
 
-class Service(EffectivePolicyMixin, TimestampMixin, db.Model):
+class Service(EffectivePolicyMixin, TimestampMixin, Model):
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_services_company_name"),)
 
@@ -70,7 +70,7 @@ class Service(EffectivePolicyMixin, TimestampMixin, db.Model):
     level = "service"
 
 
-class Staff(EffectivePolicyMixin, TimestampMixin, db.Model):
+class Staff(EffectivePolicyMixin, TimestampMixin, Model):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +86,7 @@ class Staff(EffectivePolicyMixin, TimestampMixin, db.Model):
     level = "staff"
 
 
-class Customer(TimestampMixin, db.Model):
+class Customer(TimestampMixin, Model):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,12 +12,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import JSONDict, TimestampMixin, company_fk, db
+from portal.models.base import JSONDict, Model, TimestampMixin, company_fk
 
 CONFIGURABLE_TYPES = ("company", "branch", "service", "staff")
 
 
-class PolicyConfiguration(TimestampMixin, db.Model):
+class PolicyConfiguration(TimestampMixin, Model):
     """A policy row at one level of the hierarchy.
 
     `live` is 1 while the row is live and NULL once soft-deleted. The unique key includes it:

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.models.base import JSONDict, TimestampMixin, company_fk, db, utcnow
+from portal.models.base import JSONDict, Model, TimestampMixin, company_fk, utcnow
 from portal.models.org import Branch, Company, Staff
 
 ROLES = ("admin", "branch_manager", "agent")
@@ -22,7 +22,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.role == "agent"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who changed what: one row per change, with the state before and after."""
 
     __tablename__ = "audit_events"

@@ -73,7 +73,7 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
             view = _node_view(policy_type, node, rows, False)
             view.hidden_children, view.branch_id = len(node.children), node.path[1][1]
             return view
-        children = [view for child in node.children if (view := visit(child, depth + 1))]
+        children = [child_view for child in node.children if (child_view := visit(child, depth + 1))]
         match = bool(needle) and needle in node.name.lower()
         if needle and not match and not children:
             return None
@@ -142,7 +142,7 @@ def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[st
         effective = resolved.get(spec.name)
         if spec.name in own_config:
             overridden = effective.overridden_sources if effective else ()
-            parent_value = effective.inherited_value if overridden else None
+            parent_value = effective.inherited_value if effective and overridden else None
             parent_from = overridden[0].label if overridden else None
         else:
             parent_value = effective.value if effective else None

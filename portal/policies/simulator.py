@@ -34,6 +34,8 @@ def within(low, high, message: str):
 class NumberField(DecimalField):
     """A decimal field whose parse error says what to type."""
 
+    process_errors: list[str]  # set by Field.process (WTForms is untyped here)
+
     def process(self, *args, **kwargs):
         super().process(*args, **kwargs)
         if self.process_errors:

@@ -10,6 +10,7 @@ manager without a branch sees nothing of any branch; agents their branch when th
 has one, else the company. Company-wide rows (services catalog, policy and notification rows,
 users, tokens, audit events) carry no branch and are filtered by company alone.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, exists, false, select
@@ -30,7 +31,7 @@ from portal.models import (
 NO_BRANCH = 0  # no row has id 0: a scope on it sees nothing of any branch
 
 
-def _branch_rules() -> dict[type, object]:
+def _branch_rules() -> dict[type, Callable[[int], ColumnElement[bool]]]:
     """For each model that belongs to a branch: the criterion "belongs to branch b"."""
     return {
         Branch: lambda b: Branch.id == b,
@@ -86,7 +87,7 @@ class Scope:
         """WHERE criteria limiting `model` to this scope."""
         criteria = [model.company_id == self.company_id]
         rule = BRANCH_RULES.get(model)
-        if self.limited and rule is not None:
+        if self.branch_id is not None and rule is not None:  # self.limited, spelt out for mypy
             criteria.append(rule(self.branch_id) if self.branch_id != NO_BRANCH else false())
         return criteria
 

@@ -7,8 +7,9 @@ the callback looks like now (DESIGN §4).
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from portal.domain.callbacks import (
     NOTE_MAX,
@@ -45,11 +46,11 @@ def refused(message: str, status: int) -> Outcome:
 
 def check_allowed(user: User, callback: CallbackRequest, action: str, version) -> Outcome | None:
     """A refusal (role 403, stale page or wrong state 409), or None when the action may go ahead."""
-    if user.role not in TRANSITIONS[action].roles:
-        return refused(refusal(callback.status, action, user.role), 403)
+    problem = refusal(callback.status, action, user.role)  # never None for a role not allowed
+    if problem and user.role not in TRANSITIONS[action].roles:
+        return refused(problem, 403)
     if version != callback.version:
         return lost_race(callback, action)
-    problem = refusal(callback.status, action, user.role)
     return refused(problem, 409) if problem else None
 
 
@@ -73,12 +74,12 @@ def transition(user: User, callback: CallbackRequest, action: str, version: int,
         return problem
     before = {"status": callback.status, "assigned_to": callback.assigned_to,
               "assignee": callback.assignee.name if callback.assignee else None}
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(CallbackRequest)
         .where(CallbackRequest.id == callback.id, *Scope.company(callback.company_id).where(CallbackRequest),
                CallbackRequest.status.in_(TRANSITIONS[action].sources), CallbackRequest.version == version)
         .values(**values, version=CallbackRequest.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         db.session.rollback()  # a fresh transaction sees the winner's committed row
         db.session.refresh(callback)
@@ -209,8 +210,9 @@ def escalate(user: User, callback: CallbackRequest, version: int, now: datetime,
 
 def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime, notes=None) -> Outcome:
     """Resolve one unresolved escalation of the callback, with notes (whatever the callback's state)."""
-    if user.role not in TRANSITIONS["resolve"].roles:
-        return refused(refusal(callback.status, "resolve", user.role), 403)
+    problem = refusal(callback.status, "resolve", user.role)  # never None for a role not allowed
+    if problem and user.role not in TRANSITIONS["resolve"].roles:
+        return refused(problem, 403)
     escalation = db.session.scalar(select(CallbackEscalation).where(
         CallbackEscalation.id == escalation_id, *Scope.company(callback.company_id).where(CallbackEscalation),
         CallbackEscalation.callback_request_id == callback.id))

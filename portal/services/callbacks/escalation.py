@@ -6,8 +6,9 @@ raised a moment ago by a concurrent sweep or agent — only the savepoint is und
 learns that nothing was raised.
 """
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -51,13 +52,13 @@ def open_escalation(callback: CallbackRequest, reason: str) -> CallbackEscalatio
 
 def close_escalation(escalation: CallbackEscalation, notes: str, now: datetime) -> bool:
     """Resolve it if it is still unresolved (a conditional update); False if someone was first."""
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(CallbackEscalation)
         .where(CallbackEscalation.id == escalation.id,
                *Scope.company(escalation.company_id).where(CallbackEscalation),
                CallbackEscalation.resolved_at.is_(None))
         .values(resolved_at=now, resolution_notes=notes, open_marker=None, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     return result.rowcount == 1
 
 

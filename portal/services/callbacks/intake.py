@@ -151,7 +151,10 @@ def parse_intake(company: Company, raw: Any, scope: Scope | None = None) -> tupl
     _check_records(scope or Scope.company(company.id), ids, errors)
     if errors:
         return None, errors
-    return Intake(name, phone, email, ids["branch_id"], ids["service_id"], ids["staff_id"], priority,
+    branch_id = ids["branch_id"]
+    # Each required field that is missing has its error: without errors, all of them are there.
+    assert name is not None and phone is not None and branch_id is not None
+    return Intake(name, phone, email, branch_id, ids["service_id"], ids["staff_id"], priority,
                   notes, window), {}
 
 

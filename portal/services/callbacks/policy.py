@@ -1,7 +1,7 @@
 """Effective callback policies of request paths: company → branch → service → preferred staff."""
 from portal.domain.callbacks import CallbackPolicy
-from portal.domain.policies import LevelRow, effective_values, resolve
-from portal.services.policies.read import load_rows
+from portal.domain.policies import LevelRow, NodeKey, effective_values, resolve
+from portal.services.policies.read import RowInfo, load_rows
 
 
 class PolicyBook:
@@ -12,7 +12,7 @@ class PolicyBook:
 
     def __init__(self, company_id: int):
         self.company_id = company_id
-        self._rows = None
+        self._rows: dict[NodeKey, RowInfo] | None = None
         self._resolved: dict[tuple, CallbackPolicy] = {}
 
     def for_path(self, branch_id: int, service_id: int | None = None,

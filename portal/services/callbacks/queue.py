@@ -13,7 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
@@ -96,7 +96,7 @@ def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) ->
 def _search(text: str, region: str):
     """Name contains the text, or the phone number contains its digits (or equals it in E.164)."""
     escaped = re.sub(r"([\\%_])", r"\\\1", text)
-    matches = [CR.customer_name.like(f"%{escaped}%", escape="\\")]
+    matches: list[ColumnElement[bool]] = [CR.customer_name.like(f"%{escaped}%", escape="\\")]
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3:
         matches.append(CR.phone_number.like(f"%{digits}%"))

@@ -12,8 +12,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import OperationalError
 
 from portal.domain.callbacks import OPEN, format_duration, should_expire
@@ -84,15 +85,15 @@ def sweep_company(company_id: int, now: datetime, report: SweepReport) -> None:
         _with_retries(lambda batch=batch: _escalate_batch(batch, slug, now, report))
 
 
-def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
+def _expire_batch(rows, slug: str | None, now: datetime, report: SweepReport) -> None:
     done = []
     for row in rows:
-        result = db.session.execute(
+        result = cast(CursorResult, db.session.execute(
             update(CallbackRequest)
             .where(CallbackRequest.id == row.id, *Scope.company(row.company_id).where(CallbackRequest),
                    CallbackRequest.status.in_(OPEN))
             .values(status="expired", version=CallbackRequest.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)))
         if result.rowcount == 1:
             event = audit.record(row.company_id, None, "expire", "callback", row.id,
                                  {"status": row.status}, {"status": "expired"})
@@ -105,7 +106,7 @@ def _expire_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
                             f"({format_duration(now - row.expires_at)} past its deadline)")
 
 
-def _escalate_batch(rows, slug: str, now: datetime, report: SweepReport) -> None:
+def _escalate_batch(rows, slug: str | None, now: datetime, report: SweepReport) -> None:
     raised, skipped = [], 0
     # Re-read which are still open: one completed since the sweep looked needs no escalation.
     still_open = set(db.session.scalars(select(CallbackRequest.id).where(

@@ -30,7 +30,8 @@ class TimelineEntry:
 
 
 def _reason(after: dict) -> str:
-    return REASON_LABELS.get(after.get("reason"), str(after.get("reason")))
+    reason = str(after.get("reason"))
+    return REASON_LABELS.get(reason, reason)
 
 
 def _describe(action: str, after: dict, before: dict) -> tuple[str, str, str | None]:

@@ -7,8 +7,10 @@ person acting at the same time changes nothing and is told; any failure rolls bo
 """
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import CANCEL, RESCHEDULE, notice_hours
@@ -126,23 +128,26 @@ def _write(user: User, proposal: Proposal, change: Change, now: datetime) -> lis
 
 def _change_appointment(appointment: Appointment, proposal: Proposal, change: Change, now: datetime) -> None:
     """A conditional UPDATE on what the decision saw; anyone quicker makes it match nothing."""
+    values: dict[str, object]
     if change.action == CANCEL:
         values = {"status": "cancelled"}
     else:
+        new_start = proposal.new_starts_at
+        assert new_start is not None  # a reschedule is proposed with its new start
         length = appointment.ends_at - appointment.starts_at
-        values = {"starts_at": proposal.new_starts_at, "ends_at": proposal.new_starts_at + length}
-    result = db.session.execute(
+        values = {"starts_at": new_start, "ends_at": new_start + length}
+    result = cast(CursorResult, db.session.execute(
         update(Appointment)
         .where(Appointment.id == appointment.id, *Scope.company(appointment.company_id).where(Appointment),
                Appointment.status == "scheduled", Appointment.starts_at == appointment.starts_at)
-        .values(updated_at=now, **values).execution_options(synchronize_session=False))
+        .values(updated_at=now, **values).execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         raise ModificationRefused("Someone else changed this appointment first; nothing was changed. "
                                   "Reload it to see its current state.", status=409)
 
 
 def _record(user: User, proposal: Proposal, change: Change, appointment: Appointment,
-            original: datetime, fee: object, now: datetime) -> AppointmentModification:
+            original: datetime, fee: Decimal, now: datetime) -> AppointmentModification:
     """The append-only record of one appointment's change (added to the same transaction)."""
     decision = proposal.decision
     waived = change.waive_fee and fee > 0

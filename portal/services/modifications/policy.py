@@ -68,10 +68,10 @@ class Proposal:
 
 def appointment_path(appointment: Appointment) -> list[PathNode]:
     """company → branch → service → staff of one appointment (staff only when it has one)."""
-    path = [("company", appointment.company_id, appointment.company.name),
-            ("branch", appointment.branch_id, appointment.branch.name),
-            ("service", appointment.service_id, appointment.service.name)]
-    if appointment.staff_id is not None:
+    path: list[PathNode] = [("company", appointment.company_id, appointment.company.name),
+                            ("branch", appointment.branch_id, appointment.branch.name),
+                            ("service", appointment.service_id, appointment.service.name)]
+    if appointment.staff_id is not None and appointment.staff is not None:
         path.append(("staff", appointment.staff_id, appointment.staff.name))
     return path
 
@@ -111,7 +111,8 @@ class CompanyRows:
     """A company's live policy rows, loaded once per type (one query each) and then reused."""
 
     def __init__(self, company_id: int):
-        self.company_id, self._by_type = company_id, {}
+        self.company_id = company_id
+        self._by_type: dict[str, dict[tuple[str, int], RowInfo]] = {}
 
     def policy(self, policy_type: str, path: list[PathNode]) -> Resolved:
         if policy_type not in self._by_type:

@@ -11,8 +11,9 @@ read this table: their counts are exact, from appointment_modifications.
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import Table, and_, case, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from portal.domain.clock import whole_seconds
@@ -107,7 +108,8 @@ def refresh_batch(company_id: int, batch: list[int], now: datetime) -> int:
     stat = AppointmentModificationStat
     db.session.execute(delete(stat).where(*Scope.company(company_id).where(stat),
                                           stat.customer_id.between(batch[0], batch[-1])))
-    db.session.execute(insert(stat.__table__), rows)  # Core executemany: no ORM bookkeeping per row
+    table = cast(Table, stat.__table__)  # typed as any FromClause; a mapped class's is its Table
+    db.session.execute(insert(table), rows)  # Core executemany: no ORM bookkeeping per row
     db.session.commit()
     return len(rows)
 

@@ -5,6 +5,7 @@ of the company: the catalog, the rows of the nodes on its path (one query), and 
 hierarchy for names. It is cached under the company's config generation, like every effective
 configuration.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -161,7 +162,9 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
         events = load_events()
         stored_cells = load_cells(company_id, node.path)
         all_names = company_hierarchy(company_id).names
-        names = {key: all_names.get(key) or (node.name if key == node.key else None) for key in node.path}
+        # A node without a name is left out: every reader looks names up with .get().
+        names = {key: name for key in node.path
+                 if (name := all_names.get(key) or (node.name if key == node.key else None))}
         own = {(event_type, channel): row for (level, ident, event_type, channel), row in stored_cells.items()
                if (level, ident) == node.key}
         return NodeMatrix(events, resolve_matrix(events, stored_cells, node, names), own, names)
@@ -175,7 +178,7 @@ def audit_entity(level: str) -> str:
     return f"notification:{level}"
 
 
-def recent_changes(company_id: int, node: NodeRef, limit: int = 10) -> list[AuditEvent]:
+def recent_changes(company_id: int, node: NodeRef, limit: int = 10) -> Sequence[AuditEvent]:
     """The latest audited changes of this node's notification rows, newest first."""
     return db.session.scalars(
         select(AuditEvent).where(*Scope.company(company_id).where(AuditEvent),

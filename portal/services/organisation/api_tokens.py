@@ -2,8 +2,9 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from portal.extensions import db
 from portal.models import ApiToken, User
@@ -40,10 +41,10 @@ def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None,
 
 def revoke_token(user: User, token: ApiToken, now: datetime) -> bool:
     """Revoke once (a conditional update); False when it was revoked already."""
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(ApiToken).where(ApiToken.id == token.id, *Scope.company(user.company_id).where(ApiToken),
                                ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False))
+        .values(revoked_at=now).execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         db.session.rollback()
         return False

@@ -1,6 +1,7 @@
 """Reading policies: the cached company tree, one node's resolution, effective_policy()."""
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask import abort
 from sqlalchemy import select
@@ -14,7 +15,8 @@ from portal.models import Branch, Company, PolicyConfiguration, Service, Staff, 
 from portal.services.organisation.hierarchy import load_tree_input
 from portal.services.scope import Scope
 
-LEVEL_MODELS = {"company": Company, "branch": Branch, "service": Service, "staff": Staff}
+LEVEL_MODELS: dict[str, type[Company | Branch | Service | Staff]] = {
+    "company": Company, "branch": Branch, "service": Service, "staff": Staff}
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,13 @@ def path_labels(node: NodeRef) -> list[str]:
     return [names.get(key) or f"#{key[1]}" for key in node.path]
 
 
-def _path_names(node: NodeRef) -> dict[NodeKey, str]:
-    names = {node.key: node.name}
+def _path_names(node: NodeRef) -> dict[NodeKey, str | None]:
+    names: dict[NodeKey, str | None] = {node.key: node.name}
     for level, ident in node.path:
         if (level, ident) not in names:
-            entity = db.session.get(LEVEL_MODELS[level], ident)
+            # cast: mypy infers get()'s type from a union of classes as their common base, Model
+            entity = cast(Company | Branch | Service | Staff | None,
+                          db.session.get(LEVEL_MODELS[level], ident))
             names[(level, ident)] = entity.name if entity else None
     return names
 

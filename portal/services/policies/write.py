@@ -125,7 +125,8 @@ def relink_overrides(company_id: int, policy_type: str) -> None:
     home = dict(db.session.execute(
         select(Staff.id, Staff.branch_id).where(*Scope.company(company_id).where(Staff))).all())
     for (level, ident), row in by_node.items():
-        path = [("company", company_id)] + ([("branch", home.get(ident))] if level == "staff" else [])
+        branch_id = home.get(ident) if level == "staff" else None  # None too when the staff member is gone
+        path = [("company", company_id)] + ([("branch", branch_id)] if branch_id is not None else [])
         path_rows = [LevelRow(lvl, i, None, by_node[(lvl, i)].config) for lvl, i in path
                      if (lvl, i) in by_node and (lvl, i) != (level, ident)]
         parent = nearest_overridden([*path_rows, LevelRow(level, ident, None, row.config)], level)
