@@ -153,7 +153,9 @@ def parse_intake(company: Company, raw: Any, scope: Scope | None = None) -> tupl
         return None, errors
     branch_id = ids["branch_id"]
     # Each required field that is missing has its error: without errors, all of them are there.
-    assert name is not None and phone is not None and branch_id is not None
+    assert name is not None
+    assert phone is not None
+    assert branch_id is not None
     return Intake(name, phone, email, branch_id, ids["service_id"], ids["staff_id"], priority,
                   notes, window), {}
 
