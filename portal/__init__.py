@@ -6,9 +6,10 @@ from importlib import import_module
 from flask import Flask
 
 from portal.config import CONFIGS
-from portal.extensions import csrf, db, login_manager, migrate
+from portal.extensions import csrf, db, limiter, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments", "api")
+BLUEPRINTS = ("auth", "account", "main", "admin", "policies", "callbacks", "notifications", "appointments",
+              "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -45,8 +46,10 @@ def register_extensions(app: Flask) -> None:
     import_module("portal.extensions").cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     import_module("portal.models")  # registers every table on the metadata
-    for name in ("portal.cache", "portal.services.wiring"):  # listeners and the models' resolver
+    # listeners, the models' resolver, the sign-in throttle on the limiter's storage
+    for name in ("portal.cache", "portal.services.wiring", "portal.services.accounts.throttle"):
         import_module(name).register(app)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.demo.activity import DEMO_PASSWORD
 from portal.demo.seed import DEMO_LOGINS, seed_demo
+from portal.domain.passwords import password_problems
 from portal.extensions import db
 from portal.models import ROLES, Branch, Company, Staff, User, utcnow
 from portal.services.callbacks.sweep import sweep
@@ -24,11 +25,18 @@ stats_cli = AppGroup("stats", help="Reporting statistics.")
 
 @seed_cli.command("demo")
 @click.option("--force", is_flag=True, help="Allow seeding under the production config.")
-def seed_demo_command(force: bool) -> None:
+@click.option("--demo-passwords", is_flag=True,
+              help="With --force under the production config: accept accounts whose password is published.")
+def seed_demo_command(force: bool, demo_passwords: bool) -> None:
     """Create the deterministic demo company and its users (idempotent)."""
-    if current_app.config["ENV_NAME"] == "production" and not force:
-        raise click.ClickException("Refusing to load demo data under the production config; "
-                                   "pass --force if you really mean it.")
+    if current_app.config["ENV_NAME"] == "production":
+        if not (force and demo_passwords):
+            raise click.ClickException(
+                "Refusing to load demo data under the production config: its accounts have a published "
+                "password. Pass --force --demo-passwords only on a machine nobody else can reach.")
+        click.echo(f"WARNING: creating accounts with the published password {DEMO_PASSWORD!r} under the "
+                   "production config. Anyone who reads the README can sign in with them; delete them "
+                   "before this portal is reachable.", err=True)
     company, created = seed_demo()
     click.echo(("Created" if created else "Already present:") + f" demo company {company.name!r}")
     for email, _, label in DEMO_LOGINS:
@@ -57,8 +65,9 @@ def create_user_command(email, name, role, company_slug, branch_id, staff_id, pa
             raise click.ClickException(f"No {model.__name__.lower()} {ident} in {company_slug}.")
     if db.session.scalar(select(User).where(User.email == email.lower())):
         raise click.ClickException(f"A user with email {email} already exists.")
-    if len(password) < 10:
-        raise click.ClickException("The password needs at least 10 characters.")
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise click.ClickException("The password was not accepted: " + " ".join(problems))
     user = User(company_id=company.id, email=email.lower(), name=name, role=role,
                 branch_id=branch_id, staff_id=staff_id)
     user.set_password(password)

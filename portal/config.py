@@ -27,6 +27,48 @@ def _cache_config() -> dict:
     }
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _limiter_config() -> dict:
+    """Flask-Limiter: counters in Redis when REDIS_URL is set (shared by every app machine and
+    atomic: one INCR or Lua script per hit), in this process otherwise."""
+    redis_url = os.environ.get("REDIS_URL")
+    timeout = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+    return {
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_timeout": timeout, "socket_connect_timeout": timeout,
+             "key_prefix": os.environ.get("CACHE_KEY_PREFIX", "portal:") + "limits"}
+            if redis_url else {}),
+    }
+
+
+SECURITY_SETTINGS = {  # environment variable (= config key): its kind
+    "SESSION_IDLE_MINUTES": int, "SESSION_LIFETIME_HOURS": int, "REAUTH_MINUTES": int,
+    "TRUSTED_PROXIES": int, "HSTS_SECONDS": int, "LOGIN_LIMIT_ACCOUNT_ADDRESS": str,
+    "LOGIN_LIMIT_ADDRESS": str, "LOGIN_LIMIT_ACCOUNT": str, "API_RATE_LIMIT": str,
+}
+
+
+def _security_config() -> dict:
+    """The security settings given in the environment (the classes below hold the defaults)."""
+    config: dict = {}
+    for name, kind in SECURITY_SETTINGS.items():
+        if os.environ.get(name, "").strip():
+            config[name] = _int_env(name, 0) if kind is int else os.environ[name].strip()
+    if os.environ.get("MFA_REQUIRED_ROLES") is not None:
+        config["MFA_REQUIRED_ROLES"] = tuple(
+            role.strip() for role in os.environ["MFA_REQUIRED_ROLES"].split(",") if role.strip())
+    return config
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -36,8 +78,33 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # bound to the session instead; sessions end at logout
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_SECONDS = 15 * 60
+    # Sessions end after this long without a request, and this long after sign-in in any case.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_LIFETIME_HOURS = 12
+    # Sensitive actions (API tokens, roles, forced modifications) need a password or code this recent.
+    REAUTH_MINUTES = 5
+    # Roles that must use a TOTP second factor (enrolment at their next sign-in).
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ()
+    # Reverse proxies in front of the app trusted to set X-Forwarded-For and X-Forwarded-Proto.
+    # 0: use the socket address (no proxy, or one that does not set the headers reliably).
+    TRUSTED_PROXIES = 0
+    # Sign-in throttling (limits' notation). Every attempt counts; a success clears the account's
+    # counters (never the address's). Per account and address; per address over all accounts
+    # (password spraying); per account over all addresses (guessing from many machines).
+    LOGIN_LIMIT_ACCOUNT_ADDRESS = "5 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "30 per hour"
+    LOGIN_LIMIT_ACCOUNT = "50 per day"
+    # Used while Redis cannot be reached: counted in each process, hence stricter.
+    LOGIN_FALLBACK_LIMIT_ACCOUNT_ADDRESS = "3 per 15 minutes"
+    LOGIN_FALLBACK_LIMIT_ADDRESS = "10 per hour"
+    LOGIN_FALLBACK_LIMIT_ACCOUNT = "10 per day"
+    # The callback intake API, per token (per address for requests without a plausible token).
+    API_RATE_LIMIT = "60 per minute"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the API keeps a per-process limit when Redis is down
+    RATELIMIT_SWALLOW_ERRORS = True
+    HSTS_SECONDS = 0
     DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "DE")
     PAGE_SIZE = 25
     # werkzeug's generate_password_hash method for new hashes. check_password reads the method
@@ -48,7 +115,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(
             "sqlite:///" + os.path.join(instance_path, "portal.sqlite3")
         )
-        for key, value in _cache_config().items():
+        for key, value in {**_cache_config(), **_limiter_config(), **_security_config()}.items():
             setattr(self, key, value)
 
 
@@ -61,7 +128,6 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"
-    LOGIN_MAX_FAILURES = 5
     # The test fixtures create over a thousand users; at scrypt's ~0.1 s each that was most of the
     # suite's CPU time. A cheap method here tests the same code; never use it outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -70,6 +136,12 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
+    # __Host-: the browser accepts the cookie only from this host, over HTTPS, for the whole site,
+    # so a sibling subdomain cannot plant or overwrite it. It needs Secure, hence the condition.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    SESSION_COOKIE_PATH = "/"
+    HSTS_SECONDS = 365 * 24 * 60 * 60
+    MFA_REQUIRED_ROLES = ("admin",)
 
     def __init__(self, instance_path: str):
         super().__init__(instance_path)

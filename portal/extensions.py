@@ -2,6 +2,8 @@
 from typing import TYPE_CHECKING
 
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -40,3 +42,5 @@ migrate = Migrate()
 cache = Cache()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage, strategy and fallback come from the RATELIMIT_* settings (portal.config).
+limiter = Limiter(get_remote_address)

@@ -96,10 +96,33 @@ def test_config(tmp_path_factory) -> dict:
         config.update({
             "CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": key_prefix("portal-test"),
+            **limiter_config(redis_url, key_prefix("portal-test-limits")),
         })
     else:
-        config.update({"CACHE_TYPE": "SimpleCache"})
+        config.update({"CACHE_TYPE": "SimpleCache", "RATELIMIT_STORAGE_URI": "memory://",
+                       "RATELIMIT_STORAGE_OPTIONS": {}})
     return config
+
+
+def limiter_config(redis_url: str, prefix: str) -> dict:
+    """Throttling counters in Redis under a prefix of this run and worker (reset() deletes only it)."""
+    return {"RATELIMIT_STORAGE_URI": redis_url,
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix.rstrip(":"), "socket_timeout": 0.5,
+                                          "socket_connect_timeout": 0.5}}
+
+
+def reset_throttling(app) -> None:
+    """Forget every throttling count of this app (shared storage and the local fallback)."""
+    from portal.extensions import limiter
+
+    with app.app_context():
+        # Flask-Limiter keeps one storage for the last app it was given: a test that built
+        # another app must not leave this one counting in that app's storage.
+        if limiter.storage is not app.extensions["limiter_storage"]:
+            limiter.init_app(app)
+            app.extensions["limiter_storage"] = limiter.storage
+        limiter.reset()
+        app.extensions["signin_throttle"].reset()
 
 
 def reset_schema() -> None:
@@ -153,6 +176,7 @@ def clean_database(request):
             if connection.dialect.name == "mysql":
                 connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
         cache.clear()
+    reset_throttling(app)
 
 
 @pytest.fixture

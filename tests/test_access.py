@@ -15,10 +15,12 @@ def record_args(make, world) -> dict:
     """URL arguments naming records of `world`'s company, by argument name.
 
     Each area that adds routes with new record arguments creates one such record here."""
+    from tests.accounts.support import add_session
     from tests.callbacks.support import add_callback, add_escalation, add_token
 
     callback = add_callback(make.app, world)
     return {
+        "session_id": add_session(make.app, world.admin),
         "callback_id": callback.id, "escalation_id": add_escalation(make.app, callback).id,
         "token_id": add_token(make.app, world).id,
         "branch_id": world.north.id, "service_id": world.cut.id, "staff_id": world.ann.id,

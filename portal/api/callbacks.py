@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.models import Company, utcnow
 from portal.services.callbacks.intake import create_or_merge, parse_intake
 from portal.services.organisation.api_tokens import authenticate
+from portal.web.security import api_rate_limit
 
 MAX_BODY = 16 * 1024  # a request is a name, a phone number and a note: 16 KiB is generous
 
@@ -23,6 +24,7 @@ def refuse(status: int, message: str, fields: dict | None = None):
 
 
 @bp.post("/callbacks")
+@api_rate_limit
 def create_callback():
     """Create a callback request, or merge it into the caller's open one (then 200, merged: true)."""
     now = utcnow()

@@ -14,6 +14,7 @@ from portal.services.modifications.change import (
     modify_appointment,
 )
 from portal.services.modifications.policy import propose
+from portal.web.security import reauthentication_redirect, recently_authenticated
 
 TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
 
@@ -77,6 +78,8 @@ def reschedule(appointment_id):
 
 def _confirm(appointment, form, change: Change):
     """Check the form, hand it to the service, and show the outcome."""
+    if form.force.data and not recently_authenticated():  # forcing is out of policy: prove it is you
+        return reauthentication_redirect()
     if not form.validate():
         proposal = propose(appointment, change.action, decision_time(), change.whole_series,
                            change.new_starts_at)

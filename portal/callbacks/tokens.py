@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.models import ApiToken, Branch, Service, utcnow
 from portal.services.organisation.api_tokens import create_token, revoke_token
 from portal.web.scope import current_scope, get_or_404
-from portal.web.security import roles_required
+from portal.web.security import require_recent_auth, roles_required
 
 
 def render_tokens(status: int = 200, **extra):
@@ -29,6 +29,7 @@ def tokens():
 
 @bp.post("/tokens")
 @roles_required("admin")
+@require_recent_auth
 def create_api_token():
     row, token, error = create_token(current_user, request.form.get("name", ""), utcnow())
     if error:

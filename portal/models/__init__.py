@@ -1,4 +1,5 @@
 """One models package shared by every blueprint."""
+from portal.models.accounts import END_REASONS, RecoveryCode, SecurityEvent, UserSession
 from portal.models.api_tokens import ApiToken
 from portal.models.appointments import (
     APPOINTMENT_STATUSES,
@@ -39,6 +40,7 @@ __all__ = [
     "CALLBACK_STATUSES",
     "CHANNELS",
     "CONFIGURABLE_TYPES",
+    "END_REASONS",
     "ESCALATION_REASONS",
     "EVENT_CATEGORIES",
     "MODIFICATION_TYPES",
@@ -61,9 +63,12 @@ __all__ = [
     "NotificationConfiguration",
     "NotificationEventMapping",
     "PolicyConfiguration",
+    "RecoveryCode",
+    "SecurityEvent",
     "Service",
     "Staff",
     "User",
+    "UserSession",
     "branch_services",
     "staff_services",
     "utcnow",

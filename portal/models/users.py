@@ -4,11 +4,11 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.models.base import JSONDict, Model, TimestampMixin, company_fk, utcnow
+from portal.models.base import JSONDict, Model, TimestampMixin, company_fk, db, utcnow
 from portal.models.org import Branch, Company, Staff
 
 ROLES = ("admin", "branch_manager", "agent")
@@ -16,6 +16,14 @@ ROLE_LABELS = {"admin": "Admin", "branch_manager": "Branch manager", "agent": "S
 # Used where no app is active (e.g. the sign-in view's dummy user, built at import); inside an app
 # the config's PASSWORD_HASH_METHOD decides, which is this same scrypt except under testing.
 PASSWORD_METHOD = "scrypt"
+
+
+def hash_password(secret: str) -> str:
+    """A salted hash of a password or recovery code, with the configured method."""
+    method = PASSWORD_METHOD
+    if has_app_context():
+        method = current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_METHOD)
+    return generate_password_hash(secret, method=method)
 
 
 def new_session_token() -> str:
@@ -33,30 +41,50 @@ class User(UserMixin, TimestampMixin, Model):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # The session cookie carries this token, not the user id: rotating it on logout makes
-    # every previously issued cookie useless, even one captured before the logout.
+    # Rotated whenever every session ends (end_sessions). Sessions themselves are rows of
+    # user_sessions; the cookie carries one of their tokens (see portal.models.accounts).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # TOTP second factor: the base32 secret, set once enrolment is confirmed with a code, and the
+    # time step of the last code accepted, so that no code is accepted twice (RFC 6238 §5.2).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     company: Mapped[Company] = relationship()
     branch: Mapped[Branch | None] = relationship()
     staff: Mapped[Staff | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        method = PASSWORD_METHOD
-        if has_app_context():
-            method = current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_METHOD)
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return self.session_token
+    def attach_session(self, token: str) -> None:
+        """Name the session this request runs in (by the user loader, or at sign-in). Flask-Login
+        stores get_id() in the cookie, so the cookie names one session, not the user."""
+        setattr(self, "_session_token", token)  # noqa: B010  (not a column: never stored)
 
-    def end_sessions(self) -> None:
-        """Invalidate every session cookie issued to this user so far."""
+    def get_id(self) -> str:
+        return getattr(self, "_session_token", "")
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def end_sessions(self, reason: str = "ended") -> None:
+        """End every session of this user now (sign-out everywhere, deactivation, password reset).
+
+        Takes effect with the caller's commit, like any other change of the transaction."""
+        from portal.models.accounts import UserSession
+
         self.session_token = new_session_token()
+        if self.id is not None:
+            db.session.execute(update(UserSession).where(
+                UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+                .values(ended_at=utcnow(), end_reason=reason).execution_options(synchronize_session="fetch"))
 
     @property
     def role_label(self) -> str:

@@ -1,4 +1,5 @@
 """flask seed demo, flask users create, flask portal check."""
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
@@ -66,23 +67,44 @@ def test_seed_demo_is_deterministic(app):
     assert first_names == [(name, services) for name, _, services in second]
 
 
-def test_seed_demo_refuses_under_production_config(app, monkeypatch):
+def test_seed_demo_refuses_under_production_config_even_with_force(app, monkeypatch):
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
-    result = app.test_cli_runner().invoke(args=["seed", "demo"])
-    assert result.exit_code != 0
-    assert "Refusing" in result.output
-    assert counts(app)["Company"] == 0
-    assert app.test_cli_runner().invoke(args=["seed", "demo", "--force"]).exit_code == 0
+    for args in (["seed", "demo"], ["seed", "demo", "--force"], ["seed", "demo", "--demo-passwords"]):
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code != 0, args
+        assert "Refusing" in result.output
+        assert counts(app)["Company"] == 0
+
+
+def test_seed_demo_in_production_needs_both_flags_and_warns(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--force", "--demo-passwords"])
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.output
+    assert "published password" in result.output
+    assert counts(app)["Company"] == 1
 
 
 def test_users_create_makes_an_account_that_can_sign_in(app, client, make):
     company = make.company()
     result = app.test_cli_runner().invoke(args=[
         "users", "create", "--email", "New@Example.test", "--name", "New Admin", "--role", "admin",
-        "--company", company.slug, "--password", "a-long-password",
+        "--company", company.slug, "--password", "kettle-orbit-saffron",
     ])
     assert result.exit_code == 0, result.output
-    assert client.login("new@example.test", "a-long-password").location == "/"
+    assert client.login("new@example.test", "kettle-orbit-saffron").location == "/"
+
+
+@pytest.mark.parametrize("password", ["password1234", "Password2024!", "new.admin-2024", "aaaaaaaaaaaa"])
+def test_users_create_refuses_a_weak_password(app, make, password):
+    company = make.company()
+    result = app.test_cli_runner().invoke(args=[
+        "users", "create", "--email", "new.admin@example.test", "--name", "New Admin", "--role", "admin",
+        "--company", company.slug, "--password", password,
+    ])
+    assert result.exit_code != 0
+    assert "not accepted" in result.output
+    assert counts(app)["User"] == 0
 
 
 def test_users_create_refuses_a_branch_of_another_company(app, make):
