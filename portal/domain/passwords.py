@@ -22,7 +22,7 @@ SCORED_PREFIX = 72
 # that are throttled, and for offline ones against a slow hash such as scrypt).
 MIN_SCORE = 3
 # Characters people add around a common word to pass rules: "Password2024!", "!!monkey123".
-DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+LEADING, TRAILING = re.compile(r"^[\W\d_]+"), re.compile(r"[\W\d_]+$")
 LEET = str.maketrans("@4310$5!7", "aaeiossit")
 
 
@@ -39,11 +39,17 @@ def common_passwords() -> frozenset[str]:
 
 
 def _is_common(folded: str) -> bool:
-    """In the list as typed, with its decoration stripped, or with its leetspeak undone."""
+    """In the list as typed or with its leetspeak undone, or a listed entry (4+ characters) with
+    only digits and symbols before or after it ("Password2024!", "!!monkey123", "00001-2024")."""
     common = common_passwords()
-    core = DECORATION.sub("", folded)
-    candidates = {folded, core, folded.translate(LEET), core.translate(LEET)}
-    return any(candidate in common for candidate in candidates if candidate)
+    for text in {folded, folded.translate(LEET)}:
+        lead = len(text) - len(LEADING.sub("", text))
+        trail = len(text) - len(TRAILING.sub("", text))
+        starts = range(min(lead, len(text)) + 1)
+        ends = range(max(len(text) - trail, 0), len(text) + 1)
+        if any(text[a:b] in common for a in starts for b in ends if b - a >= 4) or text in common:
+            return True
+    return False
 
 
 def _is_repetitive(folded: str) -> bool:

@@ -23,9 +23,13 @@ EXPIRED_MESSAGES = {
 }
 
 
+# The clock of requests: session time-outs, re-authentication, codes. Tests replace it.
+clock = utcnow
+
+
 def request_time() -> datetime:
-    """Now, for session time-outs and codes (the one clock the tests replace)."""
-    return utcnow()
+    """Now, for session time-outs, re-authentication and authenticator codes."""
+    return clock()
 
 
 def client() -> Client:

@@ -23,11 +23,11 @@ def add_session(app, user, token: str = "", **kw):
 
 
 class FakeClock:
-    """Replaces portal.web.security.request_time: time moves only when the test says so."""
+    """Replaces the request clock (portal.web.security.clock): time moves when the test says so."""
 
     def __init__(self, monkeypatch):
         self.now = utcnow().replace(microsecond=0)
-        monkeypatch.setattr("portal.web.security.request_time", lambda: self.now)
+        monkeypatch.setattr("portal.web.security.clock", lambda: self.now)
 
     def advance(self, **delta) -> None:
         self.now += timedelta(**delta)
