@@ -8,8 +8,8 @@ from flask import Flask
 from portal.config import CONFIGS
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
-BLUEPRINTS = ("auth", "account", "main", "admin", "policies", "callbacks", "notifications", "appointments",
-              "api")
+BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "policies", "callbacks", "notifications",
+              "appointments", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from portal.account import mfa, routes, security_log  # noqa: E402,F401
+from portal.account import mfa, routes  # noqa: E402,F401

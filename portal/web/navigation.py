@@ -10,7 +10,7 @@ NAV_ITEMS = (
     ("appointments.index", "Appointments", ("admin", "branch_manager")),
     ("notifications.catalog", "Notifications", ("admin", "branch_manager", "agent")),
     ("admin.users", "Users", ("admin",)),
-    ("account.security_events", "Security", ("admin",)),
+    ("security_events.index", "Security", ("admin",)),
 )
 
 

@@ -40,7 +40,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 def qr_svg(uri: str) -> str:
     """The enrolment URI as an inline SVG QR code (no image request, no script)."""
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1d2733", light="#ffffff",
-                                                 title="QR code for your authenticator app")
+                                                 omitsize=True, title="QR code for your authenticator app")
 
 
 def clean_code(code: str | None) -> str:

@@ -3,8 +3,8 @@ from datetime import date
 
 from flask import current_app, render_template, request
 
-from portal.account import bp
 from portal.domain.parsing import parse_id
+from portal.security_events import bp
 from portal.services.accounts.events import KINDS
 from portal.services.accounts.security_log import EventFilters, company_users, events_page
 from portal.web.scope import current_scope
@@ -44,12 +44,12 @@ def read_filters() -> tuple[EventFilters, dict[str, str]]:
 
 @bp.get("/security/events")
 @roles_required("admin")
-def security_events():
+def index():
     filters, errors = read_filters()
     page_number = parse_id(request.args.get("page", "1")) or 1
     page = events_page(current_scope(), filters, company_tz(), page_number,
                        current_app.config.get("PAGE_SIZE", 25) * 2)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("account/security_events.html", page=page, filters=filters, errors=errors,
+    return render_template("security_events/index.html", page=page, filters=filters, errors=errors,
                            kinds=KINDS, users=company_users(current_scope()), args=args,
                            raw=request.args), 400 if errors else 200
