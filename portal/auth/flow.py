@@ -2,6 +2,7 @@
 factor, then the session. Between the steps the signed session cookie holds who passed the
 password and when: valid for PENDING_SECONDS, never a signed-in session by itself."""
 import time
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_login import login_user
@@ -19,8 +20,6 @@ PENDING_SECONDS = 5 * 60
 
 def safe_next(target: str | None) -> str | None:
     """`target` when it is a path on this site, else None (no open redirects)."""
-    from urllib.parse import urlsplit
-
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)

@@ -1,5 +1,7 @@
 """Sign-in (password, then the second factor where there is one) and sign-out."""
-from flask import flash, redirect, render_template, request, session, url_for
+from functools import cache
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth import bp
@@ -12,11 +14,18 @@ from portal.services.accounts.identity import account_for
 from portal.web.security import client, current_session, request_time
 
 GENERIC_FAILURE = "That email and password do not match an account."
-# Checked when the email is unknown, so a miss costs the same time as a wrong password.
-_DUMMY_USER = User()
-_DUMMY_USER.set_password("not-a-real-password")
 
-__all__ = ["GENERIC_FAILURE", "safe_next"]
+
+@cache
+def _dummy_user(method: str) -> User:
+    """Checked when the email is unknown, so a miss costs the same time as a wrong password
+    (hashed with the method real passwords use, which the config chooses)."""
+    user = User()
+    user.set_password("not-a-real-password")
+    return user
+
+
+__all__ = ["GENERIC_FAILURE", "safe_next"]  # safe_next lives in flow.py since the sign-in has steps
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,7 +41,8 @@ def login():
     if refusal is not None:
         return refusal
     user = account.user
-    if not (user or _DUMMY_USER).check_password(form.password.data) or user is None:
+    checked = user or _dummy_user(current_app.config["PASSWORD_HASH_METHOD"])
+    if not checked.check_password(form.password.data) or user is None:
         events.record("sign_in_failed", client(), request_time(), user=user,
                       detail="wrong password" if user else f"unknown email ({account.key})")
         db.session.commit()

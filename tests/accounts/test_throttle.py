@@ -175,3 +175,9 @@ def test_the_local_limit_lets_the_right_password_through_while_redis_is_down(mak
     broken = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/2",
                       RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
     assert attempt(broken.test_client(), world.admin.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("email", ["a\x00b@example.test", "İSTANBUL@example.test", "x" * 255, "%ED%A0%80@x",
+                                   "ß@example.test", "\u202e@example.test"])
+def test_odd_emails_are_an_ordinary_failed_sign_in(client, email):
+    assert attempt(client, email).status_code == 401
