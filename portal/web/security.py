@@ -53,6 +53,14 @@ def load_user(session_token: str) -> User | None:
     return row.user
 
 
+def load_session_first() -> None:
+    """Load the session before the view runs: its time-outs and last-seen time are written and
+    committed while the request has changed nothing yet (a lazy load later, e.g. while an error
+    page renders, must never commit a view's half-done work)."""
+    if request.endpoint != "static":
+        _ = current_user.is_authenticated
+
+
 def current_session() -> UserSession:
     """The session row of the signed-in request."""
     return g.user_session
@@ -167,5 +175,6 @@ def register(app) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     trust_proxies(app)
+    app.before_request(load_session_first)
     app.after_request(record_refusal)
     app.after_request(add_security_headers)
