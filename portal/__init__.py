@@ -51,6 +51,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.web.inputs import register_converters
+
+    register_converters(app)  # before the routes: `<int:…>` reads ids by the input layer's rules
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"portal.{name}").bp)
     from portal import cli
@@ -59,9 +62,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from portal.web import errors, navigation, security, templating
+    from portal.web import errors, inputs, navigation, security, templating
 
     errors.register(app)
+    inputs.register(app)
     security.register(app)
     navigation.register(app)
     templating.register(app)
