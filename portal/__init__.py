@@ -5,7 +5,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from portal.config import CONFIGS
+from portal.config import CONFIGS, database_engine_options
 from portal.extensions import csrf, db, login_manager, migrate
 
 BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments", "api")
@@ -35,6 +35,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
