@@ -1,4 +1,5 @@
 """The input layer's parsers: one per kind of value, each refusing with a message, never crashing."""
+import contextlib
 import json
 import string
 from datetime import date, datetime, timedelta
@@ -68,10 +69,8 @@ def test_every_parser_returns_or_refuses_never_crashes(value):
     for parse, kwargs in ((parse_int, {}), (parse_decimal, {"minimum": Decimal(-5), "maximum": Decimal(5)}),
                           (parse_date, {}), (parse_datetime, {}), (parse_text, {"max_length": 5}),
                           (parse_time_window, {})):
-        try:
+        with contextlib.suppress(InputError):
             parse(value, **kwargs)
-        except InputError:
-            pass
     parse_id(value)
 
 
@@ -191,10 +190,8 @@ def test_surrogate_pairs_are_fine():
 
 @given(st.text(alphabet=string.printable + "[]{}\"\\", max_size=60))
 def test_json_text_of_any_shape_parses_or_is_refused(text):
-    try:
+    with contextlib.suppress(InputError):
         parse_json(text, max_depth=3)
-    except InputError:
-        pass
 
 
 @given(st.recursive(st.none() | st.integers() | st.text(max_size=5), lambda inner: st.lists(inner, max_size=3) |
