@@ -29,10 +29,11 @@ RETRY_AFTER_SECONDS = 30
 # What a lost or hung database connection raises through SQLAlchemy (PyMySQL and sqlite3 alike).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
-TITLES = {
-    400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 413: "Request too large", 422: "Unprocessable content", 429: "Too many requests",
-    500: "Internal server error", 503: "Service unavailable",
+TITLES = {  # the heading of an error page, in people's words; the message below says why
+    400: "This request could not be used", 403: "No access", 404: "Not found",
+    405: "Not allowed here", 409: "Changed by someone else", 413: "Too large",
+    422: "Not accepted", 429: "Too many attempts", 500: "Something went wrong",
+    503: "The portal is unavailable just now",
 }
 MESSAGES = {
     400: "The request could not be understood.",
@@ -83,7 +84,8 @@ def render_error(code: int, message: str | None = None) -> Response:
     if code >= 500:
         return static_page(code, message)
     try:
-        return make_response(render_template("errors/error.html", code=code, message=message), code)
+        return make_response(render_template("errors/error.html", code=code, message=message,
+                                             title=TITLES.get(code, "Error")), code)
     except Exception:  # the layout needs the database; the page must not
         log.warning("Error page %s rendered without the layout", code, exc_info=True)
         _rollback()

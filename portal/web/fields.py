@@ -101,6 +101,9 @@ class DayField(ParsedField):
 
     def __init__(self, label=None, validators=None, *, earliest: date = EARLIEST, latest: date = LATEST,
                  **kwargs):
+        # the browser's date picker offers the same range the server accepts
+        kwargs["render_kw"] = {"min": earliest.isoformat(), "max": latest.isoformat(),
+                               **kwargs.get("render_kw", {})}
         super().__init__(label, validators, **kwargs)
         self.earliest, self.latest = earliest, latest
 

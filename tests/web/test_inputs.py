@@ -20,7 +20,7 @@ def error_message(response) -> str:
     """The message of an error page (the layout's or the static one)."""
     found = page(response).find(data_error_page=str(response.status_code))
     assert found is not None, response.get_data(as_text=True)[:300]
-    return found.find("h1").text + " " + found.text
+    return found.one(data_error_message=True).text
 
 
 def rows(app, model) -> int:
