@@ -104,9 +104,8 @@ def cell(level, entity_id, event_type, channel):
         return _render_cell(ref, event, channel, None)
     if not can_change(current_user):
         abort(403)
-    action = request.form.get("action", "save")
-    if action not in ("save", "reset_cell", "reset_key"):
-        abort(400, f"Unknown action {action!r}.")
+    action = arg_choice("action", ("save", "reset_cell", "reset_key"), "save", source=request.form,
+                        label="Action")
     entry, outcome = _apply(ref, event_type, channel, action)
     if outcome.conflict:
         flash("Not saved: someone else changed this channel after you opened it.", "error")

@@ -94,7 +94,8 @@ def node(policy_type, level, entity_id):
         return render_template("policies/node.html", **_editor_context(policy_type, ref, None))
     if not can_edit(current_user, ref):
         abort(403)
-    action = request.form.get("action", "save")
+    action = arg_choice("action", ("save", "preview", "reset_row", "reset_key"), "save",
+                        source=request.form, label="Action")
     if action in ("reset_row", "reset_key"):
         return _reset(policy_type, ref, action)
     entry = read_editor(policy_type, request.form)
