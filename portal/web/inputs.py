@@ -33,9 +33,12 @@ MAX_VALUES = 300  # the largest form (the policy editor) sends about 30
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+LABELS = {"q": "Search", "csrf_token": "The form's security token"}  # where the name says too little
+
+
 def label_of(name: str) -> str:
     """A field name as people read it: "date_from" -> "Date from"."""
-    return name.replace("_", " ").strip().capitalize() or "A value"
+    return LABELS.get(name) or name.replace("_", " ").strip().capitalize() or "A value"
 
 
 def refuse(label: str, message: str, status: int = 400) -> NoReturn:
