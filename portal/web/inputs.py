@@ -30,7 +30,9 @@ from portal.domain.parsing import (
 MAX_PAGE = 100_000  # 2.5 million rows at 25 a page: deeper is a crafted link, not a person
 MAX_VALUE_LENGTH = 20_000  # the longest field (fee tiers, notes) is a tenth of this
 MAX_VALUES = 300  # the largest form (the policy editor) sends about 30
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Only url-encoded forms are read here: a multipart body (a file upload) is the view's to read,
+# after it has set its own request.max_content_length.
+FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 
 LABELS = {"q": "Search", "csrf_token": "The form's security token"}  # where the name says too little
@@ -122,7 +124,7 @@ def form_version(name: str = "version") -> int:
 def check_request() -> None:
     """Refuse (400) a query string or form that no field of ours could hold."""
     sources = [("query", request.args)]
-    if request.mimetype in FORM_TYPES:  # other bodies (the API's JSON) are read by their view
+    if request.mimetype in FORM_TYPES:  # other bodies (JSON, uploads) are read by their view
         sources.append(("form", request.form))
     for what, values in sources:
         if len(values) > MAX_VALUES:
