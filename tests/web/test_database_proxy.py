@@ -147,7 +147,7 @@ def assert_unavailable(client):
     assert took < WITHIN
     live, took = timed_get(client, "/livez")
     assert live.status_code == 200
-    assert took < 0.5
+    assert took < 2  # no database on its way: at once, even on a busy machine
 
 
 def assert_recovered(client):
