@@ -172,3 +172,34 @@ def test_a_cut_then_hung_database_is_a_503_within_the_timeouts_and_the_app_recov
     link.restore()
     assert_recovered(client)
     assert client.get("/callbacks/").status_code == 200
+
+
+def test_migrations_are_not_cut_short_by_the_request_read_timeout(app, mariadb):
+    """Requests stop waiting at DB_READ_TIMEOUT; migrations (an ALTER TABLE may take minutes) connect
+    without a read or write timeout."""
+    from flask_migrate import upgrade
+    from sqlalchemy import event, text
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.exc import OperationalError
+
+    from portal.extensions import db
+
+    impatient = create_app({"ENV_NAME": "testing", "CACHE_TYPE": "SimpleCache", "DB_READ_TIMEOUT": 0.5,
+                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    read_timeouts = []
+
+    def remember(dbapi_connection, record):
+        read_timeouts.append(getattr(dbapi_connection, "_read_timeout", "?"))
+
+    event.listen(Engine, "connect", remember)
+    try:
+        with impatient.app_context():
+            with pytest.raises(OperationalError):  # a request's query: cut at 0.5 s
+                db.session.execute(text("SELECT SLEEP(2)"))
+            db.session.rollback()
+            assert read_timeouts == [0.5]
+            upgrade()  # at head already: connects, reads the revision, changes nothing
+            db.engine.dispose()
+    finally:
+        event.remove(Engine, "connect", remember)
+    assert read_timeouts[1:] == [None]  # the migration's connection waits as long as it takes
