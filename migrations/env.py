@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -18,6 +20,17 @@ logger = logging.getLogger('alembic.env')
 
 def get_engine():
     return current_app.extensions['migrate'].db.engine
+
+
+def migration_engine():
+    """The app's engine, except on MySQL/MariaDB: DB_READ_TIMEOUT and DB_WRITE_TIMEOUT are meant for
+    requests, and a schema change (an ALTER TABLE of a big table) may take far longer. Migrations
+    connect with the connect timeout only."""
+    engine = get_engine()
+    if engine.dialect.name != "mysql":
+        return engine
+    return create_engine(engine.url, poolclass=NullPool,
+                         connect_args={"connect_timeout": current_app.config["DB_CONNECT_TIMEOUT"]})
 
 
 def get_engine_url():
@@ -90,7 +103,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
+    connectable = migration_engine()
 
     with connectable.connect() as connection:
         context.configure(

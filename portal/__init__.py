@@ -5,7 +5,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from portal.config import CONFIGS
+from portal.config import CONFIGS, database_engine_options
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
 BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "policies", "callbacks", "notifications",
@@ -36,6 +36,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
@@ -54,6 +55,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.web.inputs import register_converters
+
+    register_converters(app)  # before the routes: `<int:…>` reads ids by the input layer's rules
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"portal.{name}").bp)
     from portal import cli
@@ -62,9 +66,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from portal.web import errors, navigation, security, templating
+    from portal.web import errors, inputs, navigation, security, templating
 
     errors.register(app)
+    inputs.register(app)
     security.register(app)
     navigation.register(app)
     templating.register(app)

@@ -69,11 +69,42 @@ def _security_config() -> dict:
     return config
 
 
+def _seconds(name: str, default: float) -> float:
+    value = float(os.environ.get(name, default))
+    if not 0 < value <= 3600:
+        raise RuntimeError(f"{name} must be a number of seconds above 0 (and at most 3600), not {value}")
+    return value
+
+
+def database_engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with the connection timeouts for MySQL/MariaDB (PyMySQL).
+
+    Without a read timeout a hung database holds every request until gunicorn kills the worker;
+    with it the request fails within DB_READ_TIMEOUT and the user gets the 503 page. Computed
+    from the final URL (instance config and tests may change it), so it is applied in create_app.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("mysql+pymysql://"):
+        options["connect_args"] = {
+            **options.get("connect_args", {}),
+            "connect_timeout": config["DB_CONNECT_TIMEOUT"],
+            "read_timeout": config["DB_READ_TIMEOUT"],
+            "write_timeout": config["DB_WRITE_TIMEOUT"],
+        }
+    return options
+
+
 class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 3600}
+    # Seconds; PyMySQL's connect, read and write timeouts on every database connection.
+    DB_CONNECT_TIMEOUT = _seconds("DB_CONNECT_TIMEOUT", 5)
+    DB_READ_TIMEOUT = _seconds("DB_READ_TIMEOUT", 10)
+    DB_WRITE_TIMEOUT = _seconds("DB_WRITE_TIMEOUT", 10)
+    # Any request body over 1 MiB is refused (413) before a view reads it; the API allows 16 KiB.
+    MAX_CONTENT_LENGTH = 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # bound to the session instead; sessions end at logout

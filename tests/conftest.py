@@ -17,6 +17,7 @@ import sqlite3
 
 import pytest
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -30,6 +31,14 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 # The same for every worker of one run (xdist's run id), different for every run.
 RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+
+
+# Hypothesis: no deadline (a shared 2-core machine is slow at times; a slow example is not a
+# failure) and the blob that reproduces a failure. HYPOTHESIS_PROFILE=fuzz runs every property
+# test, and the route fuzzer (tests/test_fuzz_routes.py), with a much bigger budget.
+settings.register_profile("portal", deadline=None, print_blob=True)
+settings.register_profile("fuzz", parent=settings.get_profile("portal"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
 
 
 def require(condition: bool, what: str) -> None:

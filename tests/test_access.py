@@ -3,7 +3,7 @@ import pytest
 
 from tests.appointments.support import appointment_records
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez"}
 
 
 def app_rules(app):

@@ -5,6 +5,7 @@ Every refusal is a 4xx JSON body with a message, and nothing is stored.
 from flask import jsonify, request
 
 from portal.api import bp
+from portal.domain.parsing import InputError, parse_json
 from portal.extensions import db
 from portal.models import Company, utcnow
 from portal.services.callbacks.intake import create_or_merge, parse_intake
@@ -12,6 +13,7 @@ from portal.services.organisation.api_tokens import authenticate
 from portal.web.security import api_rate_limit
 
 MAX_BODY = 16 * 1024  # a request is a name, a phone number and a note: 16 KiB is generous
+MAX_DEPTH = 4  # the object, its time window: deeper is never a callback request
 
 
 def refuse(status: int, message: str, fields: dict | None = None):
@@ -32,7 +34,10 @@ def create_callback():
     if token is None:
         return refuse(401, "Send a valid API token as 'Authorization: Bearer <token>'.")
     request.max_content_length = MAX_BODY
-    payload = request.get_json(force=True, silent=True)
+    try:
+        payload = parse_json(request.get_data(cache=True), max_bytes=MAX_BODY, max_depth=MAX_DEPTH)
+    except InputError as problem:
+        return refuse(400, f"The body must be a JSON object with the callback's fields; it {problem}.")
     if not isinstance(payload, dict):
         return refuse(400, "The body must be a JSON object with the callback's fields.")
     company = db.session.get_one(Company, token.company_id)  # a token's company exists (FK)

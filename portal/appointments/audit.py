@@ -61,7 +61,7 @@ def modifications():
     number = min(page_number(), max(1, -(-count // size)))
     rows = audit_rows(audit_query(scope, filters, tz_name), size, (number - 1) * size)
     return render_template("appointments/audit.html", form=form, page=Page(rows, number, size, count),
-                           totals=(count, fees), page_args=page_args())
+                           totals=(count, fees), page_args=page_args(form))
 
 
 @bp.get("/modifications.csv")

@@ -12,6 +12,7 @@ from portal.domain.clock import whole_seconds
 from portal.extensions import db
 from portal.models import utcnow
 from portal.services.appointments.read import find_appointment, find_customer
+from portal.web.inputs import arg_page
 from portal.web.scope import current_scope
 from portal.web.security import roles_required
 from portal.web.templating import company_tz, local_time  # noqa: F401  (company_tz: used by the views)
@@ -85,7 +86,7 @@ class Page:
 
 
 def page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
+    return arg_page()
 
 
 def per_page() -> int:
@@ -104,6 +105,7 @@ def paginate_entities(stmt: Select) -> Page:
     return Page(items, number, size, total)
 
 
-def page_args() -> dict:
-    """The current query string without the page number (for the pagination links)."""
-    return {key: value for key, value in request.args.items() if key != "page"}
+def page_args(form) -> dict:
+    """The filters of this page (the form's own fields, nothing else from the query string) for the
+    pagination and export links: url_for must never see a request's _external, _anchor, …"""
+    return {name: request.args[name] for name in form._fields if request.args.get(name)}

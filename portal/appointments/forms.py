@@ -4,26 +4,19 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import ValidationError
 
+from portal.domain.parsing import InputError, parse_datetime
 from portal.models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
+from portal.web.fields import DayField, ValidText, optional_id
 
-LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-
-
-def optional_int(value):
-    """Select value to int; blank means "any" (None). A crafted non-number fails validation."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 def yes_no(value):
@@ -36,13 +29,13 @@ def id_choices(blank: str, rows) -> list[SelectChoice]:
 
 
 def parse_local(text: str | None) -> datetime | None:
-    """A typed local date and time ("2026-05-03T14:30"), or None when it does not parse."""
-    for pattern in LOCAL_INPUT_FORMATS:
-        try:
-            return datetime.strptime((text or "").strip(), pattern)
-        except ValueError:
-            continue
-    return None
+    """A typed local date and time ("2026-05-03T14:30", within the input layer's calendar range),
+    or None when it is not one. An offset is not a local time: None too."""
+    try:
+        moment = parse_datetime(text)
+    except InputError:
+        return None
+    return moment if moment.tzinfo is None else None
 
 
 class FilterForm(FlaskForm):
@@ -51,10 +44,10 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("To", validators=[Optional()], format="%Y-%m-%d")
-    branch = SelectField("Branch", coerce=optional_int, validate_choice=True)
-    customer = StringField("Customer", validators=[Length(max=100)],
+    date_from = DayField("From")
+    date_to = DayField("To")
+    branch = SelectField("Branch", coerce=optional_id, validate_choice=True)
+    customer = StringField("Customer", validators=[ValidText(100)],
                            description="Name, phone or email")
 
     def validate_date_to(self, field):
@@ -63,7 +56,7 @@ class FilterForm(FlaskForm):
 
 
 class AppointmentFilterForm(FilterForm):
-    staff = SelectField("Staff", coerce=optional_int)
+    staff = SelectField("Staff", coerce=optional_id)
     status = SelectField("Status", default="", choices=[SelectChoice("", "Any status")] +
                          [SelectChoice(status, status.replace("_", " ").capitalize())
                           for status in APPOINTMENT_STATUSES])
@@ -81,12 +74,12 @@ class ConfirmForm(FlaskForm):
 
     seen = HiddenField()
     scope = HiddenField(default="single")
-    reason = TextAreaField("Reason", validators=[Length(max=2000)],
+    reason = TextAreaField("Reason", validators=[ValidText(2000, multiline=True)],
                            description="Required when the rules ask for one, and whenever you "
                                        "override a denial.")
     force = BooleanField("Override the rules and record this as out of policy")
     waive_fee = BooleanField("Waive the fee")
-    waiver_reason = StringField("Why the fee is waived", validators=[Length(max=2000)])
+    waiver_reason = StringField("Why the fee is waived", validators=[ValidText(2000, multiline=True)])
 
 
 class RescheduleConfirmForm(ConfirmForm):

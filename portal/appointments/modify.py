@@ -14,6 +14,7 @@ from portal.services.modifications.change import (
     modify_appointment,
 )
 from portal.services.modifications.policy import propose
+from portal.web.inputs import arg_choice
 from portal.web.security import reauthentication_redirect, recently_authenticated
 
 TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
@@ -42,7 +43,7 @@ def _preview(appointment, form, proposal, status: int = 200, new_time_error: str
 def cancel(appointment_id):
     appointment, form = _scheduled_or_409(appointment_id), ConfirmForm()
     if request.method == "GET":
-        whole_series = request.args.get("scope") == "series"
+        whole_series = arg_choice("scope", ("single", "series"), "single", label="Scope") == "series"
         return _preview(appointment, form, propose(appointment, CANCEL, decision_time(), whole_series))
     change = Change(CANCEL, whole_series=form.scope.data == "series")
     return _confirm(appointment, form, change)

@@ -51,7 +51,7 @@ def index():
     filters = AppointmentFilters(form.date_from.data, form.date_to.data, form.branch.data,
                                  form.staff.data, form.status.data or None, form.customer.data or "")
     page = paginate_entities(appointments_query(current_scope(), filters, company_tz()))
-    return render_template("appointments/index.html", form=form, page=page, page_args=page_args())
+    return render_template("appointments/index.html", form=form, page=page, page_args=page_args(form))
 
 
 @bp.get("/<int:appointment_id>")

@@ -1,5 +1,5 @@
 """The rolling-count report (filled by `flask stats refresh`, portal/cli.py)."""
-from flask import render_template, request
+from flask import render_template
 
 from portal.appointments import bp
 from portal.appointments.common import appointments_roles
@@ -9,6 +9,7 @@ from portal.services.modifications.stats import (
     stat_totals,
     top_customers,
 )
+from portal.web.inputs import arg_choice
 from portal.web.scope import current_scope
 
 RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
@@ -18,9 +19,7 @@ RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
 @bp.get("/stats")
 @appointments_roles
 def stats_report():
-    rank_by = request.args.get("rank", "cancel_30d")
-    if rank_by not in RANKINGS:
-        rank_by = "cancel_30d"
+    rank_by = arg_choice("rank", tuple(RANKINGS), "cancel_30d", label="Rank by")
     scope = current_scope()
     criteria = customer_criteria(scope)
     return render_template("appointments/stats.html", rank_by=rank_by, rankings=RANKINGS,

@@ -1,15 +1,15 @@
 """The actions on a callback: each a CSRF-protected POST, refused on the server unless allowed."""
-from typing import Any
-
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.callbacks import bp
-from portal.callbacks.forms import read_bulk_selection, read_version
+from portal.callbacks.forms import read_bulk_selection, read_queue_filter
+from portal.callbacks.presenters import filter_args
 from portal.callbacks.routes import render_detail, render_queue
 from portal.models import CallbackRequest, utcnow
 from portal.services.callbacks import actions as act
 from portal.services.callbacks.access import staff_in_scope
+from portal.web.inputs import form_version
 from portal.web.scope import get_or_404
 from portal.web.security import roles_required
 
@@ -26,9 +26,7 @@ def _answer(callback, outcome):
 def _run(callback_id, perform, **inputs):
     """Load the callback in the user's scope (404 otherwise), check the form's version, act."""
     callback = get_or_404(CallbackRequest, callback_id)
-    version = read_version(request.form)
-    if version is None:
-        abort(400, "The form is missing the callback's version; reload the page and try again.")
+    version = form_version()
     return _answer(callback, perform(current_user, callback, version, utcnow(), **inputs))
 
 
@@ -67,6 +65,7 @@ def resolve(callback_id, escalation_id):
 @roles_required("admin", "branch_manager")
 def bulk_assign():
     """Assign the ticked callbacks of the queue to one staff member; says which could not be."""
+    queue_filter = read_queue_filter(request.args)  # before anything changes: a bad one is a 400
     selection = read_bulk_selection(request.form)
     if selection is None:
         abort(400, "The selection was damaged; reload the queue and try again.")
@@ -78,5 +77,6 @@ def bulk_assign():
         flash(f"Assigned {assigned} callback{'s' if assigned != 1 else ''}.", "success")
     for callback_id, message in refused:
         flash(f"#{callback_id}: {message}", "error")
-    filters: dict[str, Any] = request.args.to_dict()  # first value of each, as ** would take
-    return redirect(url_for(".queue", **filters))
+    # Back to the queue with its filters, read as the queue reads them: only its own keys ever
+    # reach url_for (request arguments such as _external or _anchor would build other URLs).
+    return redirect(url_for(".queue", **filter_args(queue_filter)))

@@ -4,7 +4,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from portal.domain.callbacks import PRIORITIES
+from portal.domain.parsing import MAX_ID, InputError, parse_int
 from portal.services.callbacks.queue import ASSIGNEES, TABS, QueueFilter
+from portal.web.inputs import arg_choice, arg_id, arg_text
 
 SEARCH_MAX = 100
 
@@ -43,29 +45,15 @@ class NewCallbackForm(FlaskForm):
                 field.errors = [*field.errors, message]
 
 
-def read_queue_filter(args: MultiDict) -> tuple[QueueFilter, str | None]:
-    """The queue's filters from the query string; a value outside the lists is a message."""
-    tab = args.get("tab") or "open"
-    priority = args.get("priority") or ""
-    assignee = args.get("assignee") or "anyone"
-    branch = args.get("branch") or ""
-    if tab not in TABS:
-        return QueueFilter(), f"Unknown tab {tab[:20]!r}."
-    if priority and priority not in PRIORITIES:
-        return QueueFilter(), f"Priority must be one of {', '.join(PRIORITIES)}."
-    if assignee not in ASSIGNEES:
-        return QueueFilter(), "Assignee must be me, unassigned or anyone."
-    if branch and not branch.isdigit():
-        return QueueFilter(), "Unknown branch."
-    return QueueFilter(tab=tab, priority=priority, branch_id=int(branch) if branch else None,
-                       assignee=assignee, overdue=args.get("overdue") in ("1", "on", "true"),
-                       search=(args.get("q") or "").strip()[:SEARCH_MAX]), None
-
-
-def read_version(form: MultiDict) -> int | None:
-    """The version of the callback the page showed, or None when the form lacks it."""
-    value = form.get("version", "")
-    return int(value) if value.isdigit() else None
+def read_queue_filter(args: MultiDict) -> QueueFilter:
+    """The queue's filters from the query string; a value outside the lists is a 400 naming it."""
+    return QueueFilter(
+        tab=arg_choice("tab", TABS, "open", source=args),
+        priority=arg_choice("priority", PRIORITIES, "", source=args),
+        branch_id=arg_id("branch", source=args),
+        assignee=arg_choice("assignee", ASSIGNEES, "anyone", source=args),
+        overdue=args.get("overdue") in ("1", "on", "true"),
+        search=arg_text("q", SEARCH_MAX, source=args))
 
 
 def read_bulk_selection(form: MultiDict) -> list[tuple[int, int]] | None:
@@ -73,7 +61,8 @@ def read_bulk_selection(form: MultiDict) -> list[tuple[int, int]] | None:
     pairs = []
     for value in form.getlist("callbacks"):
         ident, _, version = value.partition(":")
-        if not (ident.isdigit() and version.isdigit()):
+        try:
+            pairs.append((parse_int(ident, minimum=1, maximum=MAX_ID), parse_int(version, minimum=0)))
+        except InputError:
             return None
-        pairs.append((int(ident), int(version)))
     return pairs

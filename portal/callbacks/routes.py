@@ -22,16 +22,14 @@ from portal.services.callbacks.policy import PolicyBook
 from portal.services.callbacks.queue import Key
 from portal.services.callbacks.timeline import REASON_LABELS, timeline
 from portal.web.csv import csv_response
+from portal.web.inputs import arg_page
 from portal.web.scope import current_scope, get_or_404
 
 bp.add_app_template_filter(phone_display, "phone")
 
 
 def _queue_filter():
-    f, problem = read_queue_filter(request.args)
-    if problem:
-        abort(400, problem)
-    return f
+    return read_queue_filter(request.args)
 
 
 def _cursor() -> tuple[Key | None, bool]:
@@ -48,8 +46,7 @@ def render_queue(status: int = 200):
     """The queue for the filters and page in the query string (also after a refused bulk assign)."""
     start, backwards = _cursor()
     now = utcnow()
-    view = queue_view(current_user, _queue_filter(), start, backwards,
-                      request.args.get("page", 1, type=int) or 1, now)
+    view = queue_view(current_user, _queue_filter(), start, backwards, arg_page(), now)
     return render_template("callbacks/queue.html", view=view, tab_labels=TAB_LABELS,
                            reason_labels=REASON_LABELS, now=now), status
 

@@ -16,6 +16,9 @@ SYSTEM = "system"  # the sweep
 MERGE_WINDOW = timedelta(minutes=30)
 MERGEABLE = ("pending", "assigned")
 NAME_MAX, EMAIL_MAX, NOTE_MAX, REASON_MAX = 200, 255, 2000, 500
+# A callback's notes (a TEXT column: 65,535 bytes on MySQL, 4 bytes a character at worst).
+MERGED_NOTES_MAX = 12_000
+SHORTENED_MARKER = "[… earlier notes shortened]"
 
 
 @dataclass(frozen=True)
@@ -194,8 +197,20 @@ def can_merge_into(status: str, created_at: datetime, now: datetime) -> bool:
 
 
 def merged_notes(existing: str | None, added: str | None, now: datetime, source: str) -> str | None:
-    """The open request's notes with the new request's note appended (never replaced)."""
+    """The open request's notes with the new request's note appended (never replaced).
+
+    Notes grow with every merge, so they are kept within MERGED_NOTES_MAX characters: past it the
+    oldest part gives way to a marker, and the newest note is always kept whole — a customer's
+    latest request is never lost, and the next intake from that phone still fits the column.
+    """
     if not added:
         return existing
     line = f"[{now:%Y-%m-%d %H:%M} UTC, {source}] {added}"
-    return f"{existing}\n{line}" if existing else line
+    merged = f"{existing}\n{line}" if existing else line
+    if len(merged) <= MERGED_NOTES_MAX:
+        return merged
+    room = MERGED_NOTES_MAX - len(SHORTENED_MARKER) - 1
+    kept = merged[-room:] if room > 0 else ""
+    if "\n" in kept and not kept.startswith(line):
+        kept = kept[kept.index("\n") + 1:]  # start at a whole note where one fits
+    return f"{SHORTENED_MARKER}\n{kept}"

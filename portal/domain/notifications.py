@@ -32,6 +32,7 @@ from portal.domain.inheritance import (
     merge_path,
     ordered_rows,
 )
+from portal.domain.parsing import InputError, parse_int
 
 CHANNELS = ("email", "sms", "whatsapp", "push")
 CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "push": "Push"}
@@ -157,13 +158,10 @@ def _parse_bool(value: Any) -> bool | None:
 
 
 def _parse_int(value: Any, low: int, high: int) -> int | None:
-    if isinstance(value, bool):
-        return None
     try:
-        number = int(str(value).strip())
-    except ValueError:
+        return parse_int(value, minimum=low, maximum=high)
+    except InputError:
         return None
-    return number if low <= number <= high else None
 
 
 def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:

@@ -7,12 +7,12 @@ Stored (clean) values are JSON-safe and exact:
 - flags are bools; fee_tiers is a list of {min_hours, fee | fee_percentage}, sorted by
   min_hours descending (the order in which fee rules pick the first matching tier).
 """
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from portal.domain.parsing import InputError, parse_decimal, parse_int, parse_json
 
 UNLIMITED = "unlimited"
 POLICY_TYPES = ("cancellation", "reschedule", "recurring", "callback")
@@ -20,7 +20,9 @@ POLICY_TYPES = ("cancellation", "reschedule", "recurring", "callback")
 INT, DECIMAL, PERCENTAGE, BOOL, TIERS = "int", "decimal", "percentage", "bool", "tiers"
 MAX_MONEY = Decimal("99999999.99")  # fits the decimal(10,2) columns fees are recorded in
 CENT = Decimal("0.01")
-_NUMBER_TEXT = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+MAX_WHOLE = 1_000_000  # hours, minutes, counts: a million of any is beyond every real setting
+_ANY_AMOUNT = Decimal("1e20")  # read any amount that fits 20 digits; the keys' own bounds follow
+TIERS_MAX, TIERS_MAX_BYTES = 50, 8 * 1024
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 
@@ -173,16 +175,15 @@ def _is_blank(value: Any) -> bool:
 
 
 def _clean_int(value: Any, label: str, minimum: int, allows_unlimited: bool = False) -> int:
-    number = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    if number is None or number < minimum:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        number = parse_int(value, minimum=minimum, maximum=10**20)
+    except InputError:
         tail = ", or 'unlimited'" if allows_unlimited else ""
-        raise InvalidValue(f"{label} must be a whole number of {minimum} or more{tail}")
+        raise InvalidValue(f"{label} must be a whole number of {minimum} or more{tail}") from None
+    if number > MAX_WHOLE:
+        raise InvalidValue(f"{label} must be at most {MAX_WHOLE}")
     return number
 
 
@@ -196,17 +197,13 @@ def _clean_bool(value: Any, label: str) -> bool:
 
 
 def _to_decimal(value: Any) -> Decimal | None:
-    """Read a finite number from a form string ("12.5", "12,50") or a number; None otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        return Decimal(text.replace(",", ".")) if _NUMBER_TEXT.fullmatch(text) else None
+    """Read a finite number from a form string ("12.5", "12,50") or a number; None otherwise.
+
+    Any number of decimals is read here, so that "12.505" is told it has too many."""
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
+        return parse_decimal(value, minimum=-_ANY_AMOUNT, maximum=_ANY_AMOUNT, places=20)
+    except InputError:
         return None
-    return number if number.is_finite() else None
 
 
 def _check_cents(number: Decimal, label: str) -> str:
@@ -237,11 +234,15 @@ def _clean_tiers(value: Any) -> list[dict]:
     """Fee tiers: each {min_hours, fee | fee_percentage}, distinct min_hours, sorted descending."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
-            raise InvalidValue("Fee tiers must be a list of tiers (not valid JSON)") from None
+            value = parse_json(value, max_bytes=TIERS_MAX_BYTES, max_depth=3)
+        except InputError as problem:
+            if str(problem).startswith("is not valid JSON"):
+                raise InvalidValue("Fee tiers must be a list of tiers (not valid JSON)") from None
+            raise InvalidValue(f"Fee tiers must be a list of tiers: the text {problem}") from None
     if not isinstance(value, list):
         raise InvalidValue("Fee tiers must be a list of tiers")
+    if len(value) > TIERS_MAX:
+        raise InvalidValue(f"Fee tiers: at most {TIERS_MAX} tiers")
     tiers: list[dict] = []
     seen: dict[int, int] = {}
     for number, tier in enumerate(value, start=1):

@@ -14,7 +14,3 @@ def dashboard():
     numbers = dashboard_numbers(scope, utcnow())
     return render_template("main/dashboard.html", numbers=numbers, scope=scope)
 
-
-@bp.get("/healthz")
-def healthz():
-    return {"status": "ok"}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 from portal.domain.notifications import KEYS, STANDARD_TEMPLATE, allowed_keys
+from portal.domain.parsing import InputError, parse_int
 
 MODES = ("inherit", "set", "standard")  # "standard": the template key's explicit "no override"
 
@@ -27,8 +28,8 @@ class CellInput:
 
 def read_version(form: MultiDict) -> int | None:
     try:
-        return int(form.get("version", ""))
-    except ValueError:
+        return parse_int(form.get("version", ""), minimum=0)
+    except InputError:
         return None
 
 

@@ -13,7 +13,7 @@ from portal.domain.notification_plan import (
 from portal.domain.notifications import CHANNEL_LABELS, CHANNELS
 from portal.models import utcnow
 from portal.notifications import bp
-from portal.notifications.forms import CellInput, read_cell_form, read_version
+from portal.notifications.forms import CellInput, read_cell_form
 from portal.notifications.presenters import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
@@ -36,6 +36,7 @@ from portal.services.notifications.read import (
 )
 from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
 from portal.services.policies.read import node_ref
+from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.templating import company_tz
 
 
@@ -48,7 +49,7 @@ def notification_url(endpoint: str, ref, **args) -> str:
 @bp.get("/")
 @login_required
 def catalog():
-    lang = "de" if request.args.get("lang") == "de" else "en"
+    lang = arg_choice("lang", ("en", "de"), "en", label="Language")
     events = load_events()
     return render_template("notifications/catalog.html", events=events, lang=lang,
                            categories=list(dict.fromkeys(event.category for event in events)),
@@ -59,8 +60,7 @@ def catalog():
 
 def _node(level, entity_id):
     return node_ref(current_user.company_id, level, entity_id,
-                    branch_id=request.args.get("branch", type=int),
-                    service_id=request.args.get("service", type=int))
+                    branch_id=arg_id("branch"), service_id=arg_id("service"))
 
 
 def _page_context(ref, matrix):
@@ -104,9 +104,8 @@ def cell(level, entity_id, event_type, channel):
         return _render_cell(ref, event, channel, None)
     if not can_change(current_user):
         abort(403)
-    action = request.form.get("action", "save")
-    if action not in ("save", "reset_cell", "reset_key"):
-        abort(400, f"Unknown action {action!r}.")
+    action = arg_choice("action", ("save", "reset_cell", "reset_key"), "save", source=request.form,
+                        label="Action")
     entry, outcome = _apply(ref, event_type, channel, action)
     if outcome.conflict:
         flash("Not saved: someone else changed this channel after you opened it.", "error")
@@ -123,10 +122,8 @@ def cell(level, entity_id, event_type, channel):
 def _apply(ref, event_type, channel, action) -> tuple[CellInput, Outcome]:
     """Save or reset as the form asks: (what was sent, outcome)."""
     if action in ("reset_cell", "reset_key"):
-        version = read_version(request.form)
-        if version is None:
-            abort(400, "The form is missing its version; reload the page.")
-        key = request.form.get("key", "") if action == "reset_key" else None
+        version = form_version()
+        key = arg_text("key", 100, source=request.form, label="Setting") if action == "reset_key" else None
         return CellInput(version=version), reset_cell(current_user, ref, event_type, channel, version, key)
     entry = read_cell_form(ref.level, request.form)
     if entry.errors:

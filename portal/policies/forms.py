@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from portal.domain.parsing import InputError, parse_int
 from portal.domain.policy_schema import TIERS, UNLIMITED, key_specs, validate_config
 
 MODES = ("inherit", "override", "unlimited")
-TIER_LINE = re.compile(r"^\s*(\d+)\s*h?\s*[:=]\s*(\d+(?:[.,]\d{1,2})?)\s*(%|eur|€)?\s*$", re.IGNORECASE)
+TIER_LINE = re.compile(r"^\s*(\d{1,7})\s*h?\s*[:=]\s*(\d{1,12}(?:[.,]\d{1,2})?)\s*(%|eur|€)?\s*$",
+                       re.IGNORECASE | re.ASCII)
 
 
 @dataclass
@@ -49,8 +51,8 @@ def read_editor(policy_type: str, form: MultiDict) -> EditorInput:
     specs = {spec.name: spec for spec in key_specs(policy_type)}
     result = EditorInput()
     try:
-        result.version = int(form.get("version", ""))
-    except ValueError:
+        result.version = parse_int(form.get("version", ""), minimum=0)
+    except InputError:
         result.errors["version"] = "The form is missing its version; reload the page."
     raw = {}
     names = set(specs) | {name[5:] for name in form if name.startswith("mode_")}

@@ -19,6 +19,7 @@ from portal.services.policies.read import (
     resolve_node,
 )
 from portal.services.policies.write import audit_entity, can_edit, edit_refusal, save_row
+from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
 
 PREVIEW_LEVELS = ("company", "branch", "service")
@@ -27,12 +28,11 @@ PREVIEW_LEVELS = ("company", "branch", "service")
 @bp.get("/")
 @login_required
 def tree():
-    policy_type = request.args.get("type", "cancellation")
-    check_policy_type(policy_type)
-    branch_id = request.args.get("branch", type=int)
+    policy_type = arg_choice("type", POLICY_TYPES, "cancellation", label="Policy type")
+    branch_id = arg_id("branch")
     if "branch" not in request.args and current_user.is_manager:
         branch_id = current_user.branch_id  # managers start on their own branch
-    query = request.args.get("q", "")[:100].strip()
+    query = arg_text("q", 100, label="Search")
     branches = db.session.scalars(current_scope().whole_company().select(Branch).order_by(Branch.name)).all()
     return render_template(
         "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES,
@@ -75,8 +75,7 @@ def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
 
 def _node_from_request(level, entity_id):
     return node_ref(current_user.company_id, level, entity_id,
-                    branch_id=request.args.get("branch", type=int),
-                    service_id=request.args.get("service", type=int))
+                    branch_id=arg_id("branch"), service_id=arg_id("service"))
 
 
 @bp.app_template_global("policy_node_url")
@@ -95,7 +94,8 @@ def node(policy_type, level, entity_id):
         return render_template("policies/node.html", **_editor_context(policy_type, ref, None))
     if not can_edit(current_user, ref):
         abort(403)
-    action = request.form.get("action", "save")
+    action = arg_choice("action", ("save", "preview", "reset_row", "reset_key"), "save",
+                        source=request.form, label="Action")
     if action in ("reset_row", "reset_key"):
         return _reset(policy_type, ref, action)
     entry = read_editor(policy_type, request.form)
@@ -126,14 +126,11 @@ def _save(policy_type, ref, config, entry):
 
 
 def _reset(policy_type, ref, action):
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        abort(400, "The form is missing its version; reload the page.")
+    version = form_version()
     _, row = resolve_node(current_user.company_id, policy_type, ref)
     config = dict(row.config) if row else {}
     if action == "reset_key":
-        key = request.form.get("key", "")
+        key = arg_text("key", 100, source=request.form, label="Setting")
         if key not in config:
             abort(400, f"{key!r} is not set on this node, so there is nothing to reset.")
         config.pop(key)

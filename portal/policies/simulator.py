@@ -5,10 +5,12 @@ from decimal import Decimal
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Optional
 
 from portal.domain.clock import whole_seconds
+from portal.domain.parsing import parse_id
+from portal.domain.policy_schema import MAX_MONEY
 from portal.extensions import db
 from portal.models import Branch, Service, Staff, utcnow
 from portal.policies import bp
@@ -16,30 +18,11 @@ from portal.policies.presenters import LEVEL_LABELS
 from portal.services.appointments.read import search_customers
 from portal.services.modifications.simulator import SCENARIOS, Scenario, simulate
 from portal.services.policies.read import node_ref, path_labels
+from portal.web.fields import NumberField, ValidText, WholeNumberField
+from portal.web.inputs import arg_id
 from portal.web.scope import current_scope
 
 MAX_HOURS = Decimal(24 * 366)
-
-
-def within(low, high, message: str):
-    """Range check that stays quiet when the value did not even parse (that has its own message)."""
-
-    def check(form, field):
-        if field.data is not None and not low <= field.data <= high:
-            raise ValidationError(message)
-
-    return check
-
-
-class NumberField(DecimalField):
-    """A decimal field whose parse error says what to type."""
-
-    process_errors: list[str]  # set by Field.process (WTForms is untyped here)
-
-    def process(self, *args, **kwargs):
-        super().process(*args, **kwargs)
-        if self.process_errors:
-            self.process_errors = [f"{self.label.text} must be a number, like 5.5."]
 
 
 class SimulatorForm(FlaskForm):
@@ -51,18 +34,18 @@ class SimulatorForm(FlaskForm):
     staff = SelectField("Staff member", default="")
     scenario = SelectField("What the customer asks", default="cancel",
                            choices=[SelectChoice(key, label) for key, label in SCENARIOS.items()])
-    hours = NumberField("Hours of notice", default=Decimal(24), places=2, validators=[
-        InputRequired("Enter the hours of notice (negative: after the start)."),
-        within(-MAX_HOURS, MAX_HOURS, "Hours of notice must be within a year either way.")])
-    price = NumberField("Appointment price (EUR)", places=2, validators=[
-        Optional(), within(0, Decimal("99999999.99"), "The price must be between 0 and 99,999,999.99.")])
-    customer = StringField("Customer (optional)", validators=[Optional(), Length(max=100)],
+    hours = NumberField("Hours of notice", default=Decimal(24), minimum=-MAX_HOURS, maximum=MAX_HOURS,
+                        validators=[InputRequired("Enter the hours of notice (negative: after the start).")],
+                        message="Hours of notice must be a number within a year either way, like 5.5.")
+    price = NumberField("Appointment price (EUR)", minimum=Decimal(0), maximum=MAX_MONEY,
+                        message="The price must be between 0 and 99,999,999.99, like 45.50.")
+    customer = StringField("Customer (optional)", validators=[Optional(), ValidText(100)],
                            description="Name, phone or #id: their real 30-day counts are used.")
-    rolling = IntegerField("Modifications in the last 30 days", default=0, validators=[
-        Optional(), within(0, 10_000, "Enter a whole number from 0 to 10,000.")],
-        description="Used when no customer is picked.")
-    moved = IntegerField("Times this appointment was moved before", default=0, validators=[
-        Optional(), within(0, 1000, "Enter a whole number from 0 to 1,000.")])
+    rolling = WholeNumberField("Modifications in the last 30 days", default=0, maximum=10_000,
+                               message="Enter a whole number from 0 to 10,000.",
+                               description="Used when no customer is picked.")
+    moved = WholeNumberField("Times this appointment was moved before", default=0, maximum=1000,
+                             message="Enter a whole number from 0 to 1,000.")
 
 
 def _choices(model, blank: str, *criteria) -> list[SelectChoice]:
@@ -74,15 +57,15 @@ def _picked_node(form: SimulatorForm):
     """The node: from a tree link (level, entity_id and its context) or from the three pickers."""
     company_id, args = current_user.company_id, request.args
     if "level" in args:
-        node = node_ref(company_id, args["level"], args.get("entity_id", type=int) or 0,
-                        branch_id=args.get("branch", type=int), service_id=args.get("service", type=int))
+        node = node_ref(company_id, args["level"], arg_id("entity_id", label="Node") or 0,
+                        branch_id=arg_id("branch"), service_id=arg_id("service"))
         context = dict(node.path[1:-1] if node.level != "branch" else ())
         form.branch.data = str(context.get("branch", node.entity_id if node.level == "branch" else ""))
         form.service.data = str(context.get("service", node.entity_id if node.level == "service" else ""))
         form.staff.data = str(node.entity_id) if node.level == "staff" else ""
         return node
-    picked = {name: int(getattr(form, name).data) for name in ("branch", "service", "staff")
-              if (getattr(form, name).data or "").isdigit()}
+    picked = {name: ident for name in ("branch", "service", "staff")
+              if (ident := parse_id(getattr(form, name).data)) is not None}
     if "staff" in picked:
         return node_ref(company_id, "staff", picked["staff"], service_id=picked.get("service"))
     if "service" in picked:
@@ -90,6 +73,12 @@ def _picked_node(form: SimulatorForm):
     if "branch" in picked:
         return node_ref(company_id, "branch", picked["branch"])
     return node_ref(company_id, "company", company_id)
+
+
+def _query_args(form: SimulatorForm) -> dict[str, str]:
+    """The simulator's own arguments of this request (links to it keep them, and nothing else)."""
+    names = {*form._fields, "level", "entity_id"}
+    return {name: value for name, value in request.args.items() if name in names}
 
 
 def _customer(form: SimulatorForm):
@@ -119,7 +108,8 @@ def simulator():
     customer, matches = _customer(form) if valid else (None, [])
     if not valid or form.customer.errors:
         return render_template("policies/simulator.html", form=form, node=node, result=None,
-                               matches=matches, labels=path_labels(node), level_labels=LEVEL_LABELS), 400
+                               matches=matches, labels=path_labels(node), level_labels=LEVEL_LABELS,
+                               query_args=_query_args(form)), 400
     scenario = Scenario(form.scenario.data, form.hours.data, form.price.data, customer,
                         form.rolling.data or 0, form.moved.data or 0)
     result = simulate(current_user.company_id, node, scenario, whole_seconds(utcnow()))

@@ -1,4 +1,11 @@
-"""The one CSV writer: streamed responses whose text cells cannot run as spreadsheet formulas."""
+"""The one CSV writer: streamed responses whose text cells cannot run as spreadsheet formulas.
+
+A spreadsheet may split a cell again on `,` or `;` (German-locale Excel reads `;` as the column
+separator, so "Anna;=1+1" becomes two cells, the second a formula). So every part of a text cell
+that follows a separator is guarded like the start of the cell: a part beginning (after spaces)
+with = + - @, a tab or CR gets a ' in front, unless it is a plain number ("+4915112345678",
+"-5.5"), which calls no function and stays readable. Exports hold personal data: no-store.
+"""
 import csv
 import io
 import re
@@ -9,17 +16,28 @@ from flask import Response, stream_with_context
 # A cell starting with one of these is run as a formula by spreadsheet apps (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number ("+4915112345678", "-5.5") calls no function: it stays as it is.
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# Where a spreadsheet in some locale may start a new cell inside ours.
+SEPARATORS = re.compile(r"([,;])")
 CHUNK_ROWS = 500
 
 
+def _safe_part(part: str) -> str:
+    text = part.lstrip(" ")
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text.rstrip(" ")):
+        return part[:len(part) - len(text)] + "'" + text
+    return part
+
+
 def safe_cell(value):
-    """Text prefixed with ' when a spreadsheet would read it as a formula; other values as they are."""
+    """Text with a ' before each part a spreadsheet would run as a formula; other values as they are."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    # split() keeps the separators at the odd places; the parts between them are guarded
+    return "".join(_safe_part(piece) if index % 2 == 0 else piece
+                   for index, piece in enumerate(SEPARATORS.split(value)))
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
@@ -45,4 +63,5 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
     """A streamed CSV download. `rows` is read while the response streams."""
     response = Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache
     return response

@@ -1,22 +1,51 @@
-"""Error pages (HTML) and error bodies (JSON for the API)."""
-import logging
+"""Error pages (HTML) and error bodies (JSON for the API).
 
-from flask import jsonify, render_template, request
+4xx pages render inside the layout (navigation, the signed-in user). 500 and 503 never do: the
+layout loads the user and the navigation from the database, and a failing database is exactly
+when these pages are shown. They are a static page (templates/errors/static.html, read once at
+start-up, filled with escaped text) that needs neither the database nor the session; a 4xx page
+whose layout cannot be rendered falls back to it too.
+
+A database that cannot be reached, or that does not answer within the timeouts
+(DB_CONNECT_TIMEOUT, DB_READ_TIMEOUT, DB_WRITE_TIMEOUT), is a 503 with Retry-After: the request
+is refused at once instead of hanging until the worker is killed.
+"""
+import logging
+import os
+from html import escape
+from string import Template
+
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER_SECONDS = 30
+# What a lost or hung database connection raises through SQLAlchemy (PyMySQL and sqlite3 alike).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+TITLES = {  # the heading of an error page, in people's words; the message below says why
+    400: "This request could not be used", 403: "No access", 404: "Not found",
+    405: "Not allowed here", 409: "Changed by someone else", 413: "Too large",
+    422: "Not accepted", 429: "Too many attempts", 500: "Something went wrong",
+    503: "The portal is unavailable just now",
+}
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have access to this page.",
     404: "There is nothing here — the page or record does not exist.",
     405: "That action is not allowed here.",
     409: "Someone else changed this first.",
+    413: "The request is too large.",
     429: "Too many attempts. Please wait and try again.",
     500: "Something went wrong on our side. The error was logged.",
+    503: "The portal cannot reach its database just now. Please try again in a minute. If you "
+         "were saving something, check whether it was saved once the portal is back.",
 }
 
 
@@ -24,11 +53,51 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None):
+def static_page(code: int, message: str) -> Response:
+    """The page that needs nothing but this process: no database, no session, no templates."""
+    page: Template = current_app.extensions["static_error_page"]
+    root = request.script_root
+    here = request.full_path if request.method == "GET" else request.path
+    html = page.safe_substitute(
+        code=code, title=escape(TITLES.get(code, "Error")), message=escape(message),
+        root=escape(root), static=escape(root + (current_app.static_url_path or "/static")),
+        here=escape(root + "/" + here.lstrip("/").removesuffix("?")))  # never //host: same site
+    return current_app.response_class(html, status=code, mimetype="text/html")
+
+
+def problem(code: int, message: str) -> Response:
+    """An RFC 9457 problem document (the API's server-side failures)."""
+    body = {"type": "about:blank", "title": TITLES.get(code, "Error"), "status": code,
+            "detail": message, "error": message}
+    response = jsonify(body)
+    response.status_code = code
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def render_error(code: int, message: str | None = None) -> Response:
     message = message or MESSAGES.get(code, "Error")
     if wants_json():
-        return jsonify(error=message, status=code), code
-    return render_template("errors/error.html", code=code, message=message), code
+        if code >= 500:
+            return problem(code, message)
+        return make_response(jsonify(error=message, status=code), code)
+    if code >= 500:
+        return static_page(code, message)
+    try:
+        return make_response(render_template("errors/error.html", code=code, message=message,
+                                             title=TITLES.get(code, "Error")), code)
+    except Exception:  # the layout needs the database; the page must not
+        log.warning("Error page %s rendered without the layout", code, exc_info=True)
+        _rollback()
+        return static_page(code, message)
+
+
+def _rollback() -> None:
+    """Roll back what the failed request began; on a lost connection that may fail as well."""
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("Rollback after an error failed too", exc_info=True)
 
 
 def handle_http_error(exc: HTTPException):
@@ -41,14 +110,35 @@ def handle_csrf_error(exc: CSRFError):
                              "Reload the page and try again.")
 
 
+def handle_database_unavailable(exc: Exception):
+    log.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
+    _rollback()
+    response = render_error(503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def handle_unexpected_error(exc: Exception):
-    db.session.rollback()
+    original = getattr(exc, "original_exception", None)
+    if isinstance(original, DATABASE_UNAVAILABLE):
+        return handle_database_unavailable(original)
+    _rollback()
     log.exception("Unhandled error on %s %s", request.method, request.path)
     return render_error(500)
 
 
-def register(app) -> None:
+def load_static_page(app: Flask) -> Template:
+    path = os.path.join(app.root_path, app.template_folder or "templates", "errors", "static.html")
+    with open(path, encoding="utf-8") as page:
+        return Template(page.read())
+
+
+def register(app: Flask) -> None:
+    app.extensions["static_error_page"] = load_static_page(app)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -177,7 +177,13 @@ def test_the_local_limit_lets_the_right_password_through_while_redis_is_down(mak
     assert attempt(broken.test_client(), world.admin.email, PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("email", ["a\x00b@example.test", "İSTANBUL@example.test", "x" * 255, "%ED%A0%80@x",
+@pytest.mark.parametrize("email", ["İSTANBUL@example.test", "x" * 255, "%ED%A0%80@x",
                                    "ß@example.test", "\u202e@example.test"])
 def test_odd_emails_are_an_ordinary_failed_sign_in(client, email):
     assert attempt(client, email).status_code == 401
+
+
+def test_a_control_character_in_the_email_is_refused_before_any_password_is_checked(client):
+    """The input layer refuses NUL and other control characters in any value (400, named)."""
+    response = attempt(client, "a\x00b@example.test")
+    assert response.status_code == 400

@@ -73,7 +73,7 @@ def test_everyone_can_read_the_tree(client, world):
 
 def test_unknown_policy_type_or_level_is_404(client, world):
     client.login(world.admin.email)
-    assert client.get("/policies/?type=parking").status_code == 404
+    assert client.get("/policies/?type=parking").status_code == 400  # a query value: named, refused
     assert client.get(f"/policies/parking/branch/{world.north.id}").status_code == 404
     assert client.get(f"/policies/cancellation/region/{world.north.id}").status_code == 404
     assert client.get("/policies/cancellation/branch/999999").status_code == 404

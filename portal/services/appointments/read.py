@@ -118,7 +118,7 @@ def find_customer(scope: Scope, customer_id) -> Customer | None:
 def search_customers(scope: Scope, text: str, limit: int = 10) -> list[Customer]:
     """Customers in scope matching a name, phone, email or "#id"."""
     text = text.strip()
-    if text.lstrip("#").isdigit():
+    if parse_id(text.lstrip("#")) is not None:
         found = find_customer(scope, text.lstrip("#"))
         return [found] if found else []
     return list(db.session.scalars(select(Customer).where(

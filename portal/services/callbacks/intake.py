@@ -24,6 +24,7 @@ from portal.domain.callbacks import (
     merged_notes,
     sla_deadline,
 )
+from portal.domain.parsing import InputError, parse_id, parse_text, parse_time_window
 from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest, Company, Customer, Service, Staff, User
 from portal.models.org import branch_services
@@ -82,12 +83,14 @@ def _text(raw: Mapping, name: str, limit: int, errors: dict, label: str, require
     if not isinstance(value, str):
         errors[name] = f"The {label} must be text."
         return None
-    value = value.strip()
-    if len(value) > limit:
-        errors[name] = f"The {label} is too long: {len(value)} characters, at most {limit}."
-    elif required and not value:
+    try:
+        text = parse_text(value, max_length=limit, multiline=name == "notes")
+    except InputError as problem:
+        errors[name] = f"The {label} {problem}."
+        return None
+    if required and not text:
         errors[name] = f"Enter the {label}."
-    return value or None
+    return text or None
 
 
 def _record_id(raw: Mapping, name: str, errors: dict, label: str, required=False) -> int | None:
@@ -96,28 +99,21 @@ def _record_id(raw: Mapping, name: str, errors: dict, label: str, required=False
         if required:
             errors[name] = f"Choose the {label}."
         return None
-    is_number = isinstance(value, int) and not isinstance(value, bool)
-    if not (is_number or (isinstance(value, str) and value.isdigit())):
+    ident = parse_id(value)
+    if ident is None:
         errors[name] = f"Unknown {label}."
-        return None
-    return int(value)
+    return ident
 
 
 def _time_window(raw: Mapping, errors: dict) -> dict:
-    window = raw.get("preferred_time_window") or {}
-    if not isinstance(window, Mapping) or set(window) - {"start", "end"}:
-        errors["preferred_time_window"] = "The preferred time window needs a start and an end."
-        return {}
-    if not window:
-        return {}
     try:
-        start, end = (datetime.fromisoformat(str(window.get(k, ""))) for k in ("start", "end"))
-    except ValueError:
-        errors["preferred_time_window"] = "Give the preferred time window as two dates with times."
+        window = parse_time_window(raw.get("preferred_time_window"))
+    except InputError as problem:
+        errors["preferred_time_window"] = f"The preferred time window {problem}."
         return {}
-    if end <= start:
-        errors["preferred_time_window"] = "The preferred time window must end after it starts."
+    if window is None:
         return {}
+    start, end = window
     return {"start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes")}
 
 

@@ -55,7 +55,7 @@ class Key:
     @classmethod
     def parse(cls, token: str) -> "Key":
         """ValueError unless `token` is what token() makes."""
-        match = re.fullmatch(r"(\d)\.(\d{20})\.(\d)\.(\d{1,18})", token or "")
+        match = re.fullmatch(r"(\d)\.(\d{20})\.(\d)\.(\d{1,18})", token or "", re.ASCII)
         if match is None:
             raise ValueError("This page link is damaged; start again from the first page.")
         segment, stamp, rank, ident = match.groups()

@@ -14,6 +14,7 @@ from sqlalchemy import CursorResult, update
 
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import CANCEL, RESCHEDULE, notice_hours
+from portal.domain.parsing import InputError, add_duration
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
 from portal.services.modifications.policy import Proposal, propose
@@ -62,6 +63,10 @@ def check_new_time(appointment: Appointment, new_starts_at: datetime | None, now
         return "The new time is in the past; pick a time in the future."
     if new_starts_at == appointment.starts_at:
         return "That is the appointment's current time; pick a different one."
+    try:
+        add_duration(new_starts_at, appointment.ends_at - appointment.starts_at)
+    except InputError as problem:
+        return f"At that time the appointment {problem}; pick an earlier time."
     return None
 
 
