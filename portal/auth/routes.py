@@ -35,7 +35,7 @@ def login():
         flash("Too many failed sign-in attempts. Wait 15 minutes and try again.", "error")
         return render_template("auth/login.html", form=form), 429
     user = db.session.scalar(db.select(User).where(User.email == email))
-    if not (user or _DUMMY_USER).check_password(form.password.data) or user is None:
+    if not (user or _DUMMY_USER).check_password(form.password.data) or user is None or not user.is_active:
         throttle.record_failure(email, address)
         flash(GENERIC_FAILURE, "error")
         return render_template("auth/login.html", form=form), 401

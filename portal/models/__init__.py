@@ -18,6 +18,7 @@ from portal.models.callbacks import (
     CallbackEscalation,
     CallbackRequest,
 )
+from portal.models.links import LINK_PURPOSES, NO_PASSWORD, PasswordLink
 from portal.models.notifications import (
     CHANNELS,
     EVENT_CATEGORIES,
@@ -41,7 +42,9 @@ __all__ = [
     "CONFIGURABLE_TYPES",
     "ESCALATION_REASONS",
     "EVENT_CATEGORIES",
+    "LINK_PURPOSES",
     "MODIFICATION_TYPES",
+    "NO_PASSWORD",
     "OPEN_STATUSES",
     "ORIGINAL_TABLES",
     "PRIORITIES",
@@ -60,6 +63,7 @@ __all__ = [
     "Customer",
     "NotificationConfiguration",
     "NotificationEventMapping",
+    "PasswordLink",
     "PolicyConfiguration",
     "Service",
     "Staff",

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +37,9 @@ class User(UserMixin, TimestampMixin, Model):
     # every previously issued cookie useless, even one captured before the logout.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A deactivated user cannot sign in, and a session they still hold is refused on its next
+    # request (web/security.py loads active users only). Shadows flask-login's always-True property.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     company: Mapped[Company] = relationship()
     branch: Mapped[Branch | None] = relationship()

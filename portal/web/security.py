@@ -15,8 +15,9 @@ CSP = (
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    """Sessions carry the user's current session token; a rotated token loads nobody."""
-    return db.session.scalar(db.select(User).where(User.session_token == session_token))
+    """Sessions carry the user's current session token; a rotated token or a deactivated user
+    loads nobody."""
+    return db.session.scalar(db.select(User).where(User.session_token == session_token, User.is_active))
 
 
 def roles_required(*roles: str):
