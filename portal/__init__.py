@@ -8,7 +8,8 @@ from flask import Flask
 from portal.config import CONFIGS
 from portal.extensions import csrf, db, login_manager, migrate
 
-BLUEPRINTS = ("auth", "main", "admin", "policies", "callbacks", "notifications", "appointments", "api")
+BLUEPRINTS = ("auth", "main", "admin", "organisation", "policies", "callbacks", "notifications",
+              "appointments", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

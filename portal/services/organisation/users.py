@@ -27,6 +27,7 @@ ACCESS_FIELDS = ("role", "branch_id", "staff_id")
 @dataclass
 class UserOutcome(Outcome):
     token: str | None = None  # the one-time link's token, shown once
+    purpose: str | None = None  # of that link: welcome (24 h) or reset (1 h)
 
 
 def user_state(user: User) -> str:
@@ -99,7 +100,7 @@ def create_user(actor: User | None, company_id: int, raw: dict[str, Any], now: d
     audit.record(company_id, actor, "create", "user", user.id, {}, {**values, "email": user.email})
     if commit:
         db.session.commit()
-    return UserOutcome(user, changed=True, token=token)
+    return UserOutcome(user, changed=True, token=token, purpose="welcome" if token else None)
 
 
 def _other_active_admins(user: User) -> int:
@@ -177,4 +178,4 @@ def reset_password(actor: User, user: User, now: datetime) -> UserOutcome:
     user.end_sessions()
     token = issue_link(user, purpose, actor, now)
     db.session.commit()
-    return UserOutcome(user, changed=True, token=token)
+    return UserOutcome(user, changed=True, token=token, purpose=purpose)
