@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from portal.domain.organisation import LANGUAGE_LABELS
+from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import Branch, Service, Staff, User
 from portal.services.organisation.nodes import last_change
@@ -44,7 +45,7 @@ def record_values(kind: str, entity) -> dict:
 
 def options(model, company_id: int, chosen: list) -> list[Option]:
     """Checkboxes of the active records, plus inactive ones already chosen (kept, marked)."""
-    ids = {int(value) for value in chosen if str(value).isdigit()}
+    ids = {ident for value in chosen if (ident := parse_id(value)) is not None}
     return [Option(row.id, row.name, row.id in ids, row.is_active) for row in choices(model, company_id, ids)]
 
 
@@ -56,7 +57,7 @@ def record_form_context(kind: str, company_id: int, entity, values: dict) -> dic
     elif kind == "service":
         context["branch_options"] = options(Branch, company_id, values.get("branch_ids", []))
     else:
-        home = {int(values["branch_id"])} if str(values.get("branch_id", "")).isdigit() else set()
+        home = {ident} if (ident := parse_id(values.get("branch_id"))) is not None else set()
         context.update(service_options=options(Service, company_id, values.get("service_ids", [])),
                        branch_choices=[(b.id, b.name + ("" if b.is_active else " (inactive)"))
                                        for b in choices(Branch, company_id, home)],
