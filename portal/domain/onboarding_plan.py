@@ -36,7 +36,8 @@ class Index:
 def plan_import(columns: list[str], rows: list[tuple[int, dict]], kind: str | None,
                 existing: list[Existing], file_errors: list[str] | None = None) -> Plan:
     """Every row of the file with what applying it would do, or why it cannot."""
-    errors = list(file_errors or ()) or check_columns(columns, kind)
+    errors = list(file_errors or ()) or [*check_columns(columns, kind),
+                                         *(missing_columns(columns, {kind}) if kind else [])]
     if errors:
         return Plan([], errors)
     planned = [_parse(number, cells, kind) for number, cells in rows]
@@ -47,6 +48,10 @@ def plan_import(columns: list[str], rows: list[tuple[int, dict]], kind: str | No
     for row in planned:
         if not row.errors:
             _match(row, index)
+        elif row.kind != "?":  # still found by name, so rows naming it are told it has errors
+            index.row_name.setdefault((row.kind, row.name.lower()), row)
+            if row.external_id:
+                index.row_external.setdefault((row.kind, row.external_id), row)
     for row in planned:
         if not row.errors:
             _resolve_links(row, index)
@@ -175,9 +180,10 @@ def _decide(row: PlannedRow, index: Index) -> None:
 
 
 def plan_digest(plan: Plan) -> str:
-    """A fingerprint of what applying the plan would write: the preview shows one, and applying
-    refuses when the plan computed again differs (the data changed in between)."""
-    parts = [repr((row.number, row.kind, row.action, row.target, row.name, row.external_id,
+    """A fingerprint of what applying the plan would write and what it would overwrite: the
+    preview carries one, and applying refuses when the plan computed again differs (someone
+    changed the organisation in between, so the preview no longer tells the truth)."""
+    parts = [repr((row.number, row.kind, row.action, row.target, row.name, row.external_id, row.changes,
                    sorted((k, str(v)) for k, v in row.values.items()),
                    sorted((k, v) for k, v in row.links.items()))) for row in plan.rows]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -29,7 +29,8 @@ def test_a_link_sets_the_password_once_and_the_user_signs_in_with_it(app, client
     url = new_link(app, world.agent.id)
     assert page(client.get(url)).one(data_link="usable")
     response = set_password(client, url)
-    assert response.status_code == 302 and response.location == "/login"
+    assert response.status_code == 302
+    assert response.location == "/login"
     assert client.login(world.agent.email, NEW_PASSWORD).location == "/"
     client.logout()
     again = client.get(url)

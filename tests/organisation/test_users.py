@@ -35,8 +35,8 @@ def test_an_admin_creates_a_manager_who_signs_in_through_the_link_shown_once(app
     client.post(url, data={"password": "correct-staple-battery", "confirmation": "correct-staple-battery",
                            "csrf_token": client.csrf_token()})
     assert client.login("nina@example.test", "correct-staple-battery").location == "/"
-    assert client.get("/organisation/branches/%d" % world.south.id).status_code == 200
-    assert client.get("/organisation/branches/%d" % world.north.id).status_code == 404
+    assert client.get(f"/organisation/branches/{world.south.id}").status_code == 200
+    assert client.get(f"/organisation/branches/{world.north.id}").status_code == 404
 
 
 @pytest.mark.parametrize(("values", "field", "message"), [

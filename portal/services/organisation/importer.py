@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.domain.onboarding import KINDS, Existing, Plan, PlannedRow, read_csv
 from portal.domain.onboarding_plan import plan_digest, plan_import
@@ -20,6 +21,10 @@ from portal.services.scope import Scope
 
 MODELS: dict[str, type[Branch] | type[Service] | type[Staff]] = {
     "branch": Branch, "service": Service, "staff": Staff}
+
+
+CONCURRENT = ("Someone saved a branch, service or staff member with a name or external id of this file "
+              "while it was being imported; nothing was imported. Check the new preview and apply it again.")
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,10 @@ def apply_import(actor: User, company_id: int, data: bytes, kind: str | None, di
                      {"created": plan.count("create"), "updated": plan.count("update"),
                       "unchanged": plan.count("unchanged"), "at": now.isoformat(timespec="seconds")})
         db.session.commit()
-    except Exception:
+    except IntegrityError:  # a concurrent write took a name or external id of the file
+        db.session.rollback()
+        return ImportResult(preview(company_id, data, kind), False, CONCURRENT, stale=True)
+    except BaseException:
         db.session.rollback()
         raise
     return ImportResult(plan, True)
