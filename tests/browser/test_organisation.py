@@ -130,3 +130,57 @@ def test_a_new_company_starts_from_the_command_line_and_its_people_sign_in(app, 
     page.goto("/callbacks/")
     expect(page.locator("h1")).to_have_text("Callbacks")
     assert page.goto(manager_link).status == 410  # a used link stays used
+
+
+PAGES = (
+    ("organisation", "/organisation/"), ("company", "/organisation/company"),
+    ("branches", "/organisation/branches?inactive=1"), ("branch", "/organisation/branches/{branch}"),
+    ("branch-new", "/organisation/branches/new"), ("branch-deactivate", "/organisation/branches/{branch}/deactivate"),
+    ("services", "/organisation/services"), ("service", "/organisation/services/{service}"),
+    ("staff-list", "/organisation/staff"), ("staff", "/organisation/staff/{staff}"),
+    ("import", "/organisation/import"), ("users", "/admin/users"), ("user", "/admin/users/{user}"),
+    ("user-new", "/admin/users/new"), ("tree-inactive", "/policies/?type=cancellation&inactive=1"),
+    ("notifications-inactive", "/notifications/branch/{branch}?inactive=1"),
+    ("set-password", "/set-password/{token}"),
+)
+
+
+def test_every_new_page_at_desktop_and_phone_width(app, browser, live_url, demo):
+    """Screenshots of every organisation and users page at 1366×768 and 390×844, for people to look
+    at (artifacts/screenshots/org/); each page also must answer 200 and fit the phone's width."""
+    from portal.extensions import db
+    from portal.models import Branch, Service, Staff, User
+    from tests.browser import SCREENSHOTS
+
+    with app.app_context():
+        ids = {"branch": db.session.scalar(db.select(Branch.id).where(Branch.name == "Hamburg Altona")),
+               "service": db.session.scalar(db.select(Service.id).where(Service.name == "Colouring")),
+               "staff": db.session.scalar(db.select(Staff.id).where(Staff.name == "Alex Agent")),
+               "user": db.session.scalar(db.select(User.id).where(User.email == "agent@demo.test"))}
+        # something deactivated, so "show inactive" has marks to show
+        db.session.scalar(db.select(Staff).where(Staff.name == "Lena Becker")).is_active = False
+        db.session.scalar(db.select(Service).where(Service.name == "Physiotherapy")).is_active = False
+        from portal.models import utcnow
+        from portal.services.organisation.links import issue_link
+        ids["token"] = issue_link(db.session.get(User, ids["user"]), "welcome", None, utcnow())
+        db.session.commit()
+    folder = SCREENSHOTS / "org"
+    folder.mkdir(parents=True, exist_ok=True)
+    for size, viewport in (("desktop", {"width": 1366, "height": 768}), ("phone", {"width": 390, "height": 844})):
+        context = browser.new_context(base_url=live_url, viewport=viewport)
+        page = context.new_page()
+        sign_in(page, "admin@demo.test", "demo-password")
+        for name, path in PAGES:
+            response = page.goto(path.format(**ids))
+            assert response.status == 200, path
+            if name == "import":
+                page.set_input_files("#file", files=[{"name": "org.csv", "mimeType": "text/csv", "buffer": (
+                    "kind,external_id,name,city,price,duration_minutes,branches,home_branch,services\n"
+                    "branch,BER-MITTE,Berlin Mitte,Berlin,,,,,\nbranch,,Köln Dom,Köln,,,,,\n"
+                    "service,SVC-02,Colouring,,95.00,90,BER-MITTE; Köln Dom,,\nservice,,Nails,,12.5x,30,,,\n"
+                    "staff,,Kai Köhler,,,,,Köln Dom,Colouring; Nails\n").encode()}])
+                page.get_by_role("button", name="Preview").click()
+            page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is {overflow}px wider than the {size} screen"
+        context.close()
