@@ -91,7 +91,7 @@ def parse_price(value: Any) -> Cleaned:
     if error or text is None:
         return None, error
     normal = text.removesuffix("€").removesuffix("EUR").strip().replace(",", ".")
-    if not re.fullmatch(r"\d{1,8}(\.\d{1,2})?", normal):
+    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,2})?", normal):  # ASCII digits: \d takes any script
         return None, f"“{text}” is not an amount in EUR: write it like 35.00 (at most two decimals)."
     try:
         price = Decimal(normal).quantize(Decimal("0.01"))
