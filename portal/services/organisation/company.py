@@ -9,9 +9,8 @@ from portal.domain.organisation import check_language, check_region, check_timez
 from portal.extensions import db
 from portal.models import Company, User
 from portal.services.organisation.nodes import Outcome, apply_values, claim_version, conflict_of, save_change
+from portal.services.organisation.records import clean_fields
 from portal.services.organisation.users import UserOutcome, create_user
-
-SETTINGS = ("name", "timezone", "default_region", "default_language")
 
 
 @dataclass
@@ -21,18 +20,16 @@ class NewCompany:
     errors: dict[str, str]
 
 
+SETTINGS_RULES = {
+    "name": lambda value: clean_name(value, "The company name"),
+    "timezone": check_timezone,
+    "default_region": check_region,
+    "default_language": check_language,
+}
+
+
 def clean_settings(raw: dict[str, Any]) -> tuple[dict, dict]:
-    values, errors = {}, {}
-    for key, (value, error) in {
-        "name": clean_name(raw.get("name"), "The company name"),
-        "timezone": check_timezone(raw.get("timezone")),
-        "default_region": check_region(raw.get("default_region")),
-        "default_language": check_language(raw.get("default_language")),
-    }.items():
-        if error:
-            errors[key] = error
-        values[key] = value
-    return values, errors
+    return clean_fields(SETTINGS_RULES, raw)
 
 
 def create_company(raw: dict[str, Any], admin: dict[str, Any], now: datetime,

@@ -8,16 +8,7 @@ from portal.domain.organisation import clean_email, clean_external_id, clean_nam
 from portal.extensions import db
 from portal.models import Branch, Service, Staff, User
 from portal.services import audit
-from portal.services.organisation.nodes import (
-    Outcome,
-    apply_values,
-    check_unique,
-    claim_version,
-    conflict_of,
-    records_by_ids,
-    replace_links,
-    save_change,
-)
+from portal.services.organisation.records import RecordRules
 from portal.services.scope import Scope
 
 NO_ACCOUNT = ""
@@ -43,30 +34,14 @@ def _account(company_id: int, raw: Any, own_id: int | None, errors: dict) -> Use
     return user
 
 
-def clean_staff(company_id: int, raw: dict[str, Any], own_id: int | None = None) -> tuple[dict, dict]:
-    """(values, errors by field); `service_ids` become Service records, `user_id` the account."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key, (value, error) in {
-        "name": clean_name(raw.get("name")),
-        "email": clean_email(raw.get("email")),
-        "external_id": clean_external_id(raw.get("external_id")),
-    }.items():
-        if error:
-            errors[key] = error
-        values[key] = value
+def _home_and_account(company_id: int, raw: dict[str, Any], own_id: int | None, values: dict,
+                      errors: dict) -> None:
+    """The home branch (empty: company-wide) and the sign-in account ("": none, absent: as is)."""
     values["branch_id"] = _home_branch(company_id, raw.get("branch_id"), errors)
-    if "service_ids" in raw:
-        services, error = records_by_ids(Service, company_id, raw["service_ids"], "service")
-        if error:
-            errors["service_ids"] = error
-        values["services"] = services
     if raw.get("user_id", NO_ACCOUNT) != NO_ACCOUNT:
         values["account"] = _account(company_id, raw["user_id"], own_id, errors)
     elif "user_id" in raw:
         values["account"] = None
-    check_unique(Staff, company_id, values, own_id, errors)
-    return values, errors
 
 
 def link_account(actor: User | None, member: Staff, account: User | None) -> dict:
@@ -87,38 +62,15 @@ def link_account(actor: User | None, member: Staff, account: User | None) -> dic
     return {"account": account.id if account else None}
 
 
-def create_staff(actor: User | None, company_id: int, raw: dict[str, Any], commit: bool = True) -> Outcome:
-    values, errors = clean_staff(company_id, raw)
-    if errors:
-        return Outcome(errors=errors)
-    services, account = values.pop("services", []), values.pop("account", None)
-    member = Staff(company_id=company_id, **values)
-    member.services = services
-    db.session.add(member)
-    db.session.flush()
-    linked = link_account(actor, member, account)
-    after = {key: value for key, value in values.items() if value is not None}
-    return save_change(actor, member, "staff", "create", {},
-                       {**after, "services": sorted(s.id for s in services), **linked}, commit)
+def _link_after_write(actor: User | None, member: Staff, rest: dict) -> dict:
+    return link_account(actor, member, rest["account"]) if "account" in rest else {}
 
 
-def update_staff(actor: User, member: Staff, raw: dict[str, Any], expected_version: int) -> Outcome:
-    values, errors = clean_staff(member.company_id, raw, member.id)
-    if errors:
-        return Outcome(member, errors=errors)
-    services = values.pop("services", None)
-    wants_link, account = "account" in values, values.pop("account", None)
-    if member.version != expected_version or not claim_version(member, expected_version):
-        return Outcome(member, conflict=conflict_of(member, "staff"))
-    before, after = apply_values(member, values)
-    if services is not None:
-        replace_links(member, "services", services, before, after)
-    if wants_link and (linked := link_account(actor, member, account)):
-        after.update(linked)
-    if not after:
-        db.session.rollback()
-        return Outcome(member)
-    return save_change(actor, member, "staff", "update", before, after)
+STAFF = RecordRules(Staff, {"name": clean_name, "email": clean_email, "external_id": clean_external_id},
+                    {"service_ids": ("services", Service)}, _home_and_account, _link_after_write)
+
+
+create_staff, update_staff = STAFF.create, STAFF.update
 
 
 def linked_account(member: Staff) -> User | None:
