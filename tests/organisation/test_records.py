@@ -229,3 +229,47 @@ def test_a_staff_member_can_be_company_wide_and_linked_to_an_account(app, client
         assert db.session.get(User, sam_login.id).staff_id == sam.id
     assert client.get(f"/policies/cancellation/staff/{sam.id}").status_code == 200
     assert client.get(f"/notifications/staff/{sam.id}").status_code == 200
+
+
+def test_the_customer_page_shows_external_id_language_and_consents(app, client, world):
+    with app.app_context():
+        from portal.models import Customer
+        customer = Customer(company_id=world.company.id, name="Dana", external_id="CUS-7", language="en",
+                            consents={"email": True, "sms": False})
+        db.session.add(customer)
+        db.session.flush()
+        starts = utcnow() + timedelta(days=1)
+        db.session.add(Appointment(company_id=world.company.id, branch_id=world.north.id, service_id=world.cut.id,
+                                   customer_id=customer.id, starts_at=starts, ends_at=starts, external_id="APT-9"))
+        db.session.commit()
+        customer_id = customer.id
+        appointment_id = db.session.scalar(db.select(Appointment.id))
+    client.login(world.admin.email)
+    facts = get(client, f"/appointments/customers/{customer_id}").one(data_customer_facts=True)
+    assert facts.one(data_external_id=True).text == "CUS-7"
+    assert facts.one(data_language="en")
+    consents = {tag["data-consent"] for tag in facts.find_all(data_consent=True)}
+    assert consents == {"email-yes", "sms-no", "whatsapp-unknown", "push-unknown"}
+    assert get(client, f"/appointments/{appointment_id}").one(data_external_id=True).text == "APT-9"
+
+
+def test_notification_navigation_hides_inactive_nodes_until_asked_and_keeps_their_rows(app, client, world):
+    from portal.models import NotificationConfiguration
+    with app.app_context():
+        db.session.get(Service, world.dye.id).is_active = False
+        db.session.add(NotificationConfiguration(company_id=world.company.id, configurable_type="service",
+                                                 configurable_id=world.dye.id, event_type="reminder_24h",
+                                                 channel="sms", is_enabled=False))
+        db.session.commit()
+    client.login(world.admin.email)
+    nav = get(client, f"/notifications/branch/{world.north.id}").one("nav", class_="card ntree")
+    assert "Dye" not in nav.text
+    shown = get(client, f"/notifications/branch/{world.north.id}?inactive=1").one("nav", class_="card ntree")
+    marked = shown.find_all("li", data_inactive=True)
+    assert [li.find("a").text for li in marked] == ["Dye"]
+    assert "inactive=1" in marked[0].find("a")["href"]
+    dye = get(client, f"/notifications/service/{world.dye.id}")
+    assert dye.one(data_inactive_notice=True)
+    cell = dye.one(data_cell="reminder_24h-sms")
+    assert cell.one(data_enabled="off")  # the inactive service's own row is kept and shown
+    assert cell.find(data_provenance="here") is not None
