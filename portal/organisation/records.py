@@ -90,8 +90,8 @@ def new_page(kind: Kind):
 
 
 def edit_page(kind: Kind, ident: int):
-    entity = get_or_404(kind.model, ident) if kind.name != "service" else \
-        get_or_404_company(kind.model, ident)
+    lookup = get_or_404_company if kind.name == "service" else get_or_404
+    entity = lookup(kind.model, ident)
     if request.method == "GET":
         return record_page(kind, entity, record_values(kind.name, entity))
     admins_only()
