@@ -8,8 +8,8 @@ from flask import Flask
 from portal.config import CONFIGS, database_engine_options
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
-BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "policies", "callbacks", "notifications",
-              "appointments", "api")
+BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "organisation", "policies", "callbacks",
+              "notifications", "appointments", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

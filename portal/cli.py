@@ -1,22 +1,25 @@
-"""Every flask command, registered from one place: seed, users, portal, callbacks, stats."""
+"""Every flask command, registered from one place: seed, companies, users, portal, callbacks, stats."""
 import sys
-from typing import cast
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.demo.activity import DEMO_PASSWORD
 from portal.demo.seed import DEMO_LOGINS, seed_demo
+from portal.domain.organisation import LANGUAGES
 from portal.domain.passwords import password_problems
 from portal.extensions import db
-from portal.models import ROLES, Branch, Company, Staff, User, utcnow
+from portal.models import ROLES, Company, utcnow
 from portal.services.callbacks.sweep import sweep
 from portal.services.checks import run_checks
 from portal.services.modifications.stats import BATCH_SIZE, refresh_stats
+from portal.services.organisation.company import create_company
+from portal.services.organisation.users import create_user
 
 seed_cli = AppGroup("seed", help="Load demo data.")
+companies_cli = AppGroup("companies", help="Start companies.")
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 portal_cli = AppGroup("portal", help="Operate the portal.")
 callbacks_cli = AppGroup("callbacks", help="Work the callback queue from cron.")
@@ -43,6 +46,48 @@ def seed_demo_command(force: bool, demo_passwords: bool) -> None:
         click.echo(f"  {label:<32} {email} / {DEMO_PASSWORD}")
 
 
+def link_url(token: str) -> str:
+    """The one-time link as people open it: under PORTAL_URL, the portal's public address."""
+    with current_app.test_request_context(base_url=current_app.config["PORTAL_URL"]):
+        return url_for("organisation.set_password", token=token, _external=True)
+
+
+def read_password_stdin() -> str:
+    """One line from standard input: a script's password never shows in `ps` or shell history."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("--password-stdin: no password on standard input.")
+    return password
+
+
+def fail_with(errors: dict) -> None:
+    raise click.ClickException(" ".join(errors.values()))
+
+
+@companies_cli.command("create")
+@click.option("--name", required=True, help="The company's name, as people see it.")
+@click.option("--slug", required=True, help="Short unique name: lower-case letters, digits and dashes.")
+@click.option("--timezone", default="Europe/Berlin", show_default=True)
+@click.option("--region", "default_region", default="DE", show_default=True,
+              help="Phone numbers without a country code are read as this country's.")
+@click.option("--language", "default_language", type=click.Choice(LANGUAGES), default="de", show_default=True)
+@click.option("--admin-email", required=True, help="The first admin's email; they sign in with it.")
+@click.option("--admin-name", required=True)
+def create_company_command(name, slug, timezone, default_region, default_language, admin_email, admin_name):
+    """Start a company from nothing: the company and its first admin, who sets a password through
+    a one-time link printed once (valid 24 h, works once; never stored in plain text)."""
+    settings = {"name": name, "slug": slug, "timezone": timezone, "default_region": default_region,
+                "default_language": default_language}
+    result = create_company(settings, {"email": admin_email, "name": admin_name}, utcnow())
+    if result.errors or result.company is None or result.admin is None:
+        fail_with(result.errors)
+        return
+    company, admin = result.company, result.admin.entity
+    click.echo(f"Created {company.name} ({company.slug}) with the admin {admin.email}.")
+    click.echo("They set their password with this link (works once, for 24 hours; shown only now):")
+    click.echo(f"  {link_url(result.admin.token or '')}")
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -50,30 +95,25 @@ def seed_demo_command(force: bool, demo_passwords: bool) -> None:
 @click.option("--company", "company_slug", required=True, help="Company slug.")
 @click.option("--branch", "branch_id", type=int, help="Branch id (managers; optional for agents).")
 @click.option("--staff", "staff_id", type=int, help="Staff id (agents).")
-@click.password_option()
-def create_user_command(email, name, role, company_slug, branch_id, staff_id, password) -> None:
-    """Create a sign-in account."""
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input (scripts) instead of printing a one-time link.")
+def create_user_command(email, name, role, company_slug, branch_id, staff_id, password_stdin) -> None:
+    """Create a sign-in account; they set a password through the one-time link printed once."""
     company = db.session.scalar(select(Company).where(Company.slug == company_slug))
     if company is None:
         raise click.ClickException(f"No company with slug {company_slug!r}.")
-    if role == "branch_manager" and branch_id is None:
-        raise click.ClickException("A branch manager needs --branch.")
-    for model, ident in ((Branch, branch_id), (Staff, staff_id)):
-        # cast: mypy infers get()'s type from a union of classes as their common base, Model
-        row = cast(Branch | Staff | None, db.session.get(model, ident) if ident is not None else None)
-        if ident is not None and (row is None or row.company_id != company.id):
-            raise click.ClickException(f"No {model.__name__.lower()} {ident} in {company_slug}.")
-    if db.session.scalar(select(User).where(User.email == email.lower())):
-        raise click.ClickException(f"A user with email {email} already exists.")
-    problems = password_problems(password, email=email, name=name)
-    if problems:
-        raise click.ClickException("The password was not accepted: " + " ".join(problems))
-    user = User(company_id=company.id, email=email.lower(), name=name, role=role,
-                branch_id=branch_id, staff_id=staff_id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"Created {role} {email} in {company.name}.")
+    password = read_password_stdin() if password_stdin else None
+    if password is not None and (problems := password_problems(password, email=email, name=name)):
+        raise click.ClickException(" ".join(problems))
+    outcome = create_user(None, company.id, {"email": email, "name": name, "role": role,
+                                             "branch_id": branch_id, "staff_id": staff_id},
+                          utcnow(), password)
+    if not outcome.ok:
+        fail_with(outcome.errors)
+    click.echo(f"Created {role} {outcome.entity.email} in {company.name}.")
+    if outcome.token:
+        click.echo("They set their password with this link (works once, for 24 hours; shown only now):")
+        click.echo(f"  {link_url(outcome.token)}")
 
 
 @portal_cli.command("check")
@@ -107,5 +147,5 @@ def refresh_command(batch_size: int) -> None:
 
 
 def register(app) -> None:
-    for group in (seed_cli, users_cli, portal_cli, callbacks_cli, stats_cli):
+    for group in (seed_cli, companies_cli, users_cli, portal_cli, callbacks_cli, stats_cli):
         app.cli.add_command(group)

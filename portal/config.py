@@ -137,6 +137,8 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     HSTS_SECONDS = 0
     DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "DE")
+    # The portal's public address: commands (no request to take it from) build one-time links on it.
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     PAGE_SIZE = 25
     # werkzeug's generate_password_hash method for new hashes. check_password reads the method
     # from the stored hash, so changing this never locks anyone out.

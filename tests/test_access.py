@@ -3,7 +3,9 @@ import pytest
 
 from tests.appointments.support import appointment_records
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez"}
+# The one-time link page is opened before its user can sign in; tests/organisation/test_links.py
+# covers it (a token names no tenant record: unknown, used and expired tokens are refused alike).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password"}
 
 
 def app_rules(app):

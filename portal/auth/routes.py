@@ -42,7 +42,8 @@ def login():
         return refusal
     user = account.user
     checked = user or _dummy_user(current_app.config["PASSWORD_HASH_METHOD"])
-    if not checked.check_password(form.password.data) or user is None:
+    # A deactivated account fails like a wrong password (nothing says it exists).
+    if not checked.check_password(form.password.data) or user is None or not user.is_active:
         events.record("sign_in_failed", client(), request_time(), user=user,
                       detail="wrong password" if user else f"unknown email ({account.key})")
         db.session.commit()

@@ -16,10 +16,12 @@ def changed_companies(session: Session) -> set[int]:
     """Company ids whose configuration or hierarchy this flush touches."""
     ids = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, WATCHED) and obj.company_id is not None:
+        # A company's own settings (its name heads every tree) count as its hierarchy too.
+        company_id = obj.id if isinstance(obj, Company) else getattr(obj, "company_id", None)
+        if isinstance(obj, (*WATCHED, Company)) and company_id is not None:
             if obj in session.dirty and not session.is_modified(obj):
                 continue
-            ids.add(obj.company_id)
+            ids.add(company_id)
     return ids
 
 

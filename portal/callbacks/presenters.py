@@ -94,7 +94,7 @@ def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]
 
 
 def branch_choices(user: User) -> list[SelectChoice]:
-    stmt = Scope.of(user).select(Branch).order_by(Branch.name)
+    stmt = Scope.of(user).select(Branch, Branch.is_active.is_(True)).order_by(Branch.name)
     return [SelectChoice(str(b.id), b.name) for b in db.session.scalars(stmt)]
 
 

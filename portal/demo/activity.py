@@ -5,7 +5,8 @@ from portal.domain.callbacks import CallbackPolicy, sla_deadline
 from portal.domain.policies import LevelRow, effective_values, resolve
 from portal.domain.policy_schema import validate_config
 from portal.extensions import db
-from portal.models import AuditEvent, CallbackEscalation, CallbackRequest, PolicyConfiguration, User
+from portal.models import AuditEvent, CallbackEscalation, CallbackRequest, PolicyConfiguration
+from portal.services.organisation.users import create_user
 
 DEMO_PASSWORD = "demo-password"
 CALLBACK_STATES = (
@@ -120,14 +121,15 @@ def seed_policies(company, branches, services, staff):
         ))
 
 
-def seed_users(company, manager_branch, agent_staff):
+def seed_users(company, admin, manager_branch, agent_staff, now):
+    """The manager of the first branch and the agent, linked to the support team's staff record
+    (the admin came with the company); the same service as the Users page."""
     people = (
-        ("admin@demo.test", "Ada Admin", "admin", None, None),
         ("manager@demo.test", "Max Manager", "branch_manager", manager_branch.id, None),
         ("agent@demo.test", "Alex Agent", "agent", None, agent_staff.id),
     )
     for email, name, role, branch_id, staff_id in people:
-        user = User(company_id=company.id, email=email, name=name, role=role,
-                    branch_id=branch_id, staff_id=staff_id)
-        user.set_password(DEMO_PASSWORD)
-        db.session.add(user)
+        outcome = create_user(admin, company.id, {"email": email, "name": name, "role": role,
+                                                  "branch_id": branch_id, "staff_id": staff_id},
+                              now, password=DEMO_PASSWORD, commit=False)
+        assert outcome.ok, outcome.errors

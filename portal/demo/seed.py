@@ -1,15 +1,19 @@
 """The deterministic demo company (`flask seed demo`)."""
 import random
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.demo.activity import seed_callbacks, seed_policies, seed_users
+from portal.demo.activity import DEMO_PASSWORD, seed_callbacks, seed_policies, seed_users
 from portal.demo.modifications import seed_modifications
 from portal.demo.notifications import seed_notifications
 from portal.extensions import db
-from portal.models import Appointment, Branch, Company, Customer, Service, Staff, utcnow
+from portal.models import Appointment, Company, Customer, User, utcnow
+from portal.services.organisation.branches import create_branch
+from portal.services.organisation.catalog import create_service
+from portal.services.organisation.company import create_company
+from portal.services.organisation.nodes import Outcome
+from portal.services.organisation.staff import create_staff
 
 DEMO_SLUG = "demo"
 DEMO_LOGINS = (
@@ -17,7 +21,8 @@ DEMO_LOGINS = (
     ("manager@demo.test", "branch_manager", "Branch manager (Berlin Mitte)"),
     ("agent@demo.test", "agent", "Support agent"),
 )
-BRANCHES = (("Berlin Mitte", "Berlin"), ("Hamburg Altona", "Hamburg"), ("München Schwabing", "München"))
+BRANCHES = (("Berlin Mitte", "Berlin", "BER-MITTE"), ("Hamburg Altona", "Hamburg", "HAM-ALTONA"),
+            ("München Schwabing", "München", "MUC-SCHWABING"))
 SERVICES = (
     ("Haircut", "35.00", 30), ("Colouring", "89.00", 90), ("Beard trim", "19.00", 20),
     ("Massage 60 min", "65.00", 60), ("Physiotherapy", "55.00", 45),
@@ -34,55 +39,75 @@ def demo_company() -> Company | None:
 
 
 def seed_demo(now: datetime | None = None) -> tuple[Company, bool]:
-    """Create the demo company once; returns (company, created). Same input, same data."""
+    """Create the demo company once; returns (company, created). Same input, same data.
+
+    The company, its admin, branches, services, staff and users are made by the same services
+    the pages and `flask companies create` use (portal/services/organisation/)."""
     existing = demo_company()
     if existing is not None:
         return existing, False
     now = now or utcnow()
     rng = random.Random(20261126)
-    company = Company(name="Demo Salons & Clinics", slug=DEMO_SLUG, default_region="DE",
-                      timezone="Europe/Berlin")
-    db.session.add(company)
-    db.session.flush()
-    branches, services = _hierarchy(company, rng)
-    staff = _staff(company, branches, rng)
+    company, admin = _company(now)
+    branches, services = _hierarchy(company, admin)
+    staff = _staff(company, admin, branches, services, rng)
+    support = _created(create_staff(admin, company.id, {"name": "Alex Agent", "email": "support@demo.test",
+                                                         "external_id": "EMP-900"}, commit=False))
     customers = _customers(company, rng)
     _appointments(company, staff, customers, now, rng)
     seed_callbacks(company, branches, services, staff, customers, now)
     seed_policies(company, branches, services, staff)
-    seed_users(company, branches[0], staff[1])
+    seed_users(company, admin, branches[0], support, now)
     seed_modifications(company, now)
     seed_notifications(company, branches[1], staff[0])
     db.session.commit()
     return company, True
 
 
-def _hierarchy(company, rng):
-    services = [Service(company_id=company.id, name=name, duration_minutes=minutes,
-                        price=Decimal(price) if price else None)
-                for name, price, minutes in SERVICES]
-    branches = [Branch(company_id=company.id, name=name, city=city) for name, city in BRANCHES]
-    db.session.add_all([*services, *branches])
-    for index, branch in enumerate(branches):
-        # Every branch offers the first four services plus a rotating pair of the others.
-        branch.services = services[:4] + [services[4 + (index + k) % 3] for k in range(2)]
-    db.session.flush()
+def _created(outcome: Outcome):
+    """The record a demo step created; the demo data must pass the rules it demonstrates."""
+    assert outcome.ok, outcome.errors
+    return outcome.entity
+
+
+def _company(now: datetime) -> tuple[Company, User]:
+    result = create_company({"name": "Demo Salons & Clinics", "slug": DEMO_SLUG, "timezone": "Europe/Berlin",
+                             "default_region": "DE", "default_language": "de"},
+                            {"email": "admin@demo.test", "name": "Ada Admin"}, now,
+                            admin_password=DEMO_PASSWORD, commit=False)
+    assert result.company is not None, result.errors
+    assert result.admin is not None
+    return result.company, result.admin.entity
+
+
+def offered_services(services: list, index: int) -> list:
+    """Every branch offers the first four services plus a rotating pair of the others."""
+    return services[:4] + [services[4 + (index + k) % 3] for k in range(2)]
+
+
+def _hierarchy(company, admin):
+    services = [_created(create_service(admin, company.id, {
+        "name": name, "duration_minutes": minutes, "price": price or "", "external_id": f"SVC-{n:02d}"},
+        commit=False)) for n, (name, price, minutes) in enumerate(SERVICES, start=1)]
+    branches = [_created(create_branch(admin, company.id, {
+        "name": name, "city": city, "external_id": code,
+        "service_ids": [str(service.id) for service in offered_services(services, index)]}, commit=False))
+        for index, (name, city, code) in enumerate(BRANCHES)]
     return branches, services
 
 
-def _staff(company, branches, rng):
+def _staff(company, admin, branches, services, rng):
     people = []
     for b_index, branch in enumerate(branches):
+        offered = offered_services(services, b_index)
         for s_index in range(5):
             first = FIRST[(b_index * 5 + s_index) % len(FIRST)]
-            name = f"{first} {LAST[(b_index * 3 + s_index) % len(LAST)]}"
-            member = Staff(company_id=company.id, branch=branch, name=name,
-                           email=f"staff{b_index}{s_index}@demo.test")
-            offered = list(branch.services)
-            member.services = sorted(rng.sample(offered, k=3), key=lambda s: s.name)
-            people.append(member)
-    db.session.add_all(people)
-    db.session.flush()
+            performs = sorted(rng.sample(offered, k=3), key=lambda s: s.name)
+            people.append(_created(create_staff(admin, company.id, {
+                "name": f"{first} {LAST[(b_index * 3 + s_index) % len(LAST)]}",
+                "email": f"staff{b_index}{s_index}@demo.test", "branch_id": str(branch.id),
+                "external_id": f"EMP-{b_index + 1}{s_index + 1:02d}",
+                "service_ids": [str(service.id) for service in performs]}, commit=False)))
     return people
 
 
@@ -91,8 +116,10 @@ def _customers(company, rng):
     for index in range(40):
         name = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
         customers.append(Customer(company_id=company.id, name=name,
-                                  phone=f"+491511000{index:04d}",
-                                  email=f"customer{index}@example.test"))
+                                  phone=f"+491511000{index:04d}", email=f"customer{index}@example.test",
+                                  external_id=f"CUS-{index + 1:04d}",
+                                  language="en" if index % 5 == 4 else None,
+                                  consents={"email": True, "sms": index % 3 != 0} if index % 7 else {}))
     db.session.add_all(customers)
     db.session.flush()
     return customers

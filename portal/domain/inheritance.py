@@ -159,15 +159,17 @@ class Entity:
 
     id: int
     name: str
+    active: bool = True
 
 
 @dataclass(frozen=True)
 class StaffMember:
-    """A staff member and their home branch."""
+    """A staff member and their home branch (None: company-wide, in no branch of the tree)."""
 
     id: int
     name: str
     branch_id: int | None
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -218,3 +220,10 @@ def entity_names(tree: TreeInput) -> dict[NodeKey, str]:
                             ("staff", tree.staff)):
         names.update({(level, entity.id): entity.name for entity in entities})
     return names
+
+
+def inactive_nodes(tree: TreeInput) -> frozenset[NodeKey]:
+    """The deactivated branches, services and staff of a hierarchy (shown marked, when shown)."""
+    return frozenset((level, entity.id) for level, entities in (
+        ("branch", tree.branches), ("service", tree.services), ("staff", tree.staff))
+        for entity in entities if not entity.active)

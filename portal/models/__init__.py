@@ -19,6 +19,7 @@ from portal.models.callbacks import (
     CallbackEscalation,
     CallbackRequest,
 )
+from portal.models.links import LINK_PURPOSES, NO_PASSWORD, PasswordLink
 from portal.models.notifications import (
     CHANNELS,
     EVENT_CATEGORIES,
@@ -43,7 +44,9 @@ __all__ = [
     "END_REASONS",
     "ESCALATION_REASONS",
     "EVENT_CATEGORIES",
+    "LINK_PURPOSES",
     "MODIFICATION_TYPES",
+    "NO_PASSWORD",
     "OPEN_STATUSES",
     "ORIGINAL_TABLES",
     "PRIORITIES",
@@ -62,6 +65,7 @@ __all__ = [
     "Customer",
     "NotificationConfiguration",
     "NotificationEventMapping",
+    "PasswordLink",
     "PolicyConfiguration",
     "RecoveryCode",
     "SecurityEvent",

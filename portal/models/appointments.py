@@ -15,7 +15,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import JSONDict, Model, Money, TimestampMixin, company_fk, utcnow
-from portal.models.org import Branch, Company, Customer, Service, Staff
+from portal.models.org import (
+    Branch,
+    Company,
+    Customer,
+    Service,
+    Staff,
+    external_id_column,
+    unique_external_id,
+)
 
 APPOINTMENT_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
 MODIFICATION_TYPES = ("cancel", "reschedule")
@@ -29,6 +37,7 @@ class Appointment(TimestampMixin, Model):
         Index("ix_appointments_branch_starts", "branch_id", "starts_at"),
         # The following appointments of a series, in order.
         Index("ix_appointments_series_starts", "company_id", "recurring_series_id", "starts_at"),
+        unique_external_id("appointments"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +51,7 @@ class Appointment(TimestampMixin, Model):
     price: Mapped[Decimal | None] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     recurring_series_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    external_id: Mapped[str | None] = external_id_column()
 
     company: Mapped[Company] = relationship()
     branch: Mapped[Branch] = relationship()

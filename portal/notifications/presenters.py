@@ -179,6 +179,7 @@ class NavItem:
     context: tuple[tuple[str, int], ...]
     current: bool
     children: list["NavItem"]
+    active: bool = True
 
 
 def nav_tree(hierarchy, node) -> NavItem:
@@ -189,7 +190,7 @@ def nav_tree(hierarchy, node) -> NavItem:
 
     def item(level, entity, context=()):
         current = node.key == (level, entity.id) and (node.context == context or not node.context)
-        return NavItem(level, entity.id, entity.name, context, current, [])
+        return NavItem(level, entity.id, entity.name, context, current, [], getattr(entity, "active", True))
 
     root = item("company", company)
     for branch in hierarchy.tree.branches:

@@ -66,7 +66,21 @@ def _node(level, entity_id):
 def _page_context(ref, matrix):
     return {"node": ref, "matrix": matrix, "level_labels": LEVEL_LABELS,
             "editable": can_change(current_user), "crumbs": crumbs(ref, matrix.names),
-            "nav": nav_tree(company_hierarchy(current_user.company_id), ref)}
+            "nav": nav_tree(company_hierarchy(current_user.company_id, _show_inactive()), ref),
+            "show_inactive": _show_inactive(), "inactive_toggle_url": _inactive_toggle_url()}
+
+
+def _show_inactive() -> bool:
+    """"Show inactive" in the hierarchy: deactivated nodes, marked."""
+    return request.args.get("inactive") == "1"
+
+
+def _inactive_toggle_url() -> str:
+    """This page with "show inactive" switched the other way."""
+    args: dict = {key: value for key, value in request.args.items() if key != "inactive"}
+    if not _show_inactive():
+        args["inactive"] = "1"
+    return url_for(request.endpoint or ".catalog", **{**(request.view_args or {}), **args})
 
 
 @bp.get("/<level>/<int:entity_id>")

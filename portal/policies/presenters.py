@@ -32,6 +32,7 @@ class NodeView:
     hidden_children: int = 0
     branch_id: int | None = None
     context: tuple[tuple[str, int], ...] = ()
+    active: bool = True
 
 
 def provenance_kind(label: str) -> str:
@@ -61,8 +62,9 @@ def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, enti
 
 
 def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int | None,
-                    query: str) -> NodeView | None:
-    """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`."""
+                    query: str, inactive: frozenset = frozenset()) -> NodeView | None:
+    """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`;
+    the nodes in `inactive` are marked so."""
     needle = query.strip().lower()
     stop_at_services = not (branch_id or needle) and sum(1 for _ in root.walk()) > FULL_TREE_UP_TO
 
@@ -72,6 +74,7 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
         if stop_at_services and node.level == "service":
             view = _node_view(policy_type, node, rows, False)
             view.hidden_children, view.branch_id = len(node.children), node.path[1][1]
+            view.active = (node.level, node.entity_id) not in inactive
             return view
         children = [child_view for child in node.children if (child_view := visit(child, depth + 1))]
         match = bool(needle) and needle in node.name.lower()
@@ -79,7 +82,7 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
             return None
         is_open = depth == 0 or bool(needle and children) or (depth == 1 and bool(branch_id))
         view = _node_view(policy_type, node, rows, is_open, match)
-        view.children = children
+        view.children, view.active = children, (node.level, node.entity_id) not in inactive
         return view
 
     return visit(root, 0)

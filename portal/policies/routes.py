@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.cache import cached
+from portal.domain.inheritance import inactive_nodes
 from portal.domain.policy_impact import impact_of_change
 from portal.domain.policy_schema import POLICY_TYPES, key_specs
 from portal.extensions import db
@@ -33,27 +34,32 @@ def tree():
     if "branch" not in request.args and current_user.is_manager:
         branch_id = current_user.branch_id  # managers start on their own branch
     query = arg_text("q", 100, label="Search")
-    branches = db.session.scalars(current_scope().whole_company().select(Branch).order_by(Branch.name)).all()
+    inactive = request.args.get("inactive") == "1"  # "show inactive": deactivated nodes, marked
+    shown = [] if inactive else [Branch.is_active.is_(True)]
+    branches = db.session.scalars(current_scope().whole_company().select(Branch, *shown)
+                                  .order_by(Branch.name)).all()
     return render_template(
         "policies/tree.html", policy_type=policy_type, policy_types=POLICY_TYPES,
-        branches=branches, branch_id=branch_id, query=query,
-        tree_html=Markup(tree_html(policy_type, branch_id, query)),
+        branches=branches, branch_id=branch_id, query=query, inactive=inactive,
+        tree_html=Markup(tree_html(policy_type, branch_id, query, inactive)),
     )
 
 
-def tree_html(policy_type: str, branch_id: int | None, query: str) -> str:
+def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: bool = False) -> str:
     """The rendered tree; unfiltered-by-name views are cached under the config generation."""
     company_id = current_user.company_id
 
     def render() -> str:
-        policy_tree = company_tree(company_id, policy_type)
-        view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query)
+        policy_tree = company_tree(company_id, policy_type, inactive)
+        view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query,
+                               inactive_nodes(policy_tree.tree_input))
         return render_template("policies/_tree.html", policy_type=policy_type, view=view,
                                counts=count_nodes(view), query=query, level_labels=LEVEL_LABELS)
 
     if query:
         return render()
-    return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}", render)
+    return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}{':all' if inactive else ''}",
+                  render)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):

@@ -9,6 +9,7 @@ NAV_ITEMS = (
     ("callbacks.queue", "Callbacks", ("admin", "branch_manager", "agent")),
     ("appointments.index", "Appointments", ("admin", "branch_manager")),
     ("notifications.catalog", "Notifications", ("admin", "branch_manager", "agent")),
+    ("organisation.index", "Organisation", ("admin", "branch_manager")),
     ("admin.users", "Users", ("admin",)),
     ("security_events.index", "Security", ("admin",)),
 )

@@ -46,7 +46,7 @@ def load_user(session_token: str) -> User | None:
     if ended is not None:
         flash(EXPIRED_MESSAGES[ended].format(minutes=config["SESSION_IDLE_MINUTES"],
                                              hours=config["SESSION_LIFETIME_HOURS"]), "info")
-    if row is None:
+    if row is None or not row.user.is_active:  # a deactivated user's live session is refused
         return None
     g.user_session = row
     row.user.attach_session(session_token)

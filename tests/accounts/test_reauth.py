@@ -90,3 +90,17 @@ def test_a_modification_within_policy_needs_no_re_authentication(app, client, ma
     response = client.submit(url, hidden_fields(client.get(url).get_data(as_text=True)))
     assert response.status_code == 302
     assert response.location == f"/appointments/{appointment.id}"
+
+
+def test_changing_a_role_later_asks_for_the_password_first(app, client, world, clock):
+    client.login(world.admin.email)
+    clock.advance(minutes=6)
+    url = f"/admin/users/{world.agent.id}"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.location.startswith(f"/reauth?next={url}")
+    assert client.post(f"{url}/deactivate", data={"csrf_token": client.csrf_token("/")}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.agent.id).is_active  # nothing changed before the password
+    reauth(client, PASSWORD, url)
+    assert client.get(url).status_code == 200

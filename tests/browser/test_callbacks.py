@@ -28,7 +28,7 @@ def test_agent_claims_attempts_contacts_and_completes_a_callback(page):
 
     page.get_by_role("button", name="Claim").click()
     expect(flash(page)).to_contain_text("You claimed the callback for Ben Becker")
-    expect(page.locator(".cb-facts")).to_contain_text("Ben Schmidt")  # the agent's staff record
+    expect(page.locator(".cb-facts")).to_contain_text("Alex Agent")  # the agent's staff record (support team)
 
     page.fill("#attempt-note", "Voicemail, will try again")
     page.get_by_role("button", name="Record failed attempt").click()
@@ -43,7 +43,7 @@ def test_agent_claims_attempts_contacts_and_completes_a_callback(page):
 
     timeline = page.locator("ol.cb-timeline li")
     expect(timeline).to_have_count(5)
-    for index, text in enumerate(("Created with priority high", "Claimed by Ben Schmidt",
+    for index, text in enumerate(("Created with priority high", "Claimed by Alex Agent",
                                   "Failed contact attempt 1", "Marked contacted", "Completed")):
         expect(timeline.nth(index)).to_contain_text(text)
     expect(timeline.nth(2)).to_contain_text("Voicemail, will try again")
@@ -54,12 +54,12 @@ def test_manager_escalates_to_a_colleague_who_resolves_it(page):
     sign_in(page, "manager@demo.test", DEMO_PASSWORD)
     open_from_queue(page, "Greta Wagner")
     page.fill("#escalate-note", "Customer wants a senior stylist")
-    page.select_option("#escalate-staff", label="Ben Schmidt")
+    page.select_option("#escalate-staff", label="Alex Agent")  # the support team works every branch
     page.get_by_role("button", name="Escalate").click()
-    expect(flash(page)).to_contain_text("Escalated to Ben Schmidt, who now owns the callback.")
+    expect(flash(page)).to_contain_text("Escalated to Alex Agent, who now owns the callback.")
     escalation = page.locator(".cb-escalation-open")
     expect(escalation).to_contain_text("Manual escalation")
-    expect(escalation).to_contain_text("to Ben Schmidt")
+    expect(escalation).to_contain_text("to Alex Agent")
     save_screenshot(page, "callbacks-escalated-by-manager")
     page.get_by_role("button", name="Sign out").click()
 

@@ -3,6 +3,9 @@
 Admins: the whole company. Branch managers: their branch. Agents: the company, or their branch
 when their account has one. Every criterion is part of the query itself (portal.services.scope).
 """
+from sqlalchemy import or_
+
+from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import CallbackRequest, Staff, User
 from portal.services.scope import Scope
@@ -13,12 +16,22 @@ def callback_criteria(scope: Scope) -> list:
     return scope.where(CallbackRequest)
 
 
+def _assignable(user: User):
+    """Active staff of the user's branch (or company), and the company-wide staff (the support
+    team has no home branch and works every branch's callbacks)."""
+    scope = Scope.of(user)
+    if not scope.limited:
+        return scope.select(Staff, Staff.is_active.is_(True))
+    return Scope.company(user.company_id).select(
+        Staff, Staff.is_active.is_(True), or_(Staff.branch_id == scope.branch_id, Staff.branch_id.is_(None)))
+
+
 def staff_choices(user: User) -> list[Staff]:
     """Active staff the user may assign or escalate to: of their branch, or of the company."""
-    stmt = Scope.of(user).select(Staff, Staff.is_active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Staff.name)))
+    return list(db.session.scalars(_assignable(user).order_by(Staff.name)))
 
 
 def staff_in_scope(user: User, staff_id) -> Staff | None:
     """The staff member `staff_id` if the user may hand callbacks to them, else None."""
-    return Scope.of(user).get(Staff, staff_id, Staff.is_active.is_(True))
+    ident = parse_id(staff_id)
+    return db.session.scalar(_assignable(user).where(Staff.id == ident)) if ident else None

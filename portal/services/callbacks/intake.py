@@ -162,9 +162,13 @@ def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
     if branch_id is not None and scope.get(Branch, branch_id) is None:
         elsewhere = company.get(Branch, branch_id) is not None
         errors["branch_id"] = "Choose your own branch." if elsewhere else "Unknown branch."
+    elif branch_id is not None and company.get(Branch, branch_id, Branch.is_active.is_(False)):
+        errors["branch_id"] = "This branch is deactivated: choose another one."
     if service_id is not None:
         if company.get(Service, service_id) is None:
             errors["service_id"] = "Unknown service."
+        elif company.get(Service, service_id, Service.is_active.is_(False)):
+            errors["service_id"] = "This service is deactivated: choose another one."
         elif "branch_id" not in errors and branch_id and not db.session.scalar(
                 select(branch_services.c.service_id).where(branch_services.c.branch_id == branch_id,
                                                            branch_services.c.service_id == service_id)):

@@ -125,15 +125,16 @@ def stored(row: NotificationConfiguration, updated_by: str | None) -> StoredCell
     return StoredCell(row.id, row.version, settings, bool(row.locked), row.updated_at, updated_by)
 
 
-def company_hierarchy(company_id: int) -> Hierarchy:
-    """The company's hierarchy for navigation and names (cached per generation)."""
+def company_hierarchy(company_id: int, include_inactive: bool = False) -> Hierarchy:
+    """The company's hierarchy for navigation and names (cached per generation); deactivated
+    nodes only with `include_inactive`."""
 
     def build() -> Hierarchy:
-        tree = load_tree_input(company_id)
+        tree = load_tree_input(company_id, include_inactive)
         offered, performers = children_plan(tree)
         return Hierarchy(tree, offered, performers, entity_names(tree))
 
-    return cached(company_id, "notifications:hierarchy", build)
+    return cached(company_id, f"notifications:hierarchy{':all' if include_inactive else ''}", build)
 
 
 def resolve_matrix(events, stored_cells: dict[CellKey, StoredCell], node: NodeRef,

@@ -7,20 +7,21 @@ from portal.models import Branch, Company, Service, Staff, branch_services, staf
 from portal.services.scope import Scope
 
 
-def load_tree_input(company_id: int) -> TreeInput:
-    """Company → branches → offered services → performing staff, in five queries."""
+def _nodes(model, company_id: int, include_inactive: bool, *columns):
+    criteria = [] if include_inactive else [model.is_active.is_(True)]
+    return db.session.execute(
+        select(model.id, model.name, model.is_active, *columns)
+        .where(*Scope.company(company_id).where(model), *criteria).order_by(model.name)
+    ).all()
+
+
+def load_tree_input(company_id: int, include_inactive: bool = False) -> TreeInput:
+    """Company → branches → offered services → performing staff, in six queries. Deactivated
+    branches, services and staff are left out unless `include_inactive` (then marked inactive)."""
     company = db.session.execute(select(Company.id, Company.name).where(Company.id == company_id)).one()
-    branches = db.session.execute(
-        select(Branch.id, Branch.name).where(*Scope.company(company_id).where(Branch)).order_by(Branch.name)
-    ).all()
-    services = db.session.execute(
-        select(Service.id, Service.name).where(*Scope.company(company_id).where(Service))
-        .order_by(Service.name)
-    ).all()
-    staff = db.session.execute(
-        select(Staff.id, Staff.name, Staff.branch_id)
-        .where(*Scope.company(company_id).where(Staff), Staff.is_active.is_(True)).order_by(Staff.name)
-    ).all()
+    branches = _nodes(Branch, company_id, include_inactive)
+    services = _nodes(Service, company_id, include_inactive)
+    staff = _nodes(Staff, company_id, include_inactive, Staff.branch_id)
     offered = db.session.execute(
         select(branch_services.c.branch_id, branch_services.c.service_id)
         .join(Branch, Branch.id == branch_services.c.branch_id)
@@ -32,9 +33,9 @@ def load_tree_input(company_id: int) -> TreeInput:
     ).all()
     return TreeInput(
         company=Entity(company.id, company.name),
-        branches=tuple(Entity(b.id, b.name) for b in branches),
-        services=tuple(Entity(s.id, s.name) for s in services),
-        staff=tuple(StaffMember(s.id, s.name, s.branch_id) for s in staff),
+        branches=tuple(Entity(b.id, b.name, b.is_active) for b in branches),
+        services=tuple(Entity(s.id, s.name, s.is_active) for s in services),
+        staff=tuple(StaffMember(s.id, s.name, s.branch_id, s.is_active) for s in staff),
         branch_services=frozenset((row.branch_id, row.service_id) for row in offered),
         staff_services=frozenset((row.staff_id, row.service_id) for row in performs),
     )

@@ -46,6 +46,7 @@ class NodeRef:
     name: str
     path: tuple[NodeKey, ...]  # company, (branch,) (service,) this node
     context: tuple[tuple[str, int], ...] = ()  # the tree position it was opened from, as URL args
+    active: bool = True  # False: deactivated; its rows are kept and shown as inactive
 
     @property
     def key(self) -> NodeKey:
@@ -79,16 +80,17 @@ def level_rows(tree_input: TreeInput, rows: dict[NodeKey, RowInfo]) -> dict[Node
     return {key: LevelRow(key[0], key[1], names.get(key), info.config) for key, info in rows.items()}
 
 
-def company_tree(company_id: int, policy_type: str) -> PolicyTree:
-    """The whole resolved tree of one policy type: a fixed number of queries, then cached."""
+def company_tree(company_id: int, policy_type: str, include_inactive: bool = False) -> PolicyTree:
+    """The whole resolved tree of one policy type: a fixed number of queries, then cached.
+    Deactivated branches, services and staff are left out unless `include_inactive`."""
 
     def build() -> PolicyTree:
-        tree_input = load_tree_input(company_id)
+        tree_input = load_tree_input(company_id, include_inactive)
         rows = load_rows(company_id, policy_type)
         resolved = resolve_tree(policy_type, tree_input, level_rows(tree_input, rows))
         return PolicyTree(tree_input, resolved, rows)
 
-    return cached(company_id, f"policy-tree:{policy_type}", build)
+    return cached(company_id, f"policy-tree:{policy_type}{':all' if include_inactive else ''}", build)
 
 
 def _company_entity(model, company_id: int, entity_id):
@@ -120,7 +122,7 @@ def make_node_ref(company_id: int, entity, via_branch: int | None = None,
     """NodeRef of a Company, Branch, Service or Staff object (by default on its shortest path:
     a service under the company, a staff member under their home branch)."""
     path, context = [("company", company_id)], []
-    if isinstance(entity, Staff):
+    if isinstance(entity, Staff) and entity.branch_id is not None:  # company-wide staff: no branch
         path.append(("branch", entity.branch_id))
         if via_service:
             path.append(("service", via_service))
@@ -130,7 +132,8 @@ def make_node_ref(company_id: int, entity, via_branch: int | None = None,
         context.append(("branch", via_branch))
     if not isinstance(entity, Company):
         path.append((entity.level, entity.id))
-    return NodeRef(entity.level, entity.id, entity.name, tuple(path), tuple(context))
+    return NodeRef(entity.level, entity.id, entity.name, tuple(path), tuple(context),
+                   getattr(entity, "is_active", True))
 
 
 def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_config: dict | None = None):
