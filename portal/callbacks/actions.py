@@ -14,12 +14,25 @@ from portal.web.scope import get_or_404
 from portal.web.security import roles_required
 
 
+def _from_queue() -> bool:
+    """The action was taken on a queue row: answer there, with the queue's filters kept."""
+    return request.form.get("from") == "queue"
+
+
+def _queue_filters() -> dict[str, Any]:
+    return {key: value for key, value in request.args.items() if key != "from"}
+
+
 def _answer(callback, outcome):
     if outcome.status == 404:
         abort(404)
     flash(outcome.message, "success" if outcome.ok else "error")
+    if outcome.ok and _from_queue():
+        return redirect(url_for(".queue", **_queue_filters(), _anchor=f"callback-{callback.id}"))
     if outcome.ok:
         return redirect(url_for(".detail", callback_id=callback.id))
+    if _from_queue():
+        return render_queue(outcome.status)
     return render_detail(callback, outcome.status)
 
 
@@ -61,6 +74,20 @@ def resolve(callback_id, escalation_id):
     callback = get_or_404(CallbackRequest, callback_id)
     outcome = act.resolve(current_user, callback, escalation_id, utcnow(), request.form.get("notes"))
     return _answer(callback, outcome)
+
+
+@bp.post("/next")
+@login_required
+def next_callback():
+    """Claim the top of my queue in one click (race-safe: see services.callbacks.actions.claim_next)."""
+    callback, outcome = act.claim_next(current_user, utcnow())
+    if callback is None and outcome.status != 200:
+        flash(outcome.message, "error")
+        return render_queue(outcome.status)
+    flash(outcome.message, "success" if callback else "info")
+    if callback is None:
+        return redirect(url_for(".queue", **_queue_filters()))
+    return redirect(url_for(".detail", callback_id=callback.id))
 
 
 @bp.post("/bulk-assign")
