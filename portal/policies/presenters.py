@@ -55,7 +55,8 @@ def fee_view(policy_type: str, resolved: dict[str, Effective], set_aside: dict[s
     where = ""
     if rule.source is not None:
         here = (rule.source.level, rule.source.entity_id) == (level, entity_id)
-        where = "set here" if here else f"inherited from {rule.source.label}"
+        source = "Company" if rule.source.level == "company" else rule.source.label  # as the cells say it
+        where = "set here" if here else f"inherited from {source}"
     return FeeView(rule.kind, rule.text, where, rule.not_used)
 
 

@@ -88,7 +88,8 @@ def test_engine_simulator_pages_and_tree_agree_on_the_fee(app, client, world, ma
     staff_node = tree.one("li", data_node=f"service-{world.cut.id}").one("li", data_node=f"staff-{world.ann.id}")
     line = staff_node.one(data_fee_rule=True)
     assert line["data-fee-rule"] == rule.kind
+    source = rule.source and ("Company" if rule.source.level == "company" else rule.source.label)
     where = "" if rule.source is None else ("set here" if rule.source.level == "staff"
-                                            else f"inherited from {rule.source.label}")
+                                            else f"inherited from {source}")
     assert line["data-fee-where"] == where
     assert len(staff_node.find_all(data_fee_unused=True)) == len(rule.not_used)
