@@ -15,6 +15,7 @@ MESSAGES = {
     404: "There is nothing here — the page or record does not exist.",
     405: "That action is not allowed here.",
     409: "Someone else changed this first.",
+    413: "What was sent is too large. Shorten the text or send fewer items, then try again.",
     429: "Too many attempts. Please wait and try again.",
     500: "Something went wrong on our side. The error was logged.",
 }
