@@ -277,3 +277,18 @@ def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
     page = editor_page(client, "branch", world.north.id)
     assert "2026-01-02 10:00 CET" in page.one(data_last_changed=True).text
     assert "09:00" not in page.text
+
+
+def test_last_changed_does_not_move_on_a_row_nobody_touched(app, client, world, add_row):
+    add_row("staff", world.ann.id, {"hours_before": 2})
+    with app.app_context():
+        before = db.session.scalar(select(PolicyConfiguration.updated_at).where(
+            PolicyConfiguration.configurable_type == "staff"))
+    client.login(world.admin.email)
+    client.submit(editor_url("branch", world.north.id), {   # makes Ann's row an override of North's
+        "version": "0", "action": "save", "mode_hours_before": "override", "value_hours_before": "12"})
+    with app.app_context():
+        staff_row = db.session.scalar(select(PolicyConfiguration).where(
+            PolicyConfiguration.configurable_type == "staff"))
+        assert staff_row.is_override
+        assert staff_row.updated_at == before
