@@ -38,8 +38,8 @@ def tokens():
 @roles_required("admin")
 def create_api_token():
     row, token, error = create_token(current_user, request.form.get("name", ""), utcnow())
-    if error:
-        flash(error, "error")
+    if error or row is None:
+        flash(error or "The token could not be created.", "error")
         return render_tokens(400, name=request.form.get("name", "")[:200])
     # Post/redirect/get: the token rides in the (signed, HttpOnly) session cookie to the next GET
     # of this page, which shows it once and forgets it; a refresh then neither repeats the POST

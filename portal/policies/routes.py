@@ -180,9 +180,9 @@ def _reset(policy_type, ref, action):
         context = _editor_context(policy_type, ref, entry, impact=_impact(policy_type, ref, config),
                                   reset_pending=pending)
         return render_template("policies/node.html", **context)
-    conflict = save_row(current_user, policy_type, ref, config, version)
-    if conflict is not None:
-        return _refused_reset(policy_type, ref, entry, conflict)
+    lost = save_row(current_user, policy_type, ref, config, version)
+    if lost is not None:
+        return _refused_reset(policy_type, ref, entry, lost)
     flash(f"Reset {_reset_words(policy_type, key)} to inherited values.", "success")
     return redirect(node_url(policy_type, ref))
 

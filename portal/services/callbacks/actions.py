@@ -150,9 +150,9 @@ def unassign(user: User, callback: CallbackRequest, version: int, now: datetime)
     """Back to pending; an agent may unassign only a callback assigned to them (a mistaken claim).
     The condition is part of the UPDATE, so a callback reassigned meanwhile is a lost race."""
     if callback.status == "assigned":
-        problem = unassign_refusal(user.role, callback.assigned_to, user.staff_id)
-        if problem:
-            return refused(problem, 403)
+        why_not = unassign_refusal(user.role, callback.assigned_to, user.staff_id)
+        if why_not:
+            return refused(why_not, 403)
     own_only = [] if user.role in MANAGERS else [CallbackRequest.assigned_to == user.staff_id]
     problem = transition(user, callback, "unassign", version, now,
                          {"status": "pending", "assigned_to": None, "assigned_at": None}, where=own_only)
