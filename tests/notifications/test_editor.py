@@ -37,7 +37,7 @@ def test_branch_override_is_saved_audited_and_shown(app, client, world):
                                 "locked": False}
         assert event.after["settings"] == {"fallback_channel": "email", "retry_count": 5}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    assert "Saved: Reminder 24 hours before by SMS at North." in parse(page).one("div", role="status").text
+    assert "Saved: Reminder 24 hours before by SMS at North." in parse(page).one(data_flash="success").text
     cell = matrix_cell(page, "reminder_24h", "sms")
     for key in ("fallback_channel", "retry_count"):
         assert shown(cell, key)[1:] == ("here", "overridden here")
