@@ -93,6 +93,7 @@ def test_admin_switches_whatsapp_off_for_all_reminders_of_a_branch(page):
     sign_in(page, "admin@demo.test", DEMO_PASSWORD)
     page.goto("/notifications/")
     open_node(page, "Berlin Mitte")
+    page.locator("summary", has_text="Change many cells at once").click()
     bulk = page.locator("form.nbulk")
     bulk.locator("select[name=events]").select_option("category:reminder")
     bulk.locator("select[name=channels]").select_option("whatsapp")
