@@ -80,6 +80,7 @@ def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
         rows=editor_rows(policy_type, resolved, cells, row.config if row else {}, entry),
         unknown_errors={k: v for k, v in entry.errors.items() if k not in cells and k != "version"},
         specs=key_specs(policy_type), editable=editable,
+        labels={spec.name: spec.label for spec in key_specs(policy_type)},
         refusal=None if editable else edit_refusal(current_user, node),
         level_labels=LEVEL_LABELS, needs_preview=node.level in PREVIEW_LEVELS,
         path_labels=path_labels(node), **extra,

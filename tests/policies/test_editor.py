@@ -169,7 +169,7 @@ def test_second_editor_of_one_row_gets_409_with_who_changed_it(app, client, worl
     assert response.status_code == 409
     conflict = page.one("section", role="alert").text
     assert second_admin.name in conflict
-    assert "hours_before = 36" in conflict
+    assert "Hours before: 36" in conflict  # the setting as people name it, not its key
     editor = page.one("form", id="policy-editor")
     assert editor.field_value("value_hours_before") == "72"  # nothing the user typed is lost
     assert editor.field_value("version") == "2"  # saving again deliberately replaces theirs
