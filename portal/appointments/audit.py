@@ -94,6 +94,9 @@ def rules_on_record(meta: dict) -> list[dict]:
         specs = {spec.name: spec for spec in key_specs(policy_type)} if policy_type in POLICY_TYPES else {}
         label = specs[key].label if key in specs else key
         shown = display_value(policy_type, key, used.get("value")) if key in specs else str(used.get("value"))
+        level, source = used.get("level", ""), used.get("source", "")
+        # "Company Demo Salons" beside a COMPANY tag says the level twice: show the name alone.
+        entity = source.removeprefix(f"{level.capitalize()} ") if level and level != "default" else source
         rows.append({"label": label, "policy_type": policy_type, "shown": shown,
-                     "level": used.get("level", ""), "source": used.get("source", "")})
+                     "level": level, "source": source, "entity": entity})
     return rows

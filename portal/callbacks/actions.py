@@ -14,12 +14,27 @@ from portal.web.scope import get_or_404
 from portal.web.security import roles_required
 
 
-def _answer(callback, outcome):
+def _from_queue() -> bool:
+    """The action was taken on a queue row: answer there, with the queue's filters kept."""
+    return request.form.get("from") == "queue"
+
+
+def _queue_args() -> dict:
+    """The queue's filters, read as the queue reads them — before anything changes (a bad one is a
+    400) and so that only its own keys reach url_for (never a request's _external or _anchor)."""
+    return filter_args(read_queue_filter(request.args))
+
+
+def _answer(callback, outcome, queue_args: dict | None = None):
     if outcome.status == 404:
         abort(404)
     flash(outcome.message, "success" if outcome.ok else "error")
+    if outcome.ok and queue_args is not None:
+        return redirect(url_for(".queue", **queue_args, _anchor=f"callback-{callback.id}"))
     if outcome.ok:
         return redirect(url_for(".detail", callback_id=callback.id))
+    if queue_args is not None:
+        return render_queue(outcome.status)
     return render_detail(callback, outcome.status)
 
 
@@ -27,7 +42,8 @@ def _run(callback_id, perform, **inputs):
     """Load the callback in the user's scope (404 otherwise), check the form's version, act."""
     callback = get_or_404(CallbackRequest, callback_id)
     version = form_version()
-    return _answer(callback, perform(current_user, callback, version, utcnow(), **inputs))
+    queue_args = _queue_args() if _from_queue() else None
+    return _answer(callback, perform(current_user, callback, version, utcnow(), **inputs), queue_args)
 
 
 # Each action: (the service's use case, the form fields it takes, by the use case's own names).
@@ -61,11 +77,26 @@ def resolve(callback_id, escalation_id):
     return _answer(callback, outcome)
 
 
+@bp.post("/next")
+@login_required
+def next_callback():
+    """Claim the top of my queue in one click (race-safe: see services.callbacks.actions.claim_next)."""
+    queue_args = _queue_args()
+    callback, outcome = act.claim_next(current_user, utcnow())
+    if callback is None and outcome.status != 200:
+        flash(outcome.message, "error")
+        return render_queue(outcome.status)
+    flash(outcome.message, "success" if callback else "info")
+    if callback is None:
+        return redirect(url_for(".queue", **queue_args))
+    return redirect(url_for(".detail", callback_id=callback.id))
+
+
 @bp.post("/bulk-assign")
 @roles_required("admin", "branch_manager")
 def bulk_assign():
     """Assign the ticked callbacks of the queue to one staff member; says which could not be."""
-    queue_filter = read_queue_filter(request.args)  # before anything changes: a bad one is a 400
+    queue_args = _queue_args()
     selection = read_bulk_selection(request.form)
     if selection is None:
         abort(400, "The selection was damaged; reload the queue and try again.")
@@ -77,6 +108,4 @@ def bulk_assign():
         flash(f"Assigned {assigned} callback{'s' if assigned != 1 else ''}.", "success")
     for callback_id, message in refused:
         flash(f"#{callback_id}: {message}", "error")
-    # Back to the queue with its filters, read as the queue reads them: only its own keys ever
-    # reach url_for (request arguments such as _external or _anchor would build other URLs).
-    return redirect(url_for(".queue", **filter_args(queue_filter)))
+    return redirect(url_for(".queue", **queue_args))

@@ -5,11 +5,12 @@ from datetime import datetime
 
 import phonenumbers
 from flask import current_app
+from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.domain.callbacks import available_actions
+from portal.domain.callbacks import available_actions, unassign_refusal
 from portal.extensions import db
-from portal.models import Branch, CallbackRequest, User
+from portal.models import Branch, CallbackRequest, Staff, User
 from portal.services.callbacks.access import staff_choices
 from portal.services.callbacks.queue import (
     Key,
@@ -54,9 +55,10 @@ class QueueView:
     page_no: int
     pages: int
     branches: list[Branch]
-    staff: list
+    staff: list  # (branch name, staff of that branch) groups
     can_bulk_assign: bool
     has_staff: bool
+    row_actions: dict[int, tuple[str, ...]]  # callback id -> "claim" / "unassign" offered on its row
 
     @property
     def args(self) -> dict:
@@ -77,9 +79,50 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     pages = max(1, math.ceil(counts[f.tab] / size))
     branches = [] if scope.limited else list(db.session.scalars(scope.select(Branch).order_by(Branch.name)))
     can_bulk = user.role in ("admin", "branch_manager")
-    return QueueView(f, queue_rows(scope, page.ids, now), counts, overdue, page,
+    rows = queue_rows(scope, page.ids, now)
+    return QueueView(f, rows, counts, overdue, page,
                      min(max(page_no, 1), pages), pages, branches,
-                     staff_choices(user) if can_bulk else [], can_bulk, user.staff_id is not None)
+                     staff_groups(user) if can_bulk else [], can_bulk, user.staff_id is not None,
+                     {row.callback.id: row_actions(user, row.callback) for row in rows})
+
+
+def row_actions(user: User, callback: CallbackRequest) -> tuple[str, ...]:
+    """What a queue row offers this user: claim (not already theirs) and unassign (theirs, or
+    anyone's for managers), each only where the state machine allows it."""
+    allowed = available_actions(callback.status, user.role)
+    mine = user.staff_id is not None and callback.assigned_to == user.staff_id
+    offered = []
+    if "claim" in allowed and user.staff_id is not None and not (mine and callback.status == "assigned"):
+        offered.append("claim")
+    if "unassign" in allowed and unassign_refusal(user.role, callback.assigned_to, user.staff_id) is None:
+        offered.append("unassign")
+    return tuple(offered)
+
+
+def staff_groups(user: User, company_wide: bool = False) -> list[tuple[str, list[Staff]]]:
+    """Active staff a picker offers, grouped by home branch (branches and people by name):
+    those the user may hand callbacks to, or with `company_wide` every active staff member."""
+    staff = (company_staff(user) if company_wide else staff_choices(user))
+    names = dict(db.session.execute(select(Branch.id, Branch.name)
+                                    .where(*Scope.company(user.company_id).where(Branch))).all())
+    def group(member: Staff) -> str:  # company-wide staff (the support team) have no home branch
+        return names.get(member.branch_id, "") if member.branch_id is not None else "Company-wide"
+
+    groups: dict[str, list[Staff]] = {}
+    for member in sorted(staff, key=lambda m: (m.branch_id is None, group(m), m.name)):
+        groups.setdefault(group(member), []).append(member)
+    return list(groups.items())
+
+
+def company_staff(user: User) -> list[Staff]:
+    stmt = Scope.company(user.company_id).select(Staff, Staff.is_active.is_(True)).order_by(Staff.name)
+    return list(db.session.scalars(stmt))
+
+
+def grouped_choices(groups: list[tuple[str, list[Staff]]], blank: str) -> list[SelectChoice]:
+    """WTForms choices with an optgroup per branch, after a blank choice."""
+    return [SelectChoice("", blank)] + [SelectChoice(str(member.id), member.name, optgroup=branch)
+                                        for branch, members in groups for member in members]
 
 
 def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]) -> set[str]:
@@ -89,6 +132,8 @@ def detail_actions(user: User, callback: CallbackRequest, open_reasons: set[str]
         actions.discard("escalate")  # one unresolved manual escalation at a time: resolve it first
     if user.staff_id is None or (callback.status == "assigned" and callback.assigned_to == user.staff_id):
         actions.discard("claim")
+    if unassign_refusal(user.role, callback.assigned_to, user.staff_id):
+        actions.discard("unassign")
     actions.discard("resolve")  # offered per unresolved escalation instead
     return actions
 

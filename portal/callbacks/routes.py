@@ -9,13 +9,15 @@ from portal.callbacks.presenters import (
     branch_choices,
     company_choices,
     detail_actions,
+    grouped_choices,
     phone_display,
     queue_view,
+    staff_groups,
 )
-from portal.domain.callbacks import deadline_badge
+from portal.domain.callbacks import attempts_left, deadline_badge
+from portal.domain.clock import to_local
 from portal.extensions import db
-from portal.models import CallbackEscalation, CallbackRequest, Service, Staff, utcnow
-from portal.services.callbacks.access import staff_choices
+from portal.models import CallbackEscalation, CallbackRequest, Service, utcnow
 from portal.services.callbacks.export import HEADER, export_rows
 from portal.services.callbacks.intake import create_or_merge, parse_intake
 from portal.services.callbacks.policy import PolicyBook
@@ -62,14 +64,16 @@ def queue():
 def export():
     now = utcnow()
     rows = export_rows(current_scope(), current_user.company.default_region, _queue_filter(), now)
-    return csv_response(f"callbacks-{now:%Y%m%d-%H%M}.csv", HEADER, rows)
+    stamp = to_local(now, current_user.company.timezone or "UTC")  # the name says local time, like the page
+    return csv_response(f"callbacks-{stamp:%Y%m%d-%H%M}.csv", HEADER, rows)
 
 
 def _new_form() -> NewCallbackForm:
     form = NewCallbackForm()
     form.branch_id.choices = branch_choices(current_user)
     form.service_id.choices = company_choices(current_user, Service, "— none —")
-    form.staff_id.choices = company_choices(current_user, Staff, "— no preference —")
+    form.staff_id.choices = grouped_choices(staff_groups(current_user),
+                                            "— no preference —")
     if request.method == "GET" and current_scope().limited:
         form.branch_id.data = str(current_scope().branch_id)
     return form
@@ -107,7 +111,8 @@ def render_detail(callback, status: int = 200):
                              callback.completed_at),
         timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
         actions=detail_actions(current_user, callback, open_reasons),
-        staff=staff_choices(current_user),
+        attempts_left=attempts_left(callback.contact_attempts, policy),
+        staff=staff_groups(current_user),
     ), status
 
 

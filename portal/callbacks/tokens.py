@@ -1,5 +1,5 @@
 """API tokens for the intake endpoint: admins create (the token is shown once) and revoke."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -21,10 +21,17 @@ def render_tokens(status: int = 200, **extra):
                            **extra), status
 
 
+NEW_TOKEN = "new_api_token"  # session key: the token just created, shown by exactly one GET
+
+
 @bp.get("/tokens")
 @roles_required("admin")
 def tokens():
-    return render_tokens()
+    created = session.pop(NEW_TOKEN, None)  # shown once: a refresh never shows (or creates) it again
+    row = created and db.session.scalar(current_scope().select(ApiToken, ApiToken.id == created["id"]))
+    if not row:
+        return render_tokens()
+    return render_tokens(new_token=created["token"], new_row=row)
 
 
 @bp.post("/tokens")
@@ -32,11 +39,14 @@ def tokens():
 @require_recent_auth
 def create_api_token():
     row, token, error = create_token(current_user, request.form.get("name", ""), utcnow())
-    if error:
-        flash(error, "error")
+    if error or row is None:
+        flash(error or "The token could not be created.", "error")
         return render_tokens(400, name=request.form.get("name", "")[:200])
-    # Rendered, not redirected: this response is the only place the token ever appears.
-    return render_tokens(201, new_token=token, new_row=row)
+    # Post/redirect/get: the token rides in the (signed, HttpOnly) session cookie to the next GET
+    # of this page, which shows it once and forgets it; a refresh then neither repeats the POST
+    # nor shows the token again.
+    session[NEW_TOKEN] = {"id": row.id, "token": token}
+    return redirect(url_for(".tokens"))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

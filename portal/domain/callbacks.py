@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from portal.domain.clock import to_local
 from portal.domain.policy_schema import TYPE_DEFAULTS, UNLIMITED
 
 STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
@@ -36,7 +37,8 @@ MANAGERS = ("admin", "branch_manager")
 TRANSITIONS: dict[str, Transition] = {
     "claim": Transition("claim", ("pending", "assigned"), "assigned", EVERYONE),
     "assign": Transition("assign", ("pending", "assigned"), "assigned", MANAGERS),
-    "unassign": Transition("unassign", ("assigned",), "pending", MANAGERS),
+    # Agents unassign only callbacks assigned to them (a claim made by mistake): see unassign_refusal.
+    "unassign": Transition("unassign", ("assigned",), "pending", EVERYONE),
     "attempt": Transition("record a failed attempt on", ("assigned",), None, EVERYONE),
     "contacted": Transition("mark contacted", ("assigned",), "contacted", EVERYONE),
     "complete": Transition("complete", ("contacted",), "completed", EVERYONE),
@@ -68,6 +70,19 @@ def refusal(status: str, action: str, role: str) -> str | None:
     if status not in transition.sources:
         return f"A {status} callback cannot be {_past(action)}; only {_listing(transition.sources)} ones can."
     return None
+
+
+def unassign_refusal(role: str, assigned_to: int | None, own_staff_id: int | None) -> str | None:
+    """Why `role` may not unassign a callback assigned to `assigned_to` (None: allowed): managers
+    and admins unassign anyone's; an agent only their own."""
+    if role in MANAGERS or (own_staff_id is not None and assigned_to == own_staff_id):
+        return None
+    return "Support agents can unassign only callbacks assigned to them; ask a manager to move this one."
+
+
+def attempts_left(attempts: int, policy: "CallbackPolicy") -> int:
+    """Failed attempts that may still be recorded before the maximum is reached."""
+    return max(0, policy.max_contact_attempts - attempts)
 
 
 def available_actions(status: str, role: str) -> tuple[str, ...]:
@@ -196,8 +211,10 @@ def can_merge_into(status: str, created_at: datetime, now: datetime) -> bool:
     return status in MERGEABLE and now - created_at <= MERGE_WINDOW
 
 
-def merged_notes(existing: str | None, added: str | None, now: datetime, source: str) -> str | None:
-    """The open request's notes with the new request's note appended (never replaced).
+def merged_notes(existing: str | None, added: str | None, now: datetime, source: str,
+                 tz_name: str = "UTC") -> str | None:
+    """The open request's notes with the new request's note appended (never replaced), stamped
+    in the company's time zone (`now` is naive UTC).
 
     Notes grow with every merge, so they are kept within MERGED_NOTES_MAX characters: past it the
     oldest part gives way to a marker, and the newest note is always kept whole — a customer's
@@ -205,7 +222,8 @@ def merged_notes(existing: str | None, added: str | None, now: datetime, source:
     """
     if not added:
         return existing
-    line = f"[{now:%Y-%m-%d %H:%M} UTC, {source}] {added}"
+    local = to_local(now, tz_name)
+    line = f"[{local:%Y-%m-%d %H:%M %Z}, {source}] {added}"
     merged = f"{existing}\n{line}" if existing else line
     if len(merged) <= MERGED_NOTES_MAX:
         return merged

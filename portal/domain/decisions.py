@@ -5,8 +5,11 @@ The rules (DESIGN §3), applied to the effective policy of the appointment's pat
 - denied when the notice is under `hours_before`, when the customer's modifications of that kind
   in the rolling 30 days reach the monthly limit, or (reschedule) when this appointment was
   already moved `max_reschedules_per_appointment` times; "unlimited" and unset limits never deny;
-- fee: the first tier (min_hours descending) whose min_hours ≤ notice; when no tier applies the
-  fixed `fee`; else `fee_percentage` of the price (0 without a price); else nothing — no hidden fee.
+- fee: one rule, from the most specific level setting any fee key (the resolver applies the
+  group); within it the first tier (min_hours descending) whose min_hours ≤ notice, and the tier
+  with the smallest min_hours when the notice reaches none (negative notice too: a shorter notice
+  is never cheaper); without tiers the fixed `fee`; else `fee_percentage` of the price (0 without
+  a price); else nothing — no hidden fee. The explanation names the rule and where it comes from.
 
 Recurring series (the `recurring` policy): a single appointment of a series is refused when
 `allow_partial_cancel` is no, and costs `partial_cancel_fee_percentage` of its price when that is
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from portal.domain.policies import Effective
+from portal.domain.policies import Effective, Source
 from portal.domain.policy_schema import UNLIMITED, display_value, key_specs
 
 CANCEL, RESCHEDULE = "cancel", "reschedule"
@@ -149,21 +152,73 @@ def _from(policy: Mapping[str, Effective], key: str) -> str:
     return policy[key].source.label
 
 
+TIERS, FIXED, PERCENTAGE, NO_FEE = "tiers", "fixed", "percentage", "none"
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    """The one fee rule in force at a node: which kind, in words, from where, and what it leaves
+    unused (keys of less specific levels, or of the same level that the rule's order passes over)."""
+
+    kind: str  # tiers | fixed | percentage | none
+    text: str  # "Fee tiers: from 48 h 0.00 EUR; from 24 h 10.00 EUR"
+    source: Source | None
+    not_used: tuple[str, ...] = ()
+
+
+def fee_rule(policy: Mapping[str, Effective], set_aside: Mapping[str, Effective] | None = None,
+             policy_type: str = "cancellation") -> FeeRule:
+    """The fee rule of a resolved cancellation/reschedule policy (`set_aside`: the fee keys of
+    less specific levels the resolver set aside)."""
+    kind = next((kind for kind, key in ((TIERS, "fee_tiers"), (FIXED, "fee"), (PERCENTAGE, "fee_percentage"))
+                 if key in policy), NO_FEE)
+    if kind == NO_FEE:
+        return FeeRule(NO_FEE, "No fee rule: no level sets a fee, so there is no fee", None)
+    key = {TIERS: "fee_tiers", FIXED: "fee", PERCENTAGE: "fee_percentage"}[kind]
+    source = policy[key].source
+    texts = {TIERS: "Fee tiers: ", FIXED: "Fixed fee: ", PERCENTAGE: "Fee percentage: "}
+    text = texts[kind] + display_value(policy_type, key, policy[key].value)
+    passed_over = [f"{label}: {kind_label} applies first" for other, label, kind_label in (
+        ("fee", "Fee", "the fee tiers"), ("fee_percentage", "Fee percentage",
+                                          "the fee tiers" if kind == TIERS else "the fixed fee"))
+        if other in policy and other != key]
+    decided = f"the fee rule of {source.label} applies"
+    aside = [f"{label_of(policy_type, effective.key)} "
+             f"{display_value(policy_type, effective.key, effective.value)} of {effective.source.label}: "
+             f"not used, {decided}" for effective in (set_aside or {}).values()]
+    return FeeRule(kind, text, source, tuple(passed_over + aside))
+
+
+def label_of(policy_type: str, key: str) -> str:
+    return next((spec.label for spec in key_specs(policy_type) if spec.name == key), key)
+
+
+def _tier_for(tiers: list, notice: timedelta) -> tuple[dict, bool]:
+    """(the tier that applies, whether the notice reached it): the first tier by min_hours
+    descending that the notice reaches, else the smallest — a shorter notice is never cheaper."""
+    ordered = sorted(tiers, key=lambda tier: tier["min_hours"], reverse=True)
+    reached = next((tier for tier in ordered if timedelta(hours=tier["min_hours"]) <= notice), None)
+    return (reached, True) if reached is not None else (ordered[-1], False)
+
+
 def fee_for(policy: Mapping[str, Effective], notice: timedelta, price: Decimal | None) -> tuple[Decimal, str]:
-    """(fee, which rule gave it) by DESIGN §3: tier, else fixed fee, else percentage, else 0."""
-    tiers = sorted(_value(policy, "fee_tiers") or (), key=lambda tier: tier["min_hours"], reverse=True)
-    for tier in tiers:
-        if timedelta(hours=tier["min_hours"]) <= notice:
-            where = f"fee tier from {tier['min_hours']} h ({_from(policy, 'fee_tiers')})"
-            if "fee" in tier:
-                return Decimal(tier["fee"]).quantize(CENT), f"{_money(tier['fee'])}: {where}"
-            return (percentage_of(tier["fee_percentage"], price),
-                    f"{tier['fee_percentage']} % of {_price(price)}: {where}")
-    fixed = _value(policy, "fee")
-    if fixed is not None:
+    """(fee, which rule gave it and from where) by DESIGN §3: tiers, else fixed fee, else
+    percentage, else 0 — all from the one level whose fee rule decides."""
+    rule = fee_rule(policy)
+    if rule.kind == TIERS:
+        tier, reached = _tier_for(_value(policy, "fee_tiers"), notice)
+        where = (f"fee tier from {tier['min_hours']} h" if reached else
+                 f"the notice is shorter than every fee tier, so the smallest (from {tier['min_hours']} h) "
+                 "applies") + f" ({_from(policy, 'fee_tiers')})"
+        if "fee" in tier:
+            return Decimal(tier["fee"]).quantize(CENT), f"{_money(tier['fee'])}: {where}"
+        return (percentage_of(tier["fee_percentage"], price),
+                f"{tier['fee_percentage']} % of {_price(price)}: {where}")
+    if rule.kind == FIXED:
+        fixed = _value(policy, "fee")
         return Decimal(fixed).quantize(CENT), f"{_money(fixed)}: fixed fee ({_from(policy, 'fee')})"
-    percentage = _value(policy, "fee_percentage")
-    if percentage is not None:
+    if rule.kind == PERCENTAGE:
+        percentage = _value(policy, "fee_percentage")
         return (percentage_of(percentage, price),
                 f"{percentage} % of {_price(price)}: fee percentage ({_from(policy, 'fee_percentage')})")
     return ZERO, "no fee: no fee rule is set at any level"

@@ -198,12 +198,14 @@ def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
 
 
 def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bool = False,
-                   locked_above: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+                   locked_above: bool = False,
+                   inherited_enabled: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate what one level sets for a cell: (clean settings, errors by key).
 
     `raw` holds only the keys set at this level (strings or typed values); `lock` is the lock
-    this level asks for; `locked_above` says the company level locks the cell. Any error means
-    nothing may be saved.
+    this level asks for; `locked_above` says the company level locks the cell;
+    `inherited_enabled` whether the cell is on without this level's Enabled (a cell already on
+    by the catalog can be locked as it is). Any error means nothing may be saved.
     """
     clean, errors = {}, {}
     if channel not in CHANNELS:
@@ -221,15 +223,62 @@ def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bo
             if message:
                 errors[key] = message
                 clean.pop(key)
-    _check_lock(level, clean, errors, lock, locked_above)
+    _check_lock(level, clean, errors, lock, locked_above, inherited_enabled)
     return clean, errors
 
 
-def _check_lock(level: str, clean: dict, errors: dict, lock: bool, locked_above: bool) -> None:
+def _check_lock(level: str, clean: dict, errors: dict, lock: bool, locked_above: bool,
+                inherited_enabled: bool) -> None:
+    enabled = clean.get("is_enabled", inherited_enabled)
     if lock and level != "company":
         errors["locked"] = "Only the company level can lock a channel."
-    elif lock and clean.get("is_enabled") is not True and "is_enabled" not in errors:
-        errors["locked"] = "A locked channel must be switched on here: set Enabled to yes, or unlock it."
+    elif lock and enabled is not True and "is_enabled" not in errors:
+        errors["locked"] = "A locked channel must be on: set Enabled to yes, or unlock it."
     if locked_above and level != "company" and clean.get("is_enabled") is False:
         errors["is_enabled"] = ("Locked at company level: this channel cannot be switched off "
                                 "below the company.")
+
+
+# --- bulk changes ------------------------------------------------------------------------------
+
+BULK_TARGETS = {"on": True, "off": False, "inherit": None}
+
+
+@dataclass(frozen=True)
+class EnabledChange:
+    """What a bulk "Enabled" change does to one cell of one node: its own settings afterwards,
+    the effective on/off before and after, or why it is refused (then nothing changes there)."""
+
+    event_type: str
+    channel: str
+    settings: dict[str, Any]
+    before: bool
+    after: bool
+    refusal: str | None = None
+
+
+def plan_enabled_change(cell: ResolvedCell, own: Mapping[str, Any] | None, level: str,
+                        own_locked: bool, target: str) -> EnabledChange | None:
+    """The change a bulk "switch on / off / back to inherited" makes to one cell at `level`;
+    None when the node already sets exactly that (nothing to do)."""
+    wanted = BULK_TARGETS[target]
+    settings = dict(own or {})
+    if settings.get("is_enabled") == wanted and (wanted is not None or "is_enabled" not in settings):
+        return None
+    if wanted is None:
+        settings.pop("is_enabled", None)
+        enabled = cell.values["is_enabled"]
+        after = bool(enabled.inherited_value) if enabled.is_override and enabled.source.level == level \
+            else cell.enabled
+    else:
+        settings["is_enabled"] = wanted
+        after = wanted
+    refusal = None
+    if cell.locked_by is not None and level != "company" and wanted is False:
+        refusal = "locked on by the company: it cannot be switched off here"
+    elif own_locked and wanted is not True:
+        refusal = "locked on here: unlock it in the cell editor first"
+    if cell.locked_by is not None and level != "company":
+        after = True
+    return EnabledChange(cell.event_type, cell.channel, settings, cell.enabled,
+                         cell.enabled if refusal else after, refusal)

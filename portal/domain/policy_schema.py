@@ -48,12 +48,13 @@ def _hours_before(subject: str) -> KeySpec:
 
 def _money_keys(subject: str) -> tuple[KeySpec, ...]:
     return (
-        KeySpec("fee", "Fee", DECIMAL, f"Fixed fee charged for a {subject}, used when no tier "
-                "applies.", "EUR", Decimal(0), MAX_MONEY),
+        KeySpec("fee", "Fee", DECIMAL, f"Fixed fee charged for a {subject}, used when no tiers "
+                "are set.", "EUR", Decimal(0), MAX_MONEY),
         KeySpec("fee_percentage", "Fee percentage", PERCENTAGE, "Share of the appointment price "
-                "charged when no tier and no fixed fee apply.", "%", Decimal(0), Decimal(100)),
+                "charged when neither tiers nor a fixed fee are set.", "%", Decimal(0), Decimal(100)),
         KeySpec("fee_tiers", "Fee tiers", TIERS, "Fees by notice: the first tier whose minimum "
-                "hours the notice reaches applies. Each tier sets a fee or a percentage."),
+                "hours the notice reaches applies; a shorter notice pays the smallest tier. Each "
+                "tier sets a fee or a percentage."),
     )
 
 
@@ -102,6 +103,13 @@ SCHEMAS: dict[str, tuple[KeySpec, ...]] = {
         KeySpec("expire_after_hours", "Expire after hours", INT, "Open callbacks this long past "
                 "their deadline become expired. Unset or unlimited: never.", "h", 0, None, True),
     ),
+}
+
+# Keys that resolve as one setting (DESIGN §3): all come from the most specific level that sets
+# any of them. The fee rule is one setting, so a service's 50 % beats the company's fixed 15 EUR.
+FEE_KEYS = ("fee_tiers", "fee", "fee_percentage")
+KEY_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "cancellation": (FEE_KEYS,), "reschedule": (FEE_KEYS,), "recurring": (), "callback": (),
 }
 
 TYPE_DEFAULTS: dict[str, dict[str, Any]] = {

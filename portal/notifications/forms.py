@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from portal.domain.notifications import KEYS, STANDARD_TEMPLATE, allowed_keys
+from portal.domain.notifications import BULK_TARGETS, CHANNELS, KEYS, STANDARD_TEMPLATE, allowed_keys
 from portal.domain.parsing import InputError, parse_int
 
 MODES = ("inherit", "set", "standard")  # "standard": the template key's explicit "no override"
@@ -59,3 +59,44 @@ def read_cell_form(level: str, form: MultiDict) -> CellInput:
         elif mode == "set":
             entry.raw[key] = typed
     return entry
+
+
+@dataclass(frozen=True)
+class BulkSelection:
+    """Which cells of a node a bulk change touches, and what it sets their Enabled to."""
+
+    events: str  # "all", "category:<category>" or one event type
+    channels: str  # "all" or one channel
+    target: str  # on | off | inherit
+
+    def args(self) -> dict[str, str]:
+        return {"events": self.events, "channels": self.channels, "enabled": self.target}
+
+
+def read_bulk_selection(values: MultiDict, events, categories) -> tuple[BulkSelection | None, str | None]:
+    """The bulk form's choice from the query string or the confirmation form; a message when a
+    value is not one of the offered ones."""
+    chosen_events = values.get("events", "all")
+    chosen_channels = values.get("channels", "all")
+    target = values.get("enabled", "off")
+    event_types = {event.event_type for event in events}
+    if chosen_events != "all" and chosen_events not in event_types and \
+            chosen_events.removeprefix("category:") not in categories:
+        return None, "Choose the events from the list."
+    if chosen_channels != "all" and chosen_channels not in CHANNELS:
+        return None, "Choose the channel from the list."
+    if target not in BULK_TARGETS:
+        return None, "Choose on, off or inherited."
+    return BulkSelection(chosen_events, chosen_channels, target), None
+
+
+def read_seen_cells(form: MultiDict) -> set[tuple[str, str, int]] | None:
+    """The (event, channel, version) of each cell the confirmed preview listed; None if damaged."""
+    seen = set()
+    for value in form.getlist("cell"):
+        event_type, _, rest = value.partition(":")
+        channel, _, version = rest.partition(":")
+        if not (event_type and channel and version.isdigit()):
+            return None
+        seen.add((event_type, channel, int(version)))
+    return seen

@@ -11,10 +11,12 @@ from portal.domain.notifications import (
     KEYS,
     NO_FALLBACK,
     STANDARD_TEMPLATE,
+    EnabledChange,
     Event,
     ResolvedCell,
     allowed_keys,
     display_value,
+    plan_enabled_change,
     provenance,
 )
 from portal.models import EVENT_CATEGORIES
@@ -43,6 +45,15 @@ class ValueView:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A small sign in a compact matrix cell: a symbol for the eye, words for everyone else."""
+
+    kind: str  # fallback | retries | locked | template
+    symbol: str
+    words: str
+
+
+@dataclass(frozen=True)
 class CellView:
     event_type: str
     channel: str
@@ -52,6 +63,30 @@ class CellView:
     lock: str | None
     ignored: str | None
     own: StoredCell | None
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def state(self) -> ValueView:
+        """The Enabled value with its provenance (what the compact line shows first)."""
+        return self.values[0]
+
+
+def cell_marks(cell: ResolvedCell, level: str) -> tuple[Mark, ...]:
+    """What a compact cell flags beside on/off: a fallback, retries changed from the catalog's,
+    a company lock, a template override."""
+    marks = []
+    fallback = cell.value("fallback_channel")
+    if fallback in CHANNEL_LABELS:
+        marks.append(Mark("fallback", "↪", f"fallback {CHANNEL_LABELS[fallback]}"))
+    if any(not cell.values[key].is_default for key in ("retry_count", "retry_delay_minutes")):
+        marks.append(Mark("retries", "↻", f"retries changed: {cell.value('retry_count')} × "
+                                         f"{cell.value('retry_delay_minutes')} min"))
+    if cell.locked_by is not None:
+        marks.append(Mark("locked", "⊠", "locked on here: stays on below" if level == "company"
+                          else "locked on by the company"))
+    if cell.value("template_override") != STANDARD_TEMPLATE:
+        marks.append(Mark("template", "✎", f"template {cell.value('template_override')}"))
+    return tuple(marks)
 
 
 @dataclass(frozen=True)
@@ -86,7 +121,8 @@ def cell_view(matrix: NodeMatrix, event_type: str, channel: str, level: str, ent
         ignored = f"Switched off at {names}: ignored, the company locks it on."
     return CellView(event_type, channel, CHANNEL_LABELS[channel], cell.enabled,
                     [value_view(cell.values[key], level, entity_id) for key in KEYS],
-                    lock_text(cell, level), ignored, matrix.own.get((event_type, channel)))
+                    lock_text(cell, level), ignored, matrix.own.get((event_type, channel)),
+                    cell_marks(cell, level))
 
 
 def matrix_groups(matrix: NodeMatrix, level: str, entity_id: int) -> list[tuple[str, list[EventRow]]]:
@@ -281,3 +317,45 @@ def crumbs(node, names: dict) -> list[NavItem]:
         items.append(NavItem(level, ident, names.get((level, ident)) or f"#{ident}", context,
                              (level, ident) == node.key, []))
     return items
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One cell of a bulk preview: the event and channel, on/off before and after, or the refusal."""
+
+    event_label: str
+    channel_label: str
+    change: EnabledChange
+    version: int
+
+
+def _covers(selection, event: Event, channel: str) -> bool:
+    events, channels = selection.events, selection.channels
+    event_ok = events in ("all", event.event_type, f"category:{event.category}")
+    return event_ok and channels in ("all", channel)
+
+
+def bulk_preview(matrix: NodeMatrix, level: str, selection) -> list[BulkRow]:
+    """The cells the selection covers whose own Enabled would change, in matrix order."""
+    rows = []
+    for event in matrix.events:
+        for channel in CHANNELS:
+            if not _covers(selection, event, channel):
+                continue
+            own = matrix.own.get((event.event_type, channel))
+            change = plan_enabled_change(matrix.cells[(event.event_type, channel)],
+                                         own.settings if own else None, level, bool(own and own.locked),
+                                         selection.target)
+            if change is not None:
+                rows.append(BulkRow(event.label, CHANNEL_LABELS[channel], change, own.version if own else 0))
+    return rows
+
+
+def bulk_choices(events) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(event choices, channel choices) of the bulk form: all, each category, each event."""
+    categories = list(dict.fromkeys(event.category for event in events))
+    event_choices = [("all", "All events")] + [
+        (f"category:{category}", f"All: {CATEGORY_LABELS.get(category, category)}")
+        for category in categories] + [(event.event_type, event.label) for event in events]
+    channels = [("all", "All channels")] + [(channel, CHANNEL_LABELS[channel]) for channel in CHANNELS]
+    return event_choices, channels

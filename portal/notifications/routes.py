@@ -17,6 +17,7 @@ from portal.notifications.forms import CellInput, read_cell_form
 from portal.notifications.presenters import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
+    bulk_choices,
     cell_view,
     channel_summaries,
     crumbs,
@@ -58,7 +59,7 @@ def catalog():
                            hierarchy=company_hierarchy(current_user.company_id))
 
 
-def _node(level, entity_id):
+def requested_node(level, entity_id):
     return node_ref(current_user.company_id, level, entity_id,
                     branch_id=arg_id("branch"), service_id=arg_id("service"))
 
@@ -86,12 +87,31 @@ def _inactive_toggle_url() -> str:
 @bp.get("/<level>/<int:entity_id>")
 @login_required
 def node(level, entity_id):
-    ref = _node(level, entity_id)
+    ref = requested_node(level, entity_id)
     matrix = node_matrix(current_user.company_id, ref)
+    event_choices, channel_choices = bulk_choices(matrix.events)
     return render_template("notifications/node.html", groups=matrix_groups(matrix, ref.level, ref.entity_id),
                            channels=CHANNELS, channel_labels=CHANNEL_LABELS,
                            changes=recent_changes(current_user.company_id, ref),
+                           cell_link=link_pattern("notifications.cell", ref, event_type=EVENT,
+                                                  channel=CHANNEL),
+                           plan_link=link_pattern("notifications.plan", ref, event_type=EVENT),
+                           bulk_link=notification_url("notifications.bulk", ref),
+                           event_choices=event_choices, channel_choices=channel_choices,
                            **_page_context(ref, matrix))
+
+
+EVENT, CHANNEL = "__event__", "__channel__"
+
+
+def link_pattern(endpoint: str, ref, **placeholders) -> tuple[str, str, str]:
+    """One url_for for a whole matrix: (before, between, after) around the event type and the
+    channel, so the template builds 52 cell links by joining strings (event types and channels
+    are plain [a-z0-9_] names, safe in a path as they are)."""
+    url = notification_url(endpoint, ref, **placeholders)
+    before, _, rest = url.partition(EVENT)
+    between, _, after = rest.partition(CHANNEL) if CHANNEL in rest else ("", "", rest)
+    return before, between, after
 
 
 def _render_cell(ref, event, channel, entry, status=200, **extra):
@@ -111,7 +131,7 @@ def _render_cell(ref, event, channel, entry, status=200, **extra):
 @bp.route("/<level>/<int:entity_id>/cell/<event_type>/<channel>", methods=["GET", "POST"])
 @login_required
 def cell(level, entity_id, event_type, channel):
-    ref = _node(level, entity_id)
+    ref = requested_node(level, entity_id)
     check_channel(channel)
     event = check_event(load_events(), event_type)
     if request.method == "GET":
@@ -148,7 +168,7 @@ def _apply(ref, event_type, channel, action) -> tuple[CellInput, Outcome]:
 @bp.get("/<level>/<int:entity_id>/plan/<event_type>")
 @login_required
 def plan(level, entity_id, event_type):
-    ref = _node(level, entity_id)
+    ref = requested_node(level, entity_id)
     matrix = node_matrix(current_user.company_id, ref)
     event = check_event(matrix.events, event_type)
     now = utcnow()
@@ -167,3 +187,6 @@ def plan(level, entity_id, event_type):
         # The sample message reads like a real one: the appointment in the company's zone.
         variables=sample_variables(event, to_local(appointment, company_tz()), names),
         **_page_context(ref, matrix))
+
+
+from portal.notifications import bulk  # noqa: E402,F401  (the matrix's bulk changes)

@@ -1,8 +1,9 @@
 """Plain values the policy templates render: nodes, cells with provenance, filters."""
 from dataclasses import dataclass, field
 
-from portal.domain.policies import Effective, TreeNode, describe
-from portal.domain.policy_schema import display_value, key_specs
+from portal.domain.decisions import FeeRule, fee_rule
+from portal.domain.policies import Effective, TreeNode, describe, group_decider
+from portal.domain.policy_schema import KEY_GROUPS, display_value, key_specs
 from portal.services.policies.read import RowInfo
 
 LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
@@ -15,7 +16,7 @@ class Cell:
     key: str
     label: str
     value: str
-    kind: str  # here | same | set | inherited | default
+    kind: str  # here | same | set | inherited | default | unset | unused
     provenance: str
 
 
@@ -33,6 +34,31 @@ class NodeView:
     branch_id: int | None = None
     context: tuple[tuple[str, int], ...] = ()
     active: bool = True
+    fee_rule: "FeeView | None" = None
+
+
+@dataclass(frozen=True)
+class FeeView:
+    """Which fee rule decides at a node, and from where, in the words of the tree."""
+
+    kind: str  # tiers | fixed | percentage | none
+    text: str
+    where: str  # "set here", "inherited from Service Colouring", ""
+    not_used: tuple[str, ...]
+
+
+def fee_view(policy_type: str, resolved: dict[str, Effective], set_aside: dict[str, Effective],
+             level: str, entity_id: int) -> FeeView | None:
+    """The node's fee rule (None for policy types without fees)."""
+    if not KEY_GROUPS.get(policy_type):
+        return None
+    rule: FeeRule = fee_rule(resolved, set_aside, policy_type)
+    where = ""
+    if rule.source is not None:
+        here = (rule.source.level, rule.source.entity_id) == (level, entity_id)
+        source = "Company" if rule.source.level == "company" else rule.source.label  # as the cells say it
+        where = "set here" if here else f"inherited from {source}"
+    return FeeView(rule.kind, rule.text, where, rule.not_used)
 
 
 def provenance_kind(label: str) -> str:
@@ -45,11 +71,25 @@ def provenance_kind(label: str) -> str:
     return "default" if label == "default" else "inherited"
 
 
-def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, entity_id: int) -> list[Cell]:
-    """One cell per key of the type, in schema order; unset keys say "not set"."""
+def _unused_cell(policy_type: str, spec, effective: Effective, resolved: dict[str, Effective],
+                 level: str, entity_id: int) -> Cell:
+    decider = group_decider(policy_type, spec.name, resolved)
+    here = decider is not None and (decider.level, decider.entity_id) == (level, entity_id)
+    whose = "set here" if here else f"of {decider.label}" if decider else "below"
+    return Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value), "unused",
+                f"not used: the fee rule {whose} applies (this value is from {effective.source.label})")
+
+
+def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, entity_id: int,
+              set_aside: dict[str, Effective] | None = None) -> list[Cell]:
+    """One cell per key of the type, in schema order; unset keys say "not set", grouped keys a
+    more specific level decides say "not used" and whose rule applies instead."""
     cells = []
     for spec in key_specs(policy_type):
         effective = resolved.get(spec.name)
+        if effective is None and set_aside and spec.name in set_aside:
+            cells.append(_unused_cell(policy_type, spec, set_aside[spec.name], resolved, level, entity_id))
+            continue
         if effective is None:
             cells.append(Cell(spec.name, spec.label, "not set", "unset", "no rule at any level"))
             continue
@@ -90,8 +130,9 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
 
 def _node_view(policy_type: str, node: TreeNode, rows: dict, is_open: bool, match: bool = False) -> NodeView:
     return NodeView(node.level, node.entity_id, node.name,
-                    cells_for(policy_type, node.resolved, node.level, node.entity_id),
-                    rows.get((node.level, node.entity_id)), is_open, match, context=tree_context(node))
+                    cells_for(policy_type, node.resolved, node.level, node.entity_id, node.set_aside),
+                    rows.get((node.level, node.entity_id)), is_open, match, context=tree_context(node),
+                    fee_rule=fee_view(policy_type, node.resolved, node.set_aside, node.level, node.entity_id))
 
 
 def tree_context(node: TreeNode) -> tuple[tuple[str, int], ...]:
@@ -159,3 +200,24 @@ def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[st
             display_value(policy_type, spec.name, parent_value) if parent_value is not None else "not set",
             parent_from or "", mode, typed, entry.errors.get(spec.name)))
     return rows
+
+
+@dataclass(frozen=True)
+class ImpactLine:
+    """One node of an impact preview, in words: its path and each change ("Fee: 15.00 EUR → not set")."""
+
+    names: str
+    changes: tuple[tuple[str, str, str], ...]  # (label, before, after)
+
+
+def impact_lines(policy_type: str, impact, limit: int = 200) -> list[ImpactLine]:
+    """The changed nodes of an impact preview with the settings' labels and shown values."""
+    labels = {spec.name: spec.label for spec in key_specs(policy_type)}
+
+    def shown(key: str, value) -> str:
+        return "not set" if value is None else display_value(policy_type, key, value)
+
+    return [ImpactLine(" › ".join(change.names),
+                       tuple((labels.get(key, key), shown(key, old), shown(key, new))
+                             for key, (old, new) in change.changes.items()))
+            for change in impact.changed_nodes[:limit]]

@@ -10,7 +10,15 @@ from portal.extensions import db
 from portal.models import AuditEvent, Branch
 from portal.policies import bp
 from portal.policies.forms import EditorInput, read_editor
-from portal.policies.presenters import LEVEL_LABELS, build_tree_view, cells_for, count_nodes, editor_rows
+from portal.policies.presenters import (
+    LEVEL_LABELS,
+    build_tree_view,
+    cells_for,
+    count_nodes,
+    editor_rows,
+    fee_view,
+    impact_lines,
+)
 from portal.services.policies.read import (
     check_policy_type,
     company_tree,
@@ -18,8 +26,9 @@ from portal.services.policies.read import (
     node_ref,
     path_labels,
     resolve_node,
+    resolve_node_in_full,
 )
-from portal.services.policies.write import audit_entity, can_edit, edit_refusal, save_row
+from portal.services.policies.write import audit_entity, can_edit, current_conflict, edit_refusal, save_row
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
 
@@ -63,16 +72,21 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
-    resolved, row = resolve_node(current_user.company_id, policy_type, node)
+    resolved, set_aside, row = resolve_node_in_full(current_user.company_id, policy_type, node)
     editable = can_edit(current_user, node)
     if entry is None:
         entry = EditorInput(version=row.version if row else 0)
-    cells = {cell.key: cell for cell in cells_for(policy_type, resolved, node.level, node.entity_id)}
+    cells = {cell.key: cell
+             for cell in cells_for(policy_type, resolved, node.level, node.entity_id, set_aside)}
+    if "impact" in extra:
+        extra["impact_lines"] = impact_lines(policy_type, extra["impact"])
     return dict(
         policy_type=policy_type, node=node, row=row, resolved=resolved, entry=entry,
+        fee_rule=fee_view(policy_type, resolved, set_aside, node.level, node.entity_id),
         rows=editor_rows(policy_type, resolved, cells, row.config if row else {}, entry),
         unknown_errors={k: v for k, v in entry.errors.items() if k not in cells and k != "version"},
         specs=key_specs(policy_type), editable=editable,
+        labels={spec.name: spec.label for spec in key_specs(policy_type)},
         refusal=None if editable else edit_refusal(current_user, node),
         level_labels=LEVEL_LABELS, needs_preview=node.level in PREVIEW_LEVELS,
         path_labels=path_labels(node), **extra,
@@ -89,6 +103,19 @@ def node_url(policy_type: str, ref, endpoint: str = "policies.node") -> str:
     """URL of a node's editor (or history), keeping the tree position it was opened from."""
     return url_for(endpoint, policy_type=policy_type, level=ref.level, entity_id=ref.entity_id,
                    **dict(ref.context))
+
+
+@bp.app_template_global("policy_path_crumbs")
+def path_crumbs(policy_type: str, ref, labels: list[str]) -> list[tuple[str, str]]:
+    """Breadcrumb items of a node's path, company first: each links to its own editor."""
+    items = []
+    for index, (level, ident) in enumerate(ref.path):
+        parent = ref.path[index - 1] if index else None
+        context = {parent[0]: parent[1]} if parent and (level, parent[0]) in (
+            ("service", "branch"), ("staff", "service")) else {}
+        items.append((labels[index], url_for("policies.node", policy_type=policy_type, level=level,
+                                             entity_id=ident, **context)))
+    return items
 
 
 @bp.route("/<policy_type>/<level>/<int:entity_id>", methods=["GET", "POST"])
@@ -113,11 +140,15 @@ def node(policy_type, level, entity_id):
     return _save(policy_type, ref, entry.config, entry)
 
 
-def _preview(policy_type, ref, entry):
+def _impact(policy_type, ref, config):
     policy_tree = company_tree(current_user.company_id, policy_type)
-    impact = impact_of_change(policy_type, policy_tree.tree_input,
-                              level_rows(policy_tree.tree_input, policy_tree.rows),
-                              ref.level, ref.entity_id, entry.config)
+    return impact_of_change(policy_type, policy_tree.tree_input,
+                            level_rows(policy_tree.tree_input, policy_tree.rows),
+                            ref.level, ref.entity_id, config)
+
+
+def _preview(policy_type, ref, entry):
+    impact = _impact(policy_type, ref, entry.config)
     return render_template("policies/node.html", **_editor_context(policy_type, ref, entry, impact=impact))
 
 
@@ -132,24 +163,43 @@ def _save(policy_type, ref, config, entry):
 
 
 def _reset(policy_type, ref, action):
+    """Reset one key or the whole node; where a change needs an impact preview, so does a reset:
+    the first POST shows what would change, the confirmed one resets."""
     version = form_version()
     _, row = resolve_node(current_user.company_id, policy_type, ref)
     config = dict(row.config) if row else {}
-    if action == "reset_key":
-        key = arg_text("key", 100, source=request.form, label="Setting")
-        if key not in config:
-            abort(400, f"{key!r} is not set on this node, so there is nothing to reset.")
-        config.pop(key)
-    else:
-        config = {}
+    key = arg_text("key", 100, source=request.form, label="Setting") if action == "reset_key" else None
+    if key is not None and key not in config:
+        abort(400, f"{key[:60]!r} is not set on this node, so there is nothing to reset.")
+    if key is None and not config:
+        abort(400, "Nothing is set on this node, so there is nothing to reset.")
+    config = {name: value for name, value in config.items() if name != key} if key else {}
     entry = EditorInput(version=version)
-    conflict = save_row(current_user, policy_type, ref, config, version)
-    if conflict is not None:
-        flash("Not reset: someone else changed these settings after you opened them.", "error")
-        context = _editor_context(policy_type, ref, entry, conflict=conflict)
-        return render_template("policies/node.html", **context), 409
-    flash("Reset to inherited values.", "success")
+    if version != (row.version if row else 0):
+        conflict = current_conflict(current_user.company_id, policy_type, ref)
+        return _refused_reset(policy_type, ref, entry, conflict)
+    if ref.level in PREVIEW_LEVELS and request.form.get("confirmed") != "yes":
+        pending = {"action": action, "key": key or "", "version": version,
+                   "what": _reset_words(policy_type, key)}
+        context = _editor_context(policy_type, ref, entry, impact=_impact(policy_type, ref, config),
+                                  reset_pending=pending)
+        return render_template("policies/node.html", **context)
+    lost = save_row(current_user, policy_type, ref, config, version)
+    if lost is not None:
+        return _refused_reset(policy_type, ref, entry, lost)
+    flash(f"Reset {_reset_words(policy_type, key)} to inherited values.", "success")
     return redirect(node_url(policy_type, ref))
+
+
+def _refused_reset(policy_type, ref, entry, conflict):
+    flash("Not reset: someone else changed these settings after you opened them.", "error")
+    context = _editor_context(policy_type, ref, entry, conflict=conflict)
+    return render_template("policies/node.html", **context), 409
+
+
+def _reset_words(policy_type: str, key: str | None) -> str:
+    labels = {spec.name: spec.label for spec in key_specs(policy_type)}
+    return f"“{labels.get(key, key)}”" if key else "every setting of this node"
 
 
 @bp.get("/<policy_type>/<level>/<int:entity_id>/history")

@@ -103,13 +103,16 @@ def simulator():
     form.branch.choices = _choices(Branch, "Any (company level)")
     form.service.choices = _choices(Service, "Any service")
     form.staff.choices = _choices(Staff, "Any staff", Staff.is_active.is_(True))
-    valid = form.validate() if request.args else True
+    # A link into the simulator names only the node ("Simulate a decision here"): show the form
+    # for it, with its defaults, and judge the inputs once the form itself was sent.
+    asked = "hours" in request.args
+    valid = form.validate() if asked else True
     node = _picked_node(form)
     customer, matches = _customer(form) if valid else (None, [])
-    if not valid or form.customer.errors:
+    if not valid or form.customer.errors or not asked:
         return render_template("policies/simulator.html", form=form, node=node, result=None,
                                matches=matches, labels=path_labels(node), level_labels=LEVEL_LABELS,
-                               query_args=_query_args(form)), 400
+                               query_args=_query_args(form)), 400 if asked else 200
     scenario = Scenario(form.scenario.data, form.hours.data, form.price.data, customer,
                         form.rolling.data or 0, form.moved.data or 0)
     result = simulate(current_user.company_id, node, scenario, whole_seconds(utcnow()))

@@ -41,7 +41,7 @@ MESSAGES = {
     404: "There is nothing here — the page or record does not exist.",
     405: "That action is not allowed here.",
     409: "Someone else changed this first.",
-    413: "The request is too large.",
+    413: "What was sent is too large. Shorten the text or send fewer items, then try again.",
     429: "Too many attempts. Please wait and try again.",
     500: "Something went wrong on our side. The error was logged.",
     503: "The portal cannot reach its database just now. Please try again in a minute. If you "

@@ -151,4 +151,4 @@ def test_a_record_shows_what_the_rules_said(client, world, bookings):
         assert text in page.text, text
     rule = page.one("tr", data_rule="cancellation")
     assert [cell.text for cell in rule.find_all("td")] == [
-        "Hours before · cancellation", "24 h", "company Company X"]
+        "Hours before · cancellation", "24 h", "company X"]  # the level once, then the name

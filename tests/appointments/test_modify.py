@@ -245,7 +245,7 @@ def test_the_per_appointment_reschedule_limit_counts_real_moves(app, client, wor
 
 def test_whole_series_cancel_writes_one_record_per_appointment(app, client, world, bookings):
     bookings.policy("company", world.company.id,
-                    {"fee_tiers": [{"min_hours": 48, "fee": "0.00"}], "fee": "10.00"})
+                    {"fee_tiers": [{"min_hours": 48, "fee": "0.00"}, {"min_hours": 0, "fee": "10.00"}]})
     customer = bookings.customer()
     first = bookings.appointment(customer, hours_ahead=20, series="w-7")
     later = bookings.appointment(customer, hours_ahead=20 + 168, series="w-7")

@@ -36,6 +36,9 @@ def test_manager_overrides_branch_hours_and_resets_to_company_value(page):
 
     page.locator(".node-branch .node-name", has_text="Berlin Mitte").click()
     page.locator("#row-hours_before").get_by_role("button", name="Reset to inherited").click()
+    expect(page.locator("[data-impact=reset]")).to_contain_text("nodes would get different effective values")
+    expect(page.locator("[data-impact=reset]")).to_contain_text("Hours before 36 h → 24 h")
+    page.locator("[data-impact=reset]").get_by_role("button", name="Reset “Hours before”").click()
     expect(page.locator(".flash-success")).to_contain_text("Reset")
 
     page.goto("/policies/?type=cancellation")

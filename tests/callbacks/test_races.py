@@ -128,3 +128,23 @@ def test_eight_requests_from_one_phone_at_once_make_one_callback(app, mariadb, w
     callback = load(app, stored[0].callback_id)
     assert callback.priority == "urgent"  # the highest of the eight, whatever order they came in
     assert all(f"call {n}" in callback.notes for n in range(THREADS))
+
+
+def test_eight_agents_pressing_next_callback_at_once_each_get_a_different_one(app, mariadb, world, agents):
+    """"Next callback" is the claim's conditional UPDATE: with as many pending callbacks as
+    agents, eight presses at the same instant hand out each callback exactly once."""
+    for round_no in range(10):
+        ids = [add_callback(app, world, minutes_left=10 + n).id for n in range(THREADS)]
+
+        def prepare(index):
+            return db.session.get(User, agents[index].id)
+
+        def press(user):
+            callback, outcome = callbacks_actions.claim_next(user, utcnow(), tries=THREADS)
+            return (callback.id if callback else None), outcome
+
+        outcomes = at_once(app, THREADS, prepare, press)
+        claimed = [ident for ident, outcome in outcomes if outcome.ok]
+        assert sorted(claimed) == sorted(ids), f"round {round_no}: {[o.message for _, o in outcomes]}"
+        owners = {load(app, ident).assigned_to for ident in ids}
+        assert len(owners) == THREADS  # nobody got two, nobody none

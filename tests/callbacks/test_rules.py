@@ -93,5 +93,5 @@ def test_merge_window(status, minutes_ago, merges):
 
 def test_merged_notes_append_with_time_and_source():
     assert merged_notes("first", "second", NOW, "agent form") == "first\n[2026-11-26 12:00 UTC, agent form] second"
-    assert merged_notes(None, "only", NOW, "API") == "[2026-11-26 12:00 UTC, API] only"
+    assert merged_notes(None, "only", NOW, "API", "Europe/Berlin") == "[2026-11-26 13:00 CET, API] only"
     assert merged_notes("kept", None, NOW, "API") == "kept"

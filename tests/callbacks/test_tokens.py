@@ -3,15 +3,16 @@ import hashlib
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ApiToken, AuditEvent
 from tests.html import parse
 
 
-def create(client, name="Voice agent"):
-    return client.submit("/callbacks/tokens", {"name": name})
+def create(client, name="Voice agent", follow_redirects=True):
+    """Create a token the way the page does: the POST redirects, the next GET shows it once."""
+    return client.submit("/callbacks/tokens", {"name": name}, follow_redirects=follow_redirects)
 
 
 def token_in(html: str) -> str | None:
@@ -22,8 +23,12 @@ def token_in(html: str) -> str | None:
 
 def test_an_admin_creates_a_token_that_is_shown_once_and_stored_only_as_a_hash(app, client, world):
     client.login(world.admin.email)
-    response = create(client)
-    assert response.status_code == 201
+    posted = create(client, follow_redirects=False)
+    assert posted.status_code == 302  # post/redirect/get: a refresh never makes a second token
+    assert posted.location == "/callbacks/tokens"
+    assert token_in(posted.get_data(as_text=True)) is None
+    response = client.get(posted.location)
+    assert response.status_code == 200
     token = token_in(response.get_data(as_text=True))
     assert token
     assert len(token) > 40
@@ -32,10 +37,12 @@ def test_an_admin_creates_a_token_that_is_shown_once_and_stored_only_as_a_hash(a
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert token not in json.dumps([row.name, row.hint, row.token_hash])
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.entity_type == "api_token")) == "create"
-    listing = client.get("/callbacks/tokens").get_data(as_text=True)
+    listing = client.get("/callbacks/tokens").get_data(as_text=True)  # the refresh: shown no more
     assert "Voice agent" in listing
     assert token not in listing
     assert token_in(listing) is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ApiToken.id))) == 1
     assert response.headers["Cache-Control"] == "no-store"
 
 

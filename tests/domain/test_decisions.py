@@ -11,10 +11,11 @@ from portal.domain.decisions import (
     Occurrence,
     decide,
     fee_for,
+    fee_rule,
     format_hours,
     rolling_window,
 )
-from portal.domain.policies import LevelRow, resolve
+from portal.domain.policies import LevelRow, resolve, resolve_with_set_aside
 
 NOW = datetime(2026, 3, 10, 12, 0, 0)
 
@@ -94,9 +95,10 @@ TIERS = [{"min_hours": 48, "fee": "0.00"}, {"min_hours": 24, "fee_percentage": "
     (47.9, "10.00"),  # next tier: 25 % of 40.00
     (24, "10.00"),
     (23, "30.00"),   # the fixed-fee tier
-    (1, "12.50"),    # no tier reached: the fixed fee
+    (1, "30.00"),    # no tier reached: the smallest tier, never the cheaper fixed fee
+    (-5, "30.00"),   # after the start: still the smallest tier
 ])
-def test_first_tier_by_min_hours_descending_then_the_fixed_fee(hours, expected):
+def test_first_tier_by_min_hours_descending_then_the_smallest_tier(hours, expected):
     config = {"fee_tiers": TIERS, "fee": "12.50", "fee_percentage": "50.00"}
     assert fee(config, hours) == Decimal(expected)
 
@@ -125,15 +127,72 @@ def test_no_fee_rule_means_no_fee_at_all():
     assert "no fee rule" in decision.fee_rule
 
 
-def test_negative_notice_reaches_no_tier_and_falls_back_to_the_fixed_fee():
-    assert fee({"fee_tiers": [{"min_hours": 0, "fee": "30.00"}], "fee": "5.00"}, -1) == Decimal("5.00")
+def test_tiers_set_but_none_reached_charge_the_smallest_tier():
+    """DESIGN §3: 12 h notice under tiers 48 h → 0, 24 h → 10 pays 10, not 0."""
+    tiers = {"fee_tiers": [{"min_hours": 48, "fee": "0.00"}, {"min_hours": 24, "fee": "10.00"}]}
+    decision = decide(request(hours=12), NOW, policy(company=tiers))
+    assert decision.fee == Decimal("10.00")
+    assert "shorter than every fee tier" in decision.fee_rule
+    assert "no fee rule" not in decision.fee_rule
+
+
+def test_a_forced_cancellation_after_the_start_is_not_free():
+    tiers = {"hours_before": 24, "fee_tiers": [{"min_hours": 24, "fee_percentage": "50.00"}]}
+    decision = decide(request(hours=-1), NOW, policy(company=tiers))
+    assert not decision.allowed
+    assert decision.fee == Decimal("20.00")
+
+
+def test_negative_notice_reaches_no_tier_and_pays_the_smallest_one():
+    assert fee({"fee_tiers": [{"min_hours": 0, "fee": "30.00"}], "fee": "5.00"}, -1) == Decimal("30.00")
 
 
 def test_fee_is_money_with_two_places_and_names_its_source():
-    decision = decide(request(hours=5), NOW, policy(company={"fee": "15"}, service={"fee_percentage": "10"}))
+    decision = decide(request(hours=5), NOW, policy(company={"fee": "15"}))
     assert decision.fee == Decimal("15.00")
     assert str(decision.fee) == "15.00"
     assert decision.fee_rule == "15.00 EUR: fixed fee (Company Acme)"
+
+
+# --- the fee rule is one setting (DESIGN §3) ----------------------------------------------------
+
+
+def test_service_percentage_beats_company_fixed_fee():
+    decision = decide(request(hours=5), NOW, policy(company={"fee": "15.00"}, service={"fee_percentage": "50.00"}))
+    assert decision.fee == Decimal("20.00")  # 50 % of 40.00, not the company's 15.00
+    assert decision.fee_rule == "50.00 % of 40.00 EUR: fee percentage (Service Cut)"
+
+
+def test_fee_keys_of_less_specific_levels_are_not_used_at_all():
+    resolved = policy(company={"fee_tiers": TIERS, "hours_before": 2}, branch={"fee": "7.00"})
+    assert "fee_tiers" not in resolved  # the branch's fee rule decides, the company's tiers are unused
+    assert resolved["hours_before"].source.level == "company"  # other keys still inherit key by key
+    assert fee({"fee_tiers": TIERS}, 30) == Decimal("10.00")
+    assert decide(request(hours=30), NOW, resolved).fee == Decimal("7.00")
+
+
+def test_fee_keys_of_one_level_keep_their_order():
+    resolved = policy(company={"fee": "99.00"}, staff={"fee": "3.00", "fee_percentage": "50.00"})
+    assert decide(request(hours=1), NOW, resolved).fee == Decimal("3.00")
+    rule = fee_rule(resolved)
+    assert rule.kind == "fixed"
+    assert rule.source.level == "staff"
+    assert rule.not_used == ("Fee percentage: the fixed fee applies first",)
+
+
+def test_fee_rule_says_which_level_decides_and_what_it_leaves_unused():
+    resolved, set_aside = resolve_with_set_aside("cancellation", [
+        LevelRow("company", 1, "Acme", {"fee": "15.00"}),
+        LevelRow("service", 2, "Colouring", {"fee_percentage": "50.00"})])
+    rule = fee_rule(resolved, set_aside)
+    assert (rule.kind, rule.source.label) == ("percentage", "Service Colouring")
+    assert rule.not_used == ("Fee 15.00 EUR of Company Acme: not used, the fee rule of Service Colouring applies",)
+
+
+def test_no_fee_key_anywhere_is_no_fee_rule():
+    rule = fee_rule(policy(company={"hours_before": 24}))
+    assert rule.kind == "none"
+    assert rule.source is None
 
 
 def test_fee_for_reports_the_tier_it_used():

@@ -17,6 +17,7 @@ from portal.domain.notifications import (
     CHANNELS,
     Event,
     clean_settings,
+    plan_enabled_change,
     provenance,
     resolve_cell,
 )
@@ -197,10 +198,14 @@ def test_only_the_company_level_locks():
 
 
 def test_a_lock_needs_the_company_cell_switched_on():
-    assert "must be switched on" in clean_settings("company", "email", {}, lock=True)[1]["locked"]
-    errors = clean_settings("company", "email", {"is_enabled": "no"}, lock=True)[1]
-    assert "must be switched on" in errors["locked"]
+    assert "must be on" in clean_settings("company", "email", {}, lock=True)[1]["locked"]
+    errors = clean_settings("company", "email", {"is_enabled": "no"}, lock=True, inherited_enabled=True)[1]
+    assert "must be on" in errors["locked"]
     assert clean_settings("company", "email", {"is_enabled": "yes"}, lock=True) == ({"is_enabled": True}, {})
+
+
+def test_a_cell_on_by_the_catalog_locks_without_setting_enabled_again():
+    assert clean_settings("company", "email", {}, lock=True, inherited_enabled=True) == ({}, {})
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -320,3 +325,35 @@ def test_sample_variables_cover_every_variable_of_the_event_with_the_nodes_names
     assert list(values) == ["customer_name", "starts_at", "cancel_url"]
     assert values["customer_name"] == "Eva"
     assert values["starts_at"] == "Fri 04 Dec 2026, 10:00"
+
+
+# --- bulk changes ----------------------------------------------------------------------------
+
+def _cell(rows=(), lock=None, channel="sms"):
+    return resolve_cell(EVENT_FOR_BULK, channel, list(rows), lock)
+
+
+EVENT_FOR_BULK = Event("reminder_24h", "Reminder", None, "reminder", ("email", "sms"), "", True)
+
+
+def test_bulk_off_sets_enabled_here_and_keeps_the_rest():
+    change = plan_enabled_change(_cell(), {"retry_count": 2}, "branch", False, "off")
+    assert (change.settings, change.before, change.after, change.refusal) == (
+        {"retry_count": 2, "is_enabled": False}, True, False, None)
+
+
+def test_bulk_does_nothing_where_the_node_already_sets_it():
+    assert plan_enabled_change(_cell(), {"is_enabled": False}, "branch", False, "off") is None
+    assert plan_enabled_change(_cell(), {}, "branch", False, "inherit") is None
+
+
+def test_bulk_inherit_shows_what_the_cell_inherits():
+    rows = [LevelRow("branch", 2, "North", {"is_enabled": False})]
+    change = plan_enabled_change(_cell(rows), {"is_enabled": False}, "branch", False, "inherit")
+    assert (change.settings, change.after) == ({}, True)  # back to the catalog's "on"
+
+
+def test_bulk_off_below_a_company_lock_is_refused():
+    change = plan_enabled_change(_cell(lock=Source("company", 1, "Acme")), {}, "staff", False, "off")
+    assert change.refusal == "locked on by the company: it cannot be switched off here"
+    assert change.after is True

@@ -16,6 +16,7 @@ from portal.domain.policies import (
     nearest_overridden,
     resolve,
     resolve_tree,
+    resolve_with_set_aside,
 )
 from portal.domain.policy_schema import UNLIMITED
 
@@ -228,6 +229,38 @@ def test_company_row_overrides_nothing():
     assert nearest_overridden([company(hours_before=24)], "company") is None
 
 
+# --- the fee rule is one setting ---------------------------------------------------------------
+
+def test_fee_keys_resolve_as_one_group_from_the_most_specific_level_setting_any():
+    resolved, set_aside = resolve_with_set_aside("cancellation", [
+        company(fee="15.00", hours_before=24), service(fee_percentage="50.00")])
+    assert resolved["fee_percentage"].source.level == "service"
+    assert "fee" not in resolved
+    assert set_aside["fee"].value == "15.00"
+    assert resolved["hours_before"].source.level == "company"  # other keys: key by key as before
+
+
+def test_the_deciding_level_brings_all_its_fee_keys_and_only_those():
+    rows = [company(fee_tiers=[{"min_hours": 24, "fee": "9.00"}], fee="1.00"),
+            branch(fee="2.00", fee_percentage="5.00"), staff(hours_before=1)]
+    resolved, set_aside = resolve_with_set_aside("cancellation", rows)
+    assert {key: resolved[key].value for key in ("fee", "fee_percentage")} == {"fee": "2.00", "fee_percentage": "5.00"}
+    assert set(set_aside) == {"fee_tiers"}
+    assert resolved["fee"].overridden_sources[0].level == "company"  # the shadowed value stays known
+
+
+def test_types_without_fees_have_no_groups():
+    resolved, set_aside = resolve_with_set_aside("callback", [company(sla_minutes_high=10), branch(due_soon_minutes=5)])
+    assert set_aside == {}
+    assert resolved["sla_minutes_high"].value == 10
+
+
+def test_a_fee_key_overrides_an_ancestors_other_fee_key():
+    rows = [company(fee="15.00"), service(fee_percentage="50.00")]
+    assert nearest_overridden(rows, "service", "cancellation") == rows[0]
+    assert nearest_overridden(rows, "service") is None  # without the type: key by key
+
+
 # --- whole trees ----------------------------------------------------------------------------
 
 def small_tree():
@@ -294,6 +327,8 @@ def random_tree(rng):
 def random_config(rng, policy_type):
     choices = {
         "cancellation": {"hours_before": [0, 2, 24], "fee": ["0.00", "5.00"],
+                         "fee_percentage": ["10.00", "50.00"],
+                         "fee_tiers": [[{"min_hours": 24, "fee": "1.00"}]],
                          "max_cancellations_per_month": [1, 3, UNLIMITED],
                          "require_reason": [True, False]},
         "callback": {"sla_minutes_urgent": [15, 60], "due_soon_minutes": [10, 30],
@@ -318,6 +353,7 @@ def test_tree_resolution_matches_resolving_each_path(seed, policy_type):
     rows = random_rows(rng, policy_type, tree)
     for node in resolve_tree(policy_type, tree, rows).walk():
         path_rows = [rows.get(key) for key in node.path]
+        assert (node.resolved, node.set_aside) == resolve_with_set_aside(policy_type, path_rows)
         assert node.resolved == resolve(policy_type, path_rows)
         assert list(node.resolved) == list(resolve(policy_type, path_rows))
         assert node.row == rows.get(node.path[-1])

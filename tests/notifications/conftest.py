@@ -65,7 +65,7 @@ def shown(cell: Element, key: str) -> tuple[str, str, str]:
     """(value, provenance kind, provenance words) of one setting as a matrix cell shows it."""
     item = cell.one(data_key=key)
     mark = item.one(data_provenance=True)
-    return item["data-value"], mark["data-provenance"], mark["title"]
+    return item["data-value"], mark["data-provenance"], mark.get("title") or mark.spoken
 
 
 def state(cell: Element) -> tuple[str, str]:

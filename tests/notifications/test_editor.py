@@ -37,7 +37,7 @@ def test_branch_override_is_saved_audited_and_shown(app, client, world):
                                 "locked": False}
         assert event.after["settings"] == {"fallback_channel": "email", "retry_count": 5}
     page = client.get(node_url("branch", world.north.id)).get_data(as_text=True)
-    assert "Saved: Reminder 24 hours before by SMS at North." in parse(page).one("div", role="status").text
+    assert "Saved: Reminder 24 hours before by SMS at North." in parse(page).one(data_flash="success").text
     cell = matrix_cell(page, "reminder_24h", "sms")
     for key in ("fallback_channel", "retry_count"):
         assert shown(cell, key)[1:] == ("here", "overridden here")
@@ -149,10 +149,10 @@ def test_admin_locks_a_company_cell_and_a_branch_cannot_switch_it_off(app, clien
 
 def test_a_lock_needs_the_company_cell_on_and_is_refused_below_the_company(app, client, world):
     client.login(world.admin.email)
-    response = client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"),
-                             {"version": "0", "locked": "1"})
+    response = client.submit(cell_url("company", world.company.id, "booking_pending", "sms"),
+                             {"version": "0", "locked": "1"})  # SMS is not a default channel: off
     assert response.status_code == 400
-    assert "must be switched on here" in response.get_data(as_text=True)
+    assert "A locked channel must be on" in response.get_data(as_text=True)
     response = client.submit(cell_url("branch", world.north.id, "booking_confirmed", "email"), {
         "version": "0", "mode_is_enabled": "set", "value_is_enabled": "yes", "locked": "1"})
     assert response.status_code == 400
@@ -201,14 +201,25 @@ def test_reset_whole_cell_inherits_everything_and_keeps_its_history(app, client,
 
 
 def test_resetting_the_enabled_key_of_a_locked_company_cell_is_refused(app, client, world, add_cell):
-    add_cell("company", world.company.id, "reminder_24h", "sms", locked=True, is_enabled=True)
-    client.login(world.admin.email)
-    response = client.submit(cell_url("company", world.company.id, "reminder_24h", "sms"),
+    add_cell("company", world.company.id, "reminder_24h", "push", locked=True, is_enabled=True)
+    client.login(world.admin.email)  # push is not a default channel of the event: it would go off
+    response = client.submit(cell_url("company", world.company.id, "reminder_24h", "push"),
                              {"action": "reset_key", "key": "is_enabled", "version": "1"})
     assert response.status_code == 400
     assert "unlock it" in response.get_data(as_text=True)
-    assert stored_cell(app, "company", world.company.id, "reminder_24h", "sms") == (
+    assert stored_cell(app, "company", world.company.id, "reminder_24h", "push") == (
         {"is_enabled": True}, True, 1)
+
+
+def test_a_channel_already_on_by_the_catalog_can_be_locked_as_it_is(app, client, world):
+    client.login(world.admin.email)
+    response = client.submit(cell_url("company", world.company.id, "booking_confirmed", "email"),
+                             {"version": "0", "locked": "1"})  # Enabled left on "inherit"
+    assert response.status_code == 302
+    assert stored_cell(app, "company", world.company.id, "booking_confirmed", "email") == ({}, True, 1)
+    staff = matrix_cell(client.get(node_url("staff", world.ann.id)).get_data(as_text=True),
+                        "booking_confirmed", "email")
+    assert staff.one(data_lock=True)["data-lock"] == "company"
 
 
 def test_second_editor_gets_409_with_who_changed_it_and_keeps_their_input(app, client, world, make, add_cell):

@@ -79,7 +79,7 @@ def test_a_company_lock_shows_on_every_node_below(client, world, add_cell):
         cell = cell_at(client, url, "booking_confirmed", "email")
         lock = cell.one(data_lock=True)
         assert lock["data-lock"] == "company", url
-        assert lock.text == "locked on by the company", url
+        assert lock.spoken == "locked on by the company", url
         assert state(cell)[0] == "on", url
     north = cell_at(client, node_url("branch", world.north.id), "booking_confirmed", "email")
     assert north.one(data_ignored=True).text == (

@@ -97,16 +97,53 @@ def test_reset_one_key_keeps_the_others(app, client, world, add_row):
     add_row("branch", world.north.id, {"hours_before": 48, "fee": "5.00"})
     client.login(world.admin.email)
     response = client.submit(editor_url("branch", world.north.id),
-                             {"action": "reset_key", "key": "hours_before", "version": "1"})
+                             {"action": "reset_key", "key": "hours_before", "version": "1", "confirmed": "yes"})
     assert response.status_code == 302
     assert live_config(app, "branch", world.north.id) == ({"fee": "5.00"}, 2)
+
+
+def test_reset_of_a_key_first_shows_the_same_impact_preview_as_a_change(app, client, world, add_row):
+    add_row("company", world.company.id, {"hours_before": 24})
+    add_row("branch", world.north.id, {"hours_before": 48, "fee": "5.00"})
+    client.login(world.admin.email)
+    response = client.submit(editor_url("branch", world.north.id),
+                             {"action": "reset_key", "key": "hours_before", "version": "1"})
+    assert response.status_code == 200
+    page = parse(response.get_data(as_text=True))
+    impact = page.one("section", data_impact="reset")
+    assert impact.one(data_impact_changed=True)["data-impact-changed"] == "6"  # North, its 2 services, 3 staff nodes
+    assert "Hours before 48 h → 24 h" in impact.text  # labels and shown values, not raw keys
+    assert live_config(app, "branch", world.north.id) == ({"hours_before": 48, "fee": "5.00"}, 1)
+    confirm = impact.one("form")
+    assert {field["name"]: field["value"] for field in confirm.find_all("input")} | {"csrf_token": ""} == {
+        "csrf_token": "", "action": "reset_key", "key": "hours_before", "version": "1", "confirmed": "yes"}
+
+
+def test_reset_of_a_whole_row_previews_its_impact_then_resets(app, client, world, add_row):
+    add_row("branch", world.north.id, {"hours_before": 48})
+    client.login(world.admin.email)
+    preview = client.submit(editor_url("branch", world.north.id), {"action": "reset_row", "version": "1"})
+    assert parse(preview.get_data(as_text=True)).one("section", data_impact="reset")
+    assert live_config(app, "branch", world.north.id) == ({"hours_before": 48}, 1)
+    done = client.submit(editor_url("branch", world.north.id),
+                         {"action": "reset_row", "version": "1", "confirmed": "yes"})
+    assert done.status_code == 302
+    assert live_config(app, "branch", world.north.id) is None
+
+
+def test_staff_level_reset_needs_no_preview(app, client, world, add_row):
+    add_row("staff", world.ann.id, {"hours_before": 2})
+    client.login(world.admin.email)
+    response = client.submit(editor_url("staff", world.ann.id), {"action": "reset_row", "version": "1"})
+    assert response.status_code == 302
+    assert live_config(app, "staff", world.ann.id) is None
 
 
 def test_reset_whole_row_retires_it_and_values_are_inherited_again(app, client, world, add_row):
     add_row("company", world.company.id, {"hours_before": 24})
     add_row("branch", world.north.id, {"hours_before": 48, "fee": "5.00"})
     client.login(world.admin.email)
-    client.submit(editor_url("branch", world.north.id), {"action": "reset_row", "version": "1"})
+    client.submit(editor_url("branch", world.north.id), {"action": "reset_row", "version": "1", "confirmed": "yes"})
     assert live_config(app, "branch", world.north.id) is None
     with app.app_context():
         retired = db.session.scalar(select(PolicyConfiguration).where(PolicyConfiguration.live.is_(None)))
@@ -132,7 +169,7 @@ def test_second_editor_of_one_row_gets_409_with_who_changed_it(app, client, worl
     assert response.status_code == 409
     conflict = page.one("section", role="alert").text
     assert second_admin.name in conflict
-    assert "hours_before = 36" in conflict
+    assert "Hours before: 36" in conflict  # the setting as people name it, not its key
     editor = page.one("form", id="policy-editor")
     assert editor.field_value("value_hours_before") == "72"  # nothing the user typed is lost
     assert editor.field_value("version") == "2"  # saving again deliberately replaces theirs
@@ -240,3 +277,18 @@ def test_times_are_shown_in_the_company_time_zone(app, client, world, add_row):
     page = editor_page(client, "branch", world.north.id)
     assert "2026-01-02 10:00 CET" in page.one(data_last_changed=True).text
     assert "09:00" not in page.text
+
+
+def test_last_changed_does_not_move_on_a_row_nobody_touched(app, client, world, add_row):
+    add_row("staff", world.ann.id, {"hours_before": 2})
+    with app.app_context():
+        before = db.session.scalar(select(PolicyConfiguration.updated_at).where(
+            PolicyConfiguration.configurable_type == "staff"))
+    client.login(world.admin.email)
+    client.submit(editor_url("branch", world.north.id), {   # makes Ann's row an override of North's
+        "version": "0", "action": "save", "mode_hours_before": "override", "value_hours_before": "12"})
+    with app.app_context():
+        staff_row = db.session.scalar(select(PolicyConfiguration).where(
+            PolicyConfiguration.configurable_type == "staff"))
+        assert staff_row.is_override
+        assert staff_row.updated_at == before

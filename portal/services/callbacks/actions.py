@@ -12,18 +12,23 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 
 from portal.domain.callbacks import (
+    MANAGERS,
     NOTE_MAX,
+    OPEN,
     REASON_MAX,
     TRANSITIONS,
     attempts_exhausted,
     refusal,
     target_status,
+    unassign_refusal,
 )
+from portal.domain.clock import to_local
 from portal.extensions import db
 from portal.models import CallbackEscalation, CallbackRequest, Staff, User
 from portal.services import audit
 from portal.services.callbacks.access import staff_in_scope
 from portal.services.callbacks.escalation import actor_name, close_escalation, last_event, raise_escalation
+from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.scope import Scope
 
@@ -58,17 +63,24 @@ def lost_race(callback: CallbackRequest, action: str) -> Outcome:
     """Tell the person who changed the callback first, and how it stands now."""
     event = last_event(callback.id, callback.company_id)
     what = PAST.get(event.action, event.action) if event else "changed"
-    when = f" at {event.created_at:%H:%M} UTC" if event else ""
+    when = f" at {local_clock(event.created_at, company_zone(callback.company_id))}" if event else ""
     owner = f", assigned to {callback.assignee.name}" if callback.assignee else ""
     return refused(f"Not done: {actor_name(event)} {what} this callback{when}. It is now "
                    f"{callback.status}{owner}. Check it and try again if still needed.", 409)
 
 
+def local_clock(moment: datetime, tz_name: str | None) -> str:
+    """"14:05 CET": a stored (naive UTC) time as the company reads it."""
+    return f"{to_local(moment, tz_name or 'UTC'):%H:%M %Z}"
+
+
 def transition(user: User, callback: CallbackRequest, action: str, version: int, now: datetime,
-               values: dict, after: dict | None = None, record: bool = True) -> Outcome | None:
+               values: dict, after: dict | None = None, record: bool = True,
+               where: list | None = None) -> Outcome | None:
     """Run the conditional update and its audit event; a refusal, or None when it went through.
 
-    `record=False` leaves the audit event to the caller (an escalation records its own)."""
+    `record=False` leaves the audit event to the caller (an escalation records its own); `where`
+    adds conditions of the action's own to the UPDATE."""
     problem = check_allowed(user, callback, action, version)
     if problem:
         return problem
@@ -77,7 +89,8 @@ def transition(user: User, callback: CallbackRequest, action: str, version: int,
     result = cast(CursorResult, db.session.execute(
         update(CallbackRequest)
         .where(CallbackRequest.id == callback.id, *Scope.company(callback.company_id).where(CallbackRequest),
-               CallbackRequest.status.in_(TRANSITIONS[action].sources), CallbackRequest.version == version)
+               CallbackRequest.status.in_(TRANSITIONS[action].sources), CallbackRequest.version == version,
+               *(where or ()))
         .values(**values, version=CallbackRequest.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)))
     if result.rowcount != 1:
@@ -134,8 +147,15 @@ def assign(user: User, callback: CallbackRequest, version: int, now: datetime, s
 
 
 def unassign(user: User, callback: CallbackRequest, version: int, now: datetime) -> Outcome:
+    """Back to pending; an agent may unassign only a callback assigned to them (a mistaken claim).
+    The condition is part of the UPDATE, so a callback reassigned meanwhile is a lost race."""
+    if callback.status == "assigned":
+        why_not = unassign_refusal(user.role, callback.assigned_to, user.staff_id)
+        if why_not:
+            return refused(why_not, 403)
+    own_only = [] if user.role in MANAGERS else [CallbackRequest.assigned_to == user.staff_id]
     problem = transition(user, callback, "unassign", version, now,
-                         {"status": "pending", "assigned_to": None, "assigned_at": None})
+                         {"status": "pending", "assigned_to": None, "assigned_at": None}, where=own_only)
     return _done(problem, "Unassigned: the callback is back in the queue.")
 
 
@@ -144,19 +164,25 @@ def record_attempt(user: User, callback: CallbackRequest, version: int, now: dat
     note, bad = _note(note)
     if bad:
         return bad
+    policy = PolicyBook(callback.company_id).for_callback(callback)
+    if attempts_exhausted(callback.contact_attempts, policy) and callback.version == version:
+        return refused(f"All {policy.max_contact_attempts} attempts are recorded and the callback was "
+                       "escalated (multiple attempts failed). Mark it contacted once you reach the "
+                       "customer, or cancel it.", 409)
     attempts = callback.contact_attempts + 1  # the version check guarantees this was current
     problem = transition(user, callback, "attempt", version, now,
                          {"contact_attempts": CallbackRequest.contact_attempts + 1},
-                         {"attempts": attempts, "note": note})
+                         {"attempts": attempts, "note": note},
+                         where=[CallbackRequest.contact_attempts < policy.max_contact_attempts])
     if problem:
         return problem
-    policy = PolicyBook(callback.company_id).for_callback(callback)
     message = f"Recorded failed attempt {attempts} of {policy.max_contact_attempts}."
     if attempts_exhausted(attempts, policy):
         raised = raise_escalation(callback, "multiple_attempts_failed", None, now,
                                   escalated_from=callback.assigned_to, actor_label="Automatic",
                                   details={"attempts": attempts})
-        message += " Escalated: the maximum number of attempts is reached." if raised else ""
+        message += (" That was the last one: the callback is escalated (multiple attempts failed)."
+                    if raised else " That was the last one.")
     return _done(None, message)
 
 
@@ -224,7 +250,7 @@ def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime,
     if not close_escalation(escalation, notes, now):
         db.session.rollback()
         event = last_event(callback.id, callback.company_id, "resolve_escalation")
-        when = f" at {event.created_at:%H:%M} UTC" if event else ""
+        when = f" at {local_clock(event.created_at, company_zone(callback.company_id))}" if event else ""
         return refused(f"Already resolved by {actor_name(event)}{when}.", 409)
     event = audit.record(callback.company_id, user, "resolve_escalation", "callback", callback.id, {},
                          {"reason": escalation.escalation_reason, "escalation_id": escalation.id,
@@ -245,3 +271,27 @@ def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: dat
         else:
             refusals.append((callback_id, outcome.message))
     return assigned, refusals
+
+
+def claim_next(user: User, now: datetime, tries: int = 5) -> tuple[CallbackRequest | None, Outcome]:
+    """"Next callback": claim the top of the user's queue — the pending callback in their scope
+    with the earliest deadline (overdue ones have the earliest), then priority, then id. Each try
+    is the same conditional UPDATE as a claim; when someone else takes that one first, the next
+    one is tried (a few times), so two agents pressing at once get two different callbacks."""
+    if user.staff is None:
+        return None, refused("Your account is not linked to a staff record, so you cannot claim "
+                             "callbacks. Ask an admin to link it.", 403)
+    scope = Scope.of(user)
+    candidates = db.session.execute(
+        select(CallbackRequest.id, CallbackRequest.version)
+        .where(*scope.where(CallbackRequest), CallbackRequest.status == "pending")
+        .order_by(CallbackRequest.expires_at, CallbackRequest.priority_rank, CallbackRequest.id)
+        .limit(tries)).all()
+    for callback_id, version in candidates:
+        callback = scope.get(CallbackRequest, callback_id)
+        if callback is None or callback.status not in OPEN:
+            continue
+        outcome = claim(user, callback, version, now)
+        if outcome.ok:
+            return callback, outcome
+    return None, Outcome(False, "Nothing is waiting: no pending callback in your queue.", 200)

@@ -200,12 +200,19 @@ def create_or_merge(company_id: int, intake: Intake, actor: User | None, source:
     return stored
 
 
+def company_zone(company_id: int) -> str:
+    """The company's time zone: merged-note stamps are written as its people read them."""
+    company = db.session.get(Company, company_id)
+    return (company.timezone if company else None) or "UTC"
+
+
 def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor, source, now) -> Stored:
     before = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(),
               "version": callback.version}
     callback.priority = higher_priority(callback.priority, intake.priority)
     callback.expires_at = min(callback.expires_at, deadline)  # a merge never moves the deadline later
-    callback.notes = merged_notes(callback.notes, intake.notes, now, source)
+    callback.notes = merged_notes(callback.notes, intake.notes, now, source,
+                                  company_zone(callback.company_id))
     callback.version += 1
     callback.updated_at = now
     after = {"priority": callback.priority, "expires_at": callback.expires_at.isoformat(),

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain.notifications import KEYS, clean_settings
+from portal.domain.notifications import KEYS, catalog_defaults, clean_settings
 from portal.extensions import db
 from portal.models import NotificationConfiguration, User
 from portal.services import audit
-from portal.services.notifications.read import audit_entity, stored
+from portal.services.notifications.read import audit_entity, load_events, stored
 from portal.services.policies.read import NodeRef
 from portal.services.scope import Scope
 
@@ -64,6 +64,15 @@ def locked_at_company(company_id: int, event_type: str, channel: str) -> bool:
     return bool(row and row.locked)
 
 
+def catalog_enabled(node: NodeRef, event_type: str, channel: str) -> bool:
+    """Whether a company cell is on without its own Enabled: the catalog's default. Only the
+    company level locks, and what it inherits is the catalog, so that is all a lock needs."""
+    if node.level != "company":
+        return False
+    event = next((event for event in load_events() if event.event_type == event_type), None)
+    return event is not None and bool(catalog_defaults(event, channel)["is_enabled"])
+
+
 def current_conflict(company_id: int, node: NodeRef, event_type: str, channel: str) -> Conflict:
     row = _row(company_id, node.level, node.entity_id, event_type, channel)
     if row is None:
@@ -88,7 +97,8 @@ def save_cell(user: User, node: NodeRef, event_type: str, channel: str, raw: dic
     if (row.version if row else 0) != expected_version:
         return Outcome(conflict=current_conflict(company_id, node, event_type, channel))
     locked_above = node.level != "company" and locked_at_company(company_id, event_type, channel)
-    settings, errors = clean_settings(node.level, channel, raw, lock=lock, locked_above=locked_above)
+    settings, errors = clean_settings(node.level, channel, raw, lock=lock, locked_above=locked_above,
+                                      inherited_enabled=catalog_enabled(node, event_type, channel))
     if errors:
         return Outcome(errors=errors)
     if row is not None and (stored(row, None).settings, row.locked) == (settings, lock):
@@ -138,3 +148,61 @@ def reset_cell(user: User, node: NodeRef, event_type: str, channel: str, expecte
     remaining = {name: value for name, value in current.settings.items() if name != key}
     return save_cell(user, node, event_type, channel, remaining, current.locked, expected_version,
                      "reset_key")
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    """One cell of a previewed bulk change, as the preview showed it."""
+
+    event_type: str
+    channel: str
+    version: int  # of the node's row, 0 when it has none
+    settings: dict  # the node's own settings after the change
+
+
+def bulk_change(user: User, node: NodeRef, planned: list[PlannedCell],
+                seen: set[tuple[str, str, int]]) -> Outcome:
+    """Apply a previewed bulk change to many cells of one node in one transaction, all or nothing.
+
+    `seen` is what the person confirmed: (event, channel, version) of each cell the preview
+    listed. When the plan worked out now differs (someone changed a cell meanwhile), nothing is
+    saved and the outcome is a conflict, so they look at the new preview before confirming again.
+    Each cell is validated by the same rules as the cell editor (staff keys, locks) and audited.
+    """
+    if not can_change(user):
+        raise PermissionError("Only admins change notification configuration.")
+    if {(cell.event_type, cell.channel, cell.version) for cell in planned} != seen:
+        return Outcome(conflict=Conflict(None, None, {}, False, 0))
+    errors: dict[str, str] = {}
+    for cell in planned:
+        problem = _apply_planned(user, node, cell)
+        if isinstance(problem, Conflict):
+            db.session.rollback()
+            return Outcome(conflict=problem)
+        errors.update(problem)
+    if errors:
+        db.session.rollback()
+        return Outcome(errors=errors)
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return Outcome(conflict=Conflict(None, None, {}, False, 0))
+    return Outcome()
+
+
+def _apply_planned(user: User, node: NodeRef, cell: PlannedCell) -> Conflict | dict[str, str]:
+    """Write one planned cell (no commit): a conflict, its errors, or {} when written."""
+    row = _row(user.company_id, node.level, node.entity_id, cell.event_type, cell.channel)
+    if (row.version if row else 0) != cell.version:
+        return current_conflict(user.company_id, node, cell.event_type, cell.channel)
+    lock = bool(row and row.locked)
+    locked_above = node.level != "company" and locked_at_company(user.company_id, cell.event_type,
+                                                                 cell.channel)
+    inherited = catalog_enabled(node, cell.event_type, cell.channel)
+    settings, problems = clean_settings(node.level, cell.channel, cell.settings, lock=lock,
+                                        locked_above=locked_above, inherited_enabled=inherited)
+    if problems:
+        return {f"{cell.event_type}.{cell.channel}": message for message in problems.values()}
+    _write(user, node, cell.event_type, cell.channel, row, settings, lock, "bulk_update")
+    return {}

@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from portal.cache import cached
 from portal.domain.inheritance import entity_names
-from portal.domain.policies import LevelRow, NodeKey, TreeInput, TreeNode, resolve, resolve_tree
+from portal.domain.policies import (
+    LevelRow,
+    NodeKey,
+    Resolved,
+    TreeInput,
+    TreeNode,
+    resolve_tree,
+    resolve_with_set_aside,
+)
 from portal.domain.policy_schema import POLICY_TYPES
 from portal.extensions import db
 from portal.models import Branch, Company, PolicyConfiguration, Service, Staff, User
@@ -139,6 +147,13 @@ def make_node_ref(company_id: int, entity, via_branch: int | None = None,
 def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_config: dict | None = None):
     """(resolved values, own row) of a node on its canonical path; `override_config` replaces
     the node's own config (used to show what a submitted form would give)."""
+    resolved, _, row = resolve_node_in_full(company_id, policy_type, node, override_config)
+    return resolved, row
+
+
+def resolve_node_in_full(company_id: int, policy_type: str, node: NodeRef,
+                         override_config: dict | None = None) -> tuple[Resolved, Resolved, RowInfo | None]:
+    """(resolved values, grouped keys set aside by a more specific level, own row) of a node."""
     rows = load_rows(company_id, policy_type)
     names = _path_names(node)
     path_rows = [LevelRow(level, ident, names.get((level, ident)), rows[(level, ident)].config)
@@ -146,7 +161,8 @@ def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_conf
     if override_config is not None:
         path_rows = [row for row in path_rows if (row.level, row.entity_id) != node.key]
         path_rows.append(LevelRow(node.level, node.entity_id, node.name, override_config))
-    return resolve(policy_type, path_rows), rows.get(node.key)
+    resolved, set_aside = resolve_with_set_aside(policy_type, path_rows)
+    return resolved, set_aside, rows.get(node.key)
 
 
 def path_labels(node: NodeRef) -> list[str]:

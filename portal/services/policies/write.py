@@ -129,9 +129,13 @@ def relink_overrides(company_id: int, policy_type: str) -> None:
         path = [("company", company_id)] + ([("branch", branch_id)] if branch_id is not None else [])
         path_rows = [LevelRow(lvl, i, None, by_node[(lvl, i)].config) for lvl, i in path
                      if (lvl, i) in by_node and (lvl, i) != (level, ident)]
-        parent = nearest_overridden([*path_rows, LevelRow(level, ident, None, row.config)], level)
+        parent = nearest_overridden([*path_rows, LevelRow(level, ident, None, row.config)], level,
+                                    policy_type)
         parent_id = by_node[(parent.level, parent.entity_id)].id if parent else None
         if (row.overrides_id, row.is_override) != (parent_id, parent_id is not None):
+            # updated_at kept as it was: a link is bookkeeping, not a change anyone made to this
+            # row, so "last changed by … at …" must not move (the column's onupdate would).
             db.session.execute(update(PolicyConfiguration).where(PolicyConfiguration.id == row.id)
-                               .values(overrides_id=parent_id, is_override=parent_id is not None)
+                               .values(overrides_id=parent_id, is_override=parent_id is not None,
+                                       updated_at=PolicyConfiguration.updated_at)
                                .execution_options(synchronize_session=False))
