@@ -43,16 +43,46 @@ def browser():
         chromium.close()
 
 
+class InFlight:
+    """WSGI wrapper that counts requests being served, so a test can wait until the server is idle:
+    a request the browser sent just before the test ended must not write (say, a cached page)
+    after the database and cache were wiped for the next test, whose new rows reuse the ids."""
+
+    def __init__(self, app):
+        self.app, self.count, self.idle = app, 0, threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            return list(self.app(environ, start_response))  # the whole body, inside the count
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_until_idle(self, timeout: float = 10) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture(scope="session")
-def live_url(app):
-    """Base URL of the session app, served by werkzeug from a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
+def live_server(app):
+    """The session app served by werkzeug from a background thread: (base URL, its in-flight counter)."""
+    in_flight = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)  # port 0: the OS picks a free one
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", in_flight
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_url(live_server):
+    """Base URL of the live server."""
+    return live_server[0]
 
 
 @pytest.fixture
@@ -63,12 +93,22 @@ def demo(app):
 
 
 @pytest.fixture
-def page(browser, live_url, demo, request):
+def page(browser, live_server, demo, request):
     """A fresh page with its own cookies on the live server. Its screenshot is saved after the
     test, passed or failed, as artifacts/screenshots/<test name>.png."""
-    context = browser.new_context(base_url=live_url, viewport={"width": 1280, "height": 800})
+    url, _ = live_server
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     save_screenshot(page, request.node.name)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_the_wipe(request):
+    """After a browser test (and before the root conftest wipes database and cache), wait until
+    the live server has answered everything the browser sent."""
+    yield
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server")[1].wait_until_idle()
