@@ -53,11 +53,16 @@ def load_user(session_token: str) -> User | None:
     return row.user
 
 
+# Endpoints that never need the signed-in user: the health checks must answer for what they check
+# (or, /livez, touch nothing) even when the caller sends a session cookie.
+SESSIONLESS_ENDPOINTS = frozenset({"static", "main.healthz", "main.livez"})
+
+
 def load_session_first() -> None:
     """Load the session before the view runs: its time-outs and last-seen time are written and
     committed while the request has changed nothing yet (a lazy load later, e.g. while an error
     page renders, must never commit a view's half-done work)."""
-    if request.endpoint != "static":
+    if request.endpoint not in SESSIONLESS_ENDPOINTS:
         _ = current_user.is_authenticated
 
 

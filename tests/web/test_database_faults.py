@@ -97,6 +97,20 @@ def test_healthz_names_the_failing_database_and_livez_does_not_care(broken_app):
     assert client.get("/livez").status_code == 200
 
 
+def test_health_checks_answer_for_themselves_for_a_signed_in_caller_too(broken_app, client, world):
+    """A session cookie must not turn /healthz into the 503 page, nor make /livez touch the database."""
+    other = signed_in_on(broken_app, client, world)
+    assert other.get("/healthz").get_json()["failing"] == ["database"]
+    assert other.get("/livez").get_json() == {"status": "alive"}
+
+
+def test_livez_of_a_signed_in_caller_sends_no_query(app, client, world):
+    client.login(world.admin.email)
+    with app.app_context(), QueryCounter(app.extensions["sqlalchemy"].engine) as counter:
+        assert client.get("/livez").status_code == 200
+    assert counter.count == 0
+
+
 def test_healthz_is_ok_when_both_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
