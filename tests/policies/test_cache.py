@@ -68,6 +68,12 @@ class HangingServer:
             conn.close()
 
 
+def timed_get(client, url):
+    started = time.monotonic()
+    response = client.get(url)
+    return response, time.monotonic() - started
+
+
 @pytest.mark.parametrize("kind", ["stopped", "hanging"])
 def test_pages_work_from_the_database_when_redis_is_down(app, world, add_row, caplog, kind):
     server = HangingServer() if kind == "hanging" else None
@@ -78,15 +84,18 @@ def test_pages_work_from_the_database_when_redis_is_down(app, world, add_row, ca
     broken.test_client_class = PortalClient
     add_row("company", world.company.id, {"hours_before": 24})
     try:
+        healthy = app.test_client()
+        healthy.login(world.admin.email)
+        baseline = min(timed_get(healthy, "/policies/?type=cancellation")[1] for _ in range(2))
         client = broken.test_client()
         client.login(world.admin.email)
         with caplog.at_level(logging.WARNING, logger="portal.cache.backend"):
-            started = time.monotonic()
-            response = client.get("/policies/?type=cancellation")
-            elapsed = time.monotonic() - started
+            response, elapsed = timed_get(client, "/policies/?type=cancellation")
         assert response.status_code == 200
         assert b"24 h" in response.data
-        assert elapsed < 1.0, f"{kind} Redis cost {elapsed:.2f}s"
+        # The broken Redis costs one short socket timeout (then it is skipped for a while), not one
+        # per lookup: well under a second beyond what the page costs anyway on this machine.
+        assert elapsed - baseline < 1.0, f"{kind} Redis cost {elapsed:.2f}s (healthy: {baseline:.2f}s)"
         assert "Redis cache unavailable" in caplog.text
     finally:
         if server:
