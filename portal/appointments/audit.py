@@ -4,24 +4,22 @@ from flask_login import current_user
 
 from portal.appointments import bp
 from portal.appointments.common import (
-    Page,
     appointment_or_404,
     appointments_roles,
     company_tz,
     page_args,
-    page_number,
     per_page,
 )
 from portal.appointments.forms import AuditFilterForm, id_choices, yes_no
 from portal.domain.clock import to_local
 from portal.domain.policy_schema import POLICY_TYPES, display_value, key_specs
 from portal.models import AppointmentModification, utcnow
-from portal.services.appointments.read import filter_choices, modifications_with_actor
+from portal.services.appointments.read import branch_choices, modifications_with_actor
 from portal.services.modifications.audit import (
     CSV_COLUMNS,
     AuditFilters,
-    audit_query,
-    audit_rows,
+    Cursor,
+    audit_page,
     audit_totals,
     export_rows,
 )
@@ -31,7 +29,7 @@ from portal.web.scope import current_scope
 
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
-    branches, _ = filter_choices(current_scope())
+    branches = branch_choices(current_scope())
     form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
     return form
 
@@ -51,17 +49,26 @@ def _valid_form() -> AuditFilterForm:
     return form
 
 
+def _cursor() -> tuple[Cursor | None, bool]:
+    """Where the page starts: after the row of `older=…`, or before the row of `newer=…`."""
+    token = request.args.get("newer") or request.args.get("older")
+    if not token:
+        return None, False
+    try:
+        return Cursor.parse(token), bool(request.args.get("newer"))
+    except ValueError as problem:
+        abort(400, str(problem))
+
+
 @bp.get("/modifications")
 @appointments_roles
 def modifications():
     form = _valid_form()
     filters, scope, tz_name = _filters(form), current_scope(), company_tz()
-    count, fees = audit_totals(scope, filters, tz_name)
-    size = per_page()
-    number = min(page_number(), max(1, -(-count // size)))
-    rows = audit_rows(audit_query(scope, filters, tz_name), size, (number - 1) * size)
-    return render_template("appointments/audit.html", form=form, page=Page(rows, number, size, count),
-                           totals=(count, fees), page_args=page_args(form))
+    cursor, newer = _cursor()
+    page = audit_page(scope, filters, tz_name, cursor, newer, per_page())
+    return render_template("appointments/audit.html", form=form, page=page,
+                           totals=audit_totals(scope, filters, tz_name), page_args=page_args(form))
 
 
 @bp.get("/modifications.csv")

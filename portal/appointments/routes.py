@@ -6,13 +6,15 @@ from flask_login import current_user
 
 from portal.appointments import bp
 from portal.appointments.common import (
+    Page,
     appointment_or_404,
     appointments_roles,
     company_tz,
     customer_or_404,
     decision_time,
     page_args,
-    paginate_entities,
+    page_number,
+    per_page,
 )
 from portal.appointments.forms import AppointmentFilterForm, id_choices
 from portal.domain.clock import to_local
@@ -20,7 +22,7 @@ from portal.models import utcnow
 from portal.services.appointments.read import (
     AppointmentFilters,
     appointment_history,
-    appointments_query,
+    appointment_page,
     customer_history,
     filter_choices,
     series_members,
@@ -50,7 +52,8 @@ def index():
         return render_template("appointments/index.html", form=form, page=None, page_args={}), 400
     filters = AppointmentFilters(form.date_from.data, form.date_to.data, form.branch.data,
                                  form.staff.data, form.status.data or None, form.customer.data or "")
-    page = paginate_entities(appointments_query(current_scope(), filters, company_tz()))
+    items, number, total = appointment_page(current_scope(), filters, company_tz(), page_number(), per_page())
+    page = Page(items, number, per_page(), total)
     return render_template("appointments/index.html", form=form, page=page, page_args=page_args(form))
 
 

@@ -3,7 +3,6 @@ from flask import render_template
 
 from portal.appointments import bp
 from portal.appointments.common import appointments_roles
-from portal.services.appointments.read import customer_criteria
 from portal.services.modifications.stats import (
     last_refreshed,
     stat_totals,
@@ -21,8 +20,7 @@ RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
 def stats_report():
     rank_by = arg_choice("rank", tuple(RANKINGS), "cancel_30d", label="Rank by")
     scope = current_scope()
-    criteria = customer_criteria(scope)
     return render_template("appointments/stats.html", rank_by=rank_by, rankings=RANKINGS,
-                           customers=top_customers(criteria, scope.company_id, rank_by),
-                           totals=stat_totals(criteria, scope.company_id),
+                           customers=top_customers(scope, rank_by),
+                           totals=stat_totals(scope),
                            refreshed_at=last_refreshed(scope.company_id))

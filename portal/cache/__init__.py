@@ -1,11 +1,23 @@
-"""All caching: the tolerant Redis backend, keys carrying the company's configuration
-generation, and the one listener that retires cached values when configuration changes.
+"""All caching: the tolerant Redis backend, JSON values, keys carrying the company's
+configuration generation, and the one listener that retires cached values when configuration
+changes.
 
 - `backend`: a Redis cache whose failures are cache misses (pages never fail on Redis).
-- `generation`: `cached(company_id, name, produce)` reads through keys with the generation.
+- `serializer` + `codec`: every value is stored as JSON and read back as its type; nothing in
+  the cache path is ever unpickled.
+- `generation`: `cached(company_id, name, kind, produce)` reads through keys with the generation.
 - `invalidation`: bumps the generation in the same transaction as every configuration change.
 """
 from portal.cache.generation import TTL_SECONDS, cached, generation
-from portal.cache.invalidation import register
+from portal.cache.invalidation import register as register_invalidation
+from portal.cache.serializer import use_json
+from portal.extensions import cache
+
+
+def register(app) -> None:
+    """Store JSON in whichever backend the app uses; bump generations on configuration changes."""
+    use_json(app.extensions["cache"][cache])
+    register_invalidation(app)
+
 
 __all__ = ["TTL_SECONDS", "cached", "generation", "register"]

@@ -13,14 +13,17 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from portal.cache.serializer import JSONSerializer
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5.0
 
 
 class TolerantRedisCache(RedisCache):
-    """RedisCache whose failures become cache misses plus a logged warning."""
+    """RedisCache whose failures become cache misses plus a logged warning; values are JSON."""
 
+    serializer = JSONSerializer()  # type: ignore[assignment]  # cachelib types it as its pickle one
     _down_until = 0.0
 
     def _guarded(self, operation, fallback, *args, **kwargs):

@@ -3,30 +3,55 @@
 The generation lives in `companies.config_generation` and is bumped in the same transaction as
 every configuration or hierarchy change (portal/cache/invalidation.py), so a key built from the current
 generation can never name a stale value, on any app machine.
+
+Values are stored as JSON (portal/cache/codec.py) and read back as the type the caller names.
+The key carries the storage format, so a value written in another format (the pickles of
+earlier releases) is never found, and data that does not fit the type is a miss.
 """
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from portal.cache.codec import CodecError, decode, encode
+from portal.cache.invalidation import MEMO
 from portal.extensions import cache, db
 from portal.models import Company
 
 TTL_SECONDS = 300
-_MISS = object()
+FORMAT = "j1"  # JSON through portal.cache.codec; change it when an encoding changes
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
 
 
 def generation(company_id: int) -> int:
-    """The company's current configuration generation, read from the database."""
-    return db.session.scalar(select(Company.config_generation).where(Company.id == company_id)) or 0
+    """The company's current configuration generation, read from the database once per
+    transaction of the session (a page asking for several cached values reads it once); a flush
+    that bumps it, a commit and a rollback forget it (portal/cache/invalidation.py)."""
+    memo = db.session.info.setdefault(MEMO, {})
+    if company_id not in memo:
+        memo[company_id] = db.session.scalar(
+            select(Company.config_generation).where(Company.id == company_id)) or 0
+    return memo[company_id]
 
 
-def cached(company_id: int, name: str, produce: Callable[[], Any]) -> Any:
-    """`produce()`'s result, cached under (company, generation, name)."""
-    key = f"cfg:{company_id}:{generation(company_id)}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = produce()
-        cache.set(key, (value,), timeout=TTL_SECONDS)
-        return value
-    return value[0]  # stored wrapped, so a legitimately cached None is still a hit
+def cache_key(company_id: int, name: str) -> str:
+    """The key of `name` for the company's current generation."""
+    return f"cfg:{FORMAT}:{company_id}:{generation(company_id)}:{name}"
+
+
+def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T]) -> T:
+    """`produce()`'s result of type `kind`, cached under (format, company, generation, name)."""
+    key = cache_key(company_id, name)
+    stored = cache.get(key)
+    if isinstance(stored, dict) and "value" in stored:  # wrapped: a cached None is still a hit
+        try:
+            return decode(kind, stored["value"])
+        except CodecError as problem:
+            log.warning("Cached %s does not read as %s (%s); recomputed", name, kind, problem)
+    value = produce()
+    cache.set(key, {"value": encode(value)}, timeout=TTL_SECONDS)
+    return value

@@ -25,9 +25,17 @@ def changed_companies(session: Session) -> set[int]:
     return ids
 
 
+MEMO = "portal.cache.generations"  # the generations portal/cache/generation.py remembered
+
+
+def forget_generations(session: Session, *args) -> None:
+    session.info.pop(MEMO, None)
+
+
 def bump_generation(session: Session, flush_context=None, instances=None) -> None:
     ids = changed_companies(session)
     if ids:
+        forget_generations(session)
         session.execute(
             update(Company)
             .where(Company.id.in_(sorted(ids)))
@@ -39,3 +47,5 @@ def bump_generation(session: Session, flush_context=None, instances=None) -> Non
 def register(app) -> None:
     if not event.contains(Session, "before_flush", bump_generation):
         event.listen(Session, "before_flush", bump_generation)
+        for name in ("after_commit", "after_rollback", "after_soft_rollback"):
+            event.listen(Session, name, forget_generations)

@@ -75,7 +75,7 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     scope = Scope.of(user)
     criteria = filter_criteria(scope, f, user.company.default_region, now)
     page = page_keys(criteria, f, now, start, size, backwards)
-    counts, overdue = tab_counts(criteria, now)
+    counts, overdue = tab_counts(scope, f, criteria, now)
     pages = max(1, math.ceil(counts[f.tab] / size))
     branches = [] if scope.limited else list(db.session.scalars(scope.select(Branch).order_by(Branch.name)))
     can_bulk = user.role in ("admin", "branch_manager")

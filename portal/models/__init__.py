@@ -19,6 +19,13 @@ from portal.models.callbacks import (
     CallbackEscalation,
     CallbackRequest,
 )
+from portal.models.counters import (
+    CLOSED_STATUSES,
+    NO_ASSIGNEE,
+    CallbackClosedCount,
+    CallbackPhoneLock,
+    ModificationTotal,
+)
 from portal.models.links import LINK_PURPOSES, NO_PASSWORD, PasswordLink
 from portal.models.notifications import (
     CHANNELS,
@@ -40,12 +47,14 @@ __all__ = [
     "APPOINTMENT_STATUSES",
     "CALLBACK_STATUSES",
     "CHANNELS",
+    "CLOSED_STATUSES",
     "CONFIGURABLE_TYPES",
     "END_REASONS",
     "ESCALATION_REASONS",
     "EVENT_CATEGORIES",
     "LINK_PURPOSES",
     "MODIFICATION_TYPES",
+    "NO_ASSIGNEE",
     "NO_PASSWORD",
     "OPEN_STATUSES",
     "ORIGINAL_TABLES",
@@ -59,10 +68,13 @@ __all__ = [
     "AppointmentModificationStat",
     "AuditEvent",
     "Branch",
+    "CallbackClosedCount",
     "CallbackEscalation",
+    "CallbackPhoneLock",
     "CallbackRequest",
     "Company",
     "Customer",
+    "ModificationTotal",
     "NotificationConfiguration",
     "NotificationEventMapping",
     "PasswordLink",

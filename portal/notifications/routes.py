@@ -30,8 +30,8 @@ from portal.notifications.presenters import (
 from portal.services.notifications.read import (
     check_channel,
     check_event,
-    company_hierarchy,
     load_events,
+    node_hierarchy,
     node_matrix,
     recent_changes,
 )
@@ -56,7 +56,7 @@ def catalog():
                            categories=list(dict.fromkeys(event.category for event in events)),
                            category_labels=CATEGORY_LABELS, channel_labels=CHANNEL_LABELS,
                            timing_text=timing_text,
-                           hierarchy=company_hierarchy(current_user.company_id))
+                           hierarchy=node_hierarchy(current_user.company_id))
 
 
 def requested_node(level, entity_id):
@@ -67,7 +67,7 @@ def requested_node(level, entity_id):
 def _page_context(ref, matrix):
     return {"node": ref, "matrix": matrix, "level_labels": LEVEL_LABELS,
             "editable": can_change(current_user), "crumbs": crumbs(ref, matrix.names),
-            "nav": nav_tree(company_hierarchy(current_user.company_id, _show_inactive()), ref),
+            "nav": nav_tree(node_hierarchy(current_user.company_id, ref, _show_inactive()), ref),
             "show_inactive": _show_inactive(), "inactive_toggle_url": _inactive_toggle_url()}
 
 

@@ -5,6 +5,7 @@ from portal.domain.decisions import FeeRule, fee_rule
 from portal.domain.policies import Effective, TreeNode, describe, group_decider
 from portal.domain.policy_schema import KEY_GROUPS, display_value, key_specs
 from portal.services.policies.read import RowInfo
+from portal.services.policies.tree import TreeShape
 
 LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
 # Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
@@ -102,18 +103,23 @@ def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, enti
 
 
 def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int | None,
-                    query: str, inactive: frozenset = frozenset()) -> NodeView | None:
+                    query: str, shape: TreeShape | None = None,
+                    inactive: frozenset = frozenset()) -> NodeView | None:
     """The visible tree: narrowed to one branch and/or to nodes whose name matches `query`;
-    the nodes in `inactive` are marked so."""
+    the nodes in `inactive` are marked so. `shape` is the whole tree's size when `root` holds
+    only part of it (no staff)."""
     needle = query.strip().lower()
-    stop_at_services = not (branch_id or needle) and sum(1 for _ in root.walk()) > FULL_TREE_UP_TO
+    nodes = shape.nodes if shape else sum(1 for _ in root.walk())
+    stop_at_services = not (branch_id or needle) and nodes > FULL_TREE_UP_TO
 
     def visit(node: TreeNode, depth: int) -> NodeView | None:
         if node.level == "branch" and branch_id and node.entity_id != branch_id:
             return None
         if stop_at_services and node.level == "service":
             view = _node_view(policy_type, node, rows, False)
-            view.hidden_children, view.branch_id = len(node.children), node.path[1][1]
+            branch = node.path[1][1]
+            below = shape.staff_below.get((branch, node.entity_id), 0) if shape else len(node.children)
+            view.hidden_children, view.branch_id = below, branch
             view.active = (node.level, node.entity_id) not in inactive
             return view
         children = [child_view for child in node.children if (child_view := visit(child, depth + 1))]

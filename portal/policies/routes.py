@@ -3,7 +3,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.cache import cached
-from portal.domain.inheritance import inactive_nodes
 from portal.domain.policy_impact import impact_of_change
 from portal.domain.policy_schema import POLICY_TYPES, key_specs
 from portal.extensions import db
@@ -11,6 +10,7 @@ from portal.models import AuditEvent, Branch
 from portal.policies import bp
 from portal.policies.forms import EditorInput, read_editor
 from portal.policies.presenters import (
+    FULL_TREE_UP_TO,
     LEVEL_LABELS,
     build_tree_view,
     cells_for,
@@ -28,6 +28,7 @@ from portal.services.policies.read import (
     resolve_node,
     resolve_node_in_full,
 )
+from portal.services.policies.tree import view_tree
 from portal.services.policies.write import audit_entity, can_edit, current_conflict, edit_refusal, save_row
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
@@ -59,16 +60,15 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
     company_id = current_user.company_id
 
     def render() -> str:
-        policy_tree = company_tree(company_id, policy_type, inactive)
-        view = build_tree_view(policy_type, policy_tree.root, policy_tree.rows, branch_id, query,
-                               inactive_nodes(policy_tree.tree_input))
+        part = view_tree(company_id, policy_type, branch_id, query, FULL_TREE_UP_TO, inactive)
+        view = build_tree_view(policy_type, part.root, part.rows, branch_id, query, part.shape, part.inactive)
         return render_template("policies/_tree.html", policy_type=policy_type, view=view,
                                counts=count_nodes(view), query=query, level_labels=LEVEL_LABELS)
 
     if query:
         return render()
     return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}{':all' if inactive else ''}",
-                  render)
+                  str, render)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):

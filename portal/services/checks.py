@@ -52,6 +52,24 @@ def check_events() -> str:
     return f"{count} system events"
 
 
+COUNTER_TRIGGERS = ("callback_closed_counts_insert", "callback_closed_counts_delete",
+                    "modification_totals_insert")
+
+
+def check_counters() -> str:
+    """The triggers that keep the queue's and the audit page's counters (migration 0008) exist: a
+    SQLite migration that rebuilds their table drops them silently."""
+    if db.engine.dialect.name == "mysql":
+        query = "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    present = set(db.session.scalars(text(query)))
+    missing = [name for name in COUNTER_TRIGGERS if name not in present]
+    if missing:
+        raise RuntimeError("missing " + ", ".join(missing))
+    return f"{len(present)} triggers keep them"
+
+
 def check_cache() -> str:
     key, value = f"portal-check:{secrets.token_hex(8)}", secrets.token_hex(8)
     cache.set(key, value, timeout=30)
@@ -79,6 +97,7 @@ CHECKS = (
     ("migrations at head", check_migrations),
     ("original tables", check_tables),
     ("notification events", check_events),
+    ("counters", check_counters),
     ("cache round trip", check_cache),
     ("effective policy", check_effective_policy),
 )

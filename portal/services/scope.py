@@ -21,9 +21,11 @@ from portal.models import (
     Appointment,
     AppointmentModification,
     Branch,
+    CallbackClosedCount,
     CallbackEscalation,
     CallbackRequest,
     Customer,
+    ModificationTotal,
     Staff,
     User,
 )
@@ -46,6 +48,9 @@ def _branch_rules() -> dict[type, Callable[[int], ColumnElement[bool]]]:
             Appointment.branch_id == b),
         AppointmentModification: lambda b: exists().where(
             Appointment.id == AppointmentModification.appointment_id, Appointment.branch_id == b),
+        # The counters keep the branch of what they count.
+        CallbackClosedCount: lambda b: CallbackClosedCount.branch_id == b,
+        ModificationTotal: lambda b: ModificationTotal.branch_id == b,
     }
 
 

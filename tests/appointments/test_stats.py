@@ -166,3 +166,19 @@ def test_two_refreshes_at_once_both_finish_and_leave_one_snapshot(app, mariadb, 
     rows = counts(app)
     assert len(rows) == 30 * 4
     assert sum(rows.values()) == sum(n % 4 for n in range(30)) * 2  # each counted in 30d and 90d
+
+
+def test_company_totals_from_the_day_and_month_buckets_equal_the_sum_of_the_rows(app, world, bookings):
+    from portal.services.modifications.stats import stat_totals
+    from portal.services.scope import Scope
+
+    now = now_seconds()
+    for n in range(6):
+        history(bookings, bookings.customer(), now, [0.2, 29.99, 30, 30.01, 45.5, 89.99, 90, 91][n:])
+        history(bookings, bookings.customer(), now, [n * 7 + 0.5], kind="reschedule")
+    refresh(app, now)
+    summed = {}
+    for (_, _, stat_type), count in counts(app).items():
+        summed[stat_type] = summed.get(stat_type, 0) + count
+    with app.app_context():
+        assert stat_totals(Scope.company(world.company.id)) == summed

@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmark scripts (not part of the default test run)."""
+"""Shared pieces of the benchmarks (not part of the default test run)."""
+import logging
 import os
 import statistics
 import tempfile
@@ -25,7 +26,16 @@ def fresh_database(engine: str, name: str) -> str:
     return MARIADB_URL.format(name=name)
 
 
+def drop_database(engine: str, name: str) -> None:
+    if engine == "mysql" or engine == "mariadb":
+        server = create_engine(MARIADB_URL.format(name=""))
+        with server.begin() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        server.dispose()
+
+
 def bench_app(database_url: str, redis_url: str | None):
+    """The portal on the bench database (migrated), caching in Redis when given."""
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
     if redis_url:
         config.update({"CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
@@ -55,7 +65,6 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
 
 @contextmanager
 def quiet_logs():
-    import logging
     previous = logging.root.level
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.root.setLevel(logging.WARNING)
@@ -63,15 +72,3 @@ def quiet_logs():
         yield
     finally:
         logging.root.setLevel(previous)
-
-
-def run_benchmark(doc: str, measure, report) -> None:
-    """The command line every benchmark shares: --engine sqlite|mariadb, --redis URL."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "mariadb"), default="mariadb")
-    parser.add_argument("--redis", default=None, help="Redis URL for the cache (default: in-process)")
-    args = parser.parse_args()
-    with quiet_logs():
-        report(measure(args.engine, args.redis))

@@ -148,3 +148,50 @@ def test_eight_agents_pressing_next_callback_at_once_each_get_a_different_one(ap
         assert sorted(claimed) == sorted(ids), f"round {round_no}: {[o.message for _, o in outcomes]}"
         owners = {load(app, ident).assigned_to for ident in ids}
         assert len(owners) == THREADS  # nobody got two, nobody none
+
+
+def test_intake_waits_only_for_the_same_phone_never_for_another(app, mariadb, world):
+    """While one intake holds the lock of a phone, an intake of another phone of the same company
+    finishes at once; one of the same phone waits until the first has committed, then merges."""
+    from portal.models import Company
+    from portal.services.callbacks.intake import create_or_merge, parse_intake
+    from portal.services.callbacks.phone_lock import lock_phone
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with app.app_context():
+            lock_phone(world.company.id, "+49301111111", utcnow())
+            holding.set()
+            release.wait(timeout=30)
+            db.session.commit()
+            db.session.remove()
+
+    def intake(phone):
+        with app.app_context():
+            company = db.session.get(Company, world.company.id)
+            checked, errors = parse_intake(company, {"customer_name": "Lea", "phone_number": phone,
+                                                     "branch_id": world.north.id})
+            assert errors == {}
+            try:
+                return create_or_merge(world.company.id, checked, None, "API", utcnow())
+            finally:
+                db.session.remove()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert holding.wait(timeout=10)
+    results = {}
+    same = threading.Thread(target=lambda: results.update(same=intake("+49301111111")))
+    same.start()
+    other = threading.Thread(target=lambda: results.update(other=intake("+49302222222")))
+    other.start()
+    other.join(timeout=10)
+    assert "other" in results, "an intake of another phone waited for this phone's lock"
+    same.join(timeout=2)
+    assert "same" not in results, "an intake of the same phone did not wait for its lock"
+    release.set()
+    holder.join(timeout=10)
+    same.join(timeout=10)
+    assert results["same"].merged is False  # the holder stored nothing: there was nothing to merge into
+    assert results["other"].merged is False

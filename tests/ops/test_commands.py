@@ -123,8 +123,25 @@ def test_portal_check_passes_on_a_migrated_database(app):
     result = app.test_cli_runner().invoke(args=["portal", "check"])
     assert result.exit_code == 0, result.output
     for name in ("database reachable", "migrations at head", "original tables",
-                 "notification events", "cache round trip", "effective policy"):
+                 "notification events", "counters", "cache round trip", "effective policy"):
         assert f"OK   {name}" in result.output
+
+
+def test_portal_check_fails_when_a_counter_trigger_is_missing(app):
+    from sqlalchemy import text
+
+    from portal.extensions import db
+    with app.app_context():
+        db.session.execute(text("DROP TRIGGER modification_totals_insert"))
+        db.session.commit()
+    try:
+        result = app.test_cli_runner().invoke(args=["portal", "check"])
+    finally:
+        with app.app_context():
+            downgrade(revision="0005")
+            upgrade()
+    assert result.exit_code == 1
+    assert "FAIL counters: missing modification_totals_insert" in result.output
 
 
 def test_portal_check_resolves_a_real_policy(app):

@@ -14,6 +14,7 @@ from portal.domain.clock import local_days
 from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, Branch, Customer, Staff, User
+from portal.services.choices import Choice, choices
 from portal.services.scope import Scope
 
 ListedModification = tuple  # (AppointmentModification, actor name or None)
@@ -55,28 +56,51 @@ def customer_matches(text: str):
                  for column in (Customer.name, Customer.phone, Customer.email)))
 
 
-def appointments_query(scope: Scope, filters: AppointmentFilters, tz_name: str) -> Select:
-    """The filtered list, soonest first."""
-    stmt = select(Appointment).join(Appointment.customer).where(*appointment_criteria(scope))
+def appointment_list_criteria(scope: Scope, filters: AppointmentFilters, tz_name: str) -> list:
+    """WHERE criteria of the list on appointments alone (a customer search as an IN subquery),
+    so the list is counted and paged on the (company or branch, starts_at) index."""
+    criteria = appointment_criteria(scope)
     start, end = local_days(filters.date_from, filters.date_to, tz_name)
     if start is not None:
-        stmt = stmt.where(Appointment.starts_at >= start)
+        criteria.append(Appointment.starts_at >= start)
     if end is not None:
-        stmt = stmt.where(Appointment.starts_at < end)
+        criteria.append(Appointment.starts_at < end)
     for column, value in ((Appointment.branch_id, filters.branch_id),
                           (Appointment.staff_id, filters.staff_id), (Appointment.status, filters.status)):
         if value is not None:
-            stmt = stmt.where(column == value)
+            criteria.append(column == value)
     if filters.customer.strip():
-        stmt = stmt.where(customer_matches(filters.customer))
-    return with_parts(stmt).order_by(Appointment.starts_at, Appointment.id)
+        criteria.append(Appointment.customer_id.in_(select(Customer.id).where(
+            *scope.whole_company().where(Customer), customer_matches(filters.customer))))
+    return criteria
 
 
-def filter_choices(scope: Scope) -> tuple[list[Branch], list[Staff]]:
+def appointment_page(scope: Scope, filters: AppointmentFilters, tz_name: str, number: int,
+                     size: int) -> tuple[list[Appointment], int, int]:
+    """(appointments of page `number`, soonest first, with their parts; the page number, clamped
+    to the last page; how many match): the count and the page's ids come from the index, and only
+    those ids are loaded with their branch, service, staff and customer."""
+    criteria = appointment_list_criteria(scope, filters, tz_name)
+    total = db.session.scalar(select(func.count(Appointment.id)).where(*criteria)) or 0
+    number = min(max(number, 1), max(1, -(-total // size)))
+    ids = list(db.session.scalars(select(Appointment.id).where(*criteria)
+                                  .order_by(Appointment.starts_at, Appointment.id)
+                                  .limit(size).offset((number - 1) * size)))
+    if not ids:
+        return [], number, total
+    loaded = db.session.scalars(with_parts(select(Appointment).where(Appointment.id.in_(ids)))).unique()
+    found = {appointment.id: appointment for appointment in loaded}
+    return [found[ident] for ident in ids if ident in found], number, total
+
+
+def filter_choices(scope: Scope) -> tuple[list[Choice], list[Choice]]:
     """Branches and staff a person can filter by in this scope."""
-    branches = scope.select(Branch).order_by(Branch.name)
-    staff = scope.select(Staff).order_by(Staff.name)
-    return list(db.session.scalars(branches)), list(db.session.scalars(staff))
+    return branch_choices(scope), choices(scope, Staff, "all")
+
+
+def branch_choices(scope: Scope) -> list[Choice]:
+    """Branches a person can filter by in this scope."""
+    return choices(scope, Branch, "all")
 
 
 def modifications_with_actor(*criteria, limit: int = 200) -> list[ListedModification]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.domain.callbacks import (
     EMAIL_MAX,
@@ -29,6 +30,7 @@ from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest, Company, Customer, Service, Staff, User
 from portal.models.org import branch_services
 from portal.services import audit
+from portal.services.callbacks.phone_lock import lock_phone
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.scope import Scope
 
@@ -177,21 +179,44 @@ def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
         errors["staff_id"] = "Unknown staff member."
 
 
+DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205
+ATTEMPTS = 3
+
+
 def create_or_merge(company_id: int, intake: Intake, actor: User | None, source: str,
                     now: datetime) -> Stored:
     """Store a checked request, merging it into an open one from the same phone (30 minutes).
 
-    Intake for one company is serialised on the company row, so two requests from one phone
-    arriving together merge instead of both creating a callback.
+    Intakes take turns per phone number (portal/services/callbacks/phone_lock.py): two requests
+    from one phone arriving together merge instead of both creating a callback, while requests
+    from different phones run side by side. The caller's transaction is committed first, so the
+    transaction that takes the lock reads what the phone's previous intake committed. A deadlock
+    the database reports is retried: the intake is plain values and can be stored again.
     """
-    db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
+    db.session.commit()
+    for attempt in range(ATTEMPTS):
+        try:
+            return _store(company_id, intake, actor, source, now)
+        except OperationalError as problem:
+            db.session.rollback()
+            code = problem.orig.args[0] if problem.orig is not None and problem.orig.args else None
+            if code not in (DEADLOCK, LOCK_WAIT_TIMEOUT) or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(company_id: int, intake: Intake, actor: User | None, source: str, now: datetime) -> Stored:
+    lock_phone(company_id, intake.phone_number, now)
     incoming_deadline = sla_deadline(now, intake.priority, PolicyBook(company_id).for_path(
         intake.branch_id, intake.service_id, intake.staff_id))
-    open_one = db.session.scalar(
-        Scope.company(company_id).select(
-            CallbackRequest, CallbackRequest.phone_number == intake.phone_number,
-            CallbackRequest.status.in_(MERGEABLE), CallbackRequest.created_at >= now - MERGE_WINDOW)
-        .order_by(CallbackRequest.created_at.desc(), CallbackRequest.id.desc()).limit(1).with_for_update())
+    cr = CallbackRequest
+    latest = db.session.scalar(
+        select(cr.id).where(*Scope.company(company_id).where(cr), cr.phone_number == intake.phone_number,
+                            cr.status.in_(MERGEABLE), cr.created_at >= now - MERGE_WINDOW)
+        .order_by(cr.created_at.desc(), cr.id.desc()).limit(1))
+    # Locked by its primary key (one record, no range), so an agent acting on it waits for us.
+    open_one = db.session.get(CallbackRequest, latest, with_for_update=True, populate_existing=True) \
+        if latest is not None else None
     if open_one is not None and can_merge_into(open_one.status, open_one.created_at, now):
         stored = _merge(open_one, intake, incoming_deadline, actor, source, now)
     else:

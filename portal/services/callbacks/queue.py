@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
 from portal.extensions import db
-from portal.models import CallbackEscalation
+from portal.models import CLOSED_STATUSES, NO_ASSIGNEE, CallbackClosedCount, CallbackEscalation
 from portal.models import CallbackRequest as CR
 from portal.services.callbacks.access import callback_criteria
 from portal.services.callbacks.intake import normalize_phone
@@ -162,14 +162,40 @@ def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: 
                 has_next=more if not backwards else True, has_prev=more if backwards else start is not None)
 
 
-def tab_counts(criteria, now: datetime) -> tuple[dict[str, int], int]:
-    """Callbacks per tab under the other filters, and how many of them are overdue (one query)."""
-    overdue = func.sum(case((and_(CR.status.in_(OPEN), CR.expires_at < now), 1), else_=0))
-    stmt = select(CR.status, func.count(), overdue).where(*criteria).group_by(CR.status)
-    rows = db.session.execute(stmt).all()
-    by_status = {status: count for status, count, _ in rows}
+def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
+    """Callbacks per tab under the other filters, and how many of them are overdue.
+
+    Open callbacks are counted exactly, from the queue index (only the open rows are read).
+    Closed ones come from callback_closed_counts, which the database keeps current (migration
+    0008), so no view counts years of history; only a name or phone search, which no counter
+    can answer, counts closed rows themselves.
+    """
+    overdue = func.sum(case((CR.expires_at < now, 1), else_=0))
+    open_rows = db.session.execute(select(CR.status, func.count(), overdue).where(
+        *criteria, CR.status.in_(OPEN)).group_by(CR.status)).all()
+    by_status = {status: count for status, count, _ in open_rows}
+    by_status.update(_closed_counts(scope, f, criteria))
     counts = {tab: sum(by_status.get(s, 0) for s in TAB_STATUSES[tab]) for tab in TABS}
-    return counts, int(sum(o or 0 for _, _, o in rows))
+    return counts, int(sum(o or 0 for _, _, o in open_rows))
+
+
+def _closed_counts(scope: Scope, f: QueueFilter, criteria) -> dict[str, int]:
+    if f.overdue:  # only open callbacks can be overdue
+        return {}
+    if f.search:
+        return dict(db.session.execute(select(CR.status, func.count()).where(
+            *criteria, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)).all())
+    counter = CallbackClosedCount
+    stmt = select(counter.status, func.sum(counter.callbacks)).where(*scope.where(counter))
+    if f.priority:
+        stmt = stmt.where(counter.priority == f.priority)
+    if f.branch_id:
+        stmt = stmt.where(counter.branch_id == f.branch_id)
+    if f.assignee == "me":
+        stmt = stmt.where(counter.assignee == scope.staff_id if scope.staff_id else false())
+    elif f.assignee == "unassigned":
+        stmt = stmt.where(counter.assignee == NO_ASSIGNEE)
+    return {status: int(total or 0) for status, total in db.session.execute(stmt.group_by(counter.status))}
 
 
 def load_rows(scope: Scope, ids: list[int]) -> list[CR]:

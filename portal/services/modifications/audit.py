@@ -1,21 +1,33 @@
-"""The modifications audit trail: filters, totals and the CSV export over one query shape."""
+"""The modifications audit trail: filters, totals, keyset pages and the CSV export.
+
+A page reads the 25 ids it shows from the index (company_id, created_at) — newest first,
+starting after the last row of the previous page, never skipping rows with OFFSET — and only
+then joins those 25 to their appointments, customers and branches. The totals read the
+per-day and per-month buckets of modification_totals (kept by the database, migration 0008) for
+the whole periods in the date range and the rows themselves only for the partial days at its
+edges, so neither grows with the company's history. A customer search, which no bucket can
+answer, counts the matching customers' modifications from their index.
+"""
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.domain.clock import local_days, to_local
+from portal.domain.periods import split_range
 from portal.extensions import db
-from portal.models import Appointment, AppointmentModification, Branch, Customer, User
-from portal.services.appointments.read import appointment_criteria, customer_matches
+from portal.models import Appointment, AppointmentModification, Branch, Customer, ModificationTotal, User
+from portal.services.appointments.read import customer_matches
 from portal.services.scope import Scope
 
 CSV_COLUMNS = ("id", "created_at_utc", "created_at_local", "type", "within_policy", "fee_charged_eur",
                "fee_waived", "forced", "hours_notice", "reason", "customer", "customer_id",
                "appointment_id", "branch", "modified_by")
+M = AppointmentModification
 
 
 @dataclass(frozen=True)
@@ -38,61 +50,164 @@ class AuditRow:
     actor: str | None
 
 
-def _conditions(filters: AuditFilters, tz_name: str) -> list:
-    model = AppointmentModification
-    conditions = []
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A row's place in the trail (newest first): its time and id."""
+
+    created_at: datetime
+    id: int
+
+    def token(self) -> str:
+        return f"{self.created_at:%Y%m%d%H%M%S%f}.{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> "Cursor":
+        """ValueError unless `token` is what token() makes."""
+        match = re.fullmatch(r"(\d{20})\.(\d{1,18})", token or "")
+        try:
+            if match is None:
+                raise ValueError
+            return cls(datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f"), int(match.group(2)))
+        except ValueError:
+            raise ValueError("This page link is damaged; start again from the newest.") from None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    newer: Cursor | None  # the first row shown, when there are newer rows
+    older: Cursor | None  # the last row shown, when there are older rows
+
+
+def _criteria(scope: Scope, filters: AuditFilters, tz_name: str) -> list:
+    """WHERE criteria on appointment_modifications alone (branch and customer as EXISTS)."""
+    criteria = [*scope.where(M)]
     if filters.modification_type:
-        conditions.append(model.modification_type == filters.modification_type)
+        criteria.append(M.modification_type == filters.modification_type)
     if filters.within_policy is not None:
-        conditions.append(model.within_policy.is_(filters.within_policy))
+        criteria.append(M.within_policy.is_(filters.within_policy))
     if filters.fee_charged is not None:
-        conditions.append(model.fee_charged > 0 if filters.fee_charged else model.fee_charged == 0)
+        criteria.append(M.fee_charged > 0 if filters.fee_charged else M.fee_charged == 0)
     if filters.branch_id is not None:
-        conditions.append(Appointment.branch_id == filters.branch_id)
+        criteria.append(exists().where(Appointment.id == M.appointment_id,
+                                       Appointment.branch_id == filters.branch_id))
     start, end = local_days(filters.date_from, filters.date_to, tz_name)
     if start is not None:
-        conditions.append(model.created_at >= start)
+        criteria.append(M.created_at >= start)
     if end is not None:
-        conditions.append(model.created_at < end)
+        criteria.append(M.created_at < end)
     if filters.customer.strip():
-        conditions.append(customer_matches(filters.customer))
-    return conditions
+        criteria.append(M.customer_id.in_(select(Customer.id).where(
+            *scope.whole_company().where(Customer), customer_matches(filters.customer))))
+    return criteria
 
 
-def _filtered(stmt: Select, scope: Scope, filters: AuditFilters, tz_name: str) -> Select:
-    model = AppointmentModification
-    return (stmt.join(Appointment, Appointment.id == model.appointment_id)
-            .join(Customer, Customer.id == model.customer_id)
-            .where(*scope.whole_company().where(model), *appointment_criteria(scope),
-                   *_conditions(filters, tz_name)))
+def _after(cursor: Cursor, newer: bool):
+    """Rows after `cursor` in the trail's order (before it, i.e. newer, when `newer`)."""
+    at = cursor.created_at
+    if newer:
+        return or_(M.created_at > at, and_(M.created_at == at, M.id > cursor.id))
+    return or_(M.created_at < at, and_(M.created_at == at, M.id < cursor.id))
 
 
-def audit_query(scope: Scope, filters: AuditFilters, tz_name: str) -> Select:
-    """Rows of the audit page, newest first."""
+def audit_page(scope: Scope, filters: AuditFilters, tz_name: str, cursor: Cursor | None = None,
+               newer: bool = False, size: int = 25) -> AuditPage:
+    """One page of the trail, newest first: after `cursor` (or, `newer`, the page before it)."""
+    stmt = select(M.created_at, M.id).where(*_criteria(scope, filters, tz_name))
+    if cursor is not None:
+        stmt = stmt.where(_after(cursor, newer))
+    order = (M.created_at, M.id) if newer else (M.created_at.desc(), M.id.desc())
+    keys = [Cursor(*row) for row in db.session.execute(stmt.order_by(*order).limit(size + 1))]
+    more, keys = len(keys) > size, keys[:size]
+    if newer:
+        keys.reverse()
+    rows = load_rows([key.id for key in keys])
+    has_newer = more if newer else cursor is not None
+    has_older = (cursor is not None) if newer else more
+    return AuditPage(rows, keys[0] if keys and has_newer else None, keys[-1] if keys and has_older else None)
+
+
+def _joined() -> Select:
     actor = aliased(User)
-    stmt = select(AppointmentModification, Appointment, Customer, Branch, actor.name)
-    stmt = _filtered(stmt, scope, filters, tz_name).join(Branch, Branch.id == Appointment.branch_id)
-    stmt = stmt.outerjoin(actor, (AppointmentModification.modified_by_type == "user")
-                          & (actor.id == AppointmentModification.modified_by_id))
-    return stmt.order_by(AppointmentModification.created_at.desc(), AppointmentModification.id.desc())
+    return (select(M, Appointment, Customer, Branch, actor.name)
+            .join(Appointment, Appointment.id == M.appointment_id)
+            .join(Customer, Customer.id == M.customer_id)
+            .join(Branch, Branch.id == Appointment.branch_id)
+            .outerjoin(actor, (M.modified_by_type == "user") & (actor.id == M.modified_by_id)))
 
 
-def audit_rows(stmt: Select, limit: int, offset: int) -> list[AuditRow]:
-    return [AuditRow(*row) for row in db.session.execute(stmt.limit(limit).offset(offset))]
+def load_rows(ids: list[int]) -> list[AuditRow]:
+    """The rows of these (already scoped) ids with what the table shows, in the ids' order."""
+    if not ids:
+        return []
+    found = {row[0].id: AuditRow(*row) for row in db.session.execute(_joined().where(M.id.in_(ids)))}
+    return [found[ident] for ident in ids if ident in found]
 
 
 def audit_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int, Decimal]:
-    """(number of modifications, fees charged) of the filtered set, summed by the database."""
-    model = AppointmentModification
-    stmt = _filtered(select(func.count(model.id), func.coalesce(func.sum(model.fee_charged), 0)),
-                     scope, filters, tz_name)
-    count, fees = db.session.execute(stmt).one()
-    return int(count), Decimal(fees).quantize(Decimal("0.01"))
+    """(number of modifications, fees charged) of the filtered set."""
+    if filters.customer.strip():
+        return counted_totals(scope, filters, tz_name)
+    start, end = local_days(filters.date_from, filters.date_to, tz_name)
+    return range_totals(scope, filters, start, end, tz_name)
+
+
+def range_totals(scope: Scope, filters: AuditFilters, start: datetime | None, end: datetime | None,
+                 tz_name: str = "UTC") -> tuple[int, Decimal]:
+    """The totals of modifications created in [start, end) (naive UTC; None: open) matching the
+    filters' type, policy, fee and branch (their dates and customer are not used)."""
+    split = split_range(start, end)
+    edge_filters = AuditFilters(filters.modification_type, filters.within_policy, filters.fee_charged,
+                                "", filters.branch_id)
+    count, fees = _bucket_totals(scope, edge_filters, split.buckets)
+    if split.edges:
+        edges = or_(*(and_(M.created_at >= lo, M.created_at < hi) for lo, hi in split.edges))
+        edge_count, edge_fees = _summed([*_criteria(scope, edge_filters, tz_name), edges])
+        count, fees = count + edge_count, fees + edge_fees
+    return count, fees.quantize(Decimal("0.01"))
+
+
+def counted_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int, Decimal]:
+    """The totals counted from the rows themselves (a customer search; the buckets' reference)."""
+    count, fees = _summed(_criteria(scope, filters, tz_name))
+    return count, fees.quantize(Decimal("0.01"))
+
+
+def _summed(criteria: list) -> tuple[int, Decimal]:
+    count, fees = db.session.execute(
+        select(func.count(M.id), func.coalesce(func.sum(M.fee_charged), 0)).where(*criteria)).one()
+    return int(count), Decimal(fees)
+
+
+def _bucket_totals(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, Decimal]:
+    if not pieces:
+        return 0, Decimal(0)
+    total = ModificationTotal
+    criteria = [*scope.where(total)]
+    for column, value in ((total.modification_type, filters.modification_type),
+                          (total.within_policy, filters.within_policy), (total.charged, filters.fee_charged),
+                          (total.branch_id, filters.branch_id)):
+        if value is not None and value != "":
+            criteria.append(column == value)
+    periods = []
+    for piece in pieces:
+        within = [total.span == piece.span]
+        if piece.first is not None:
+            within.append(total.period >= piece.first)
+        if piece.after is not None:
+            within.append(total.period < piece.after)
+        periods.append(and_(*within))
+    count, fees = db.session.execute(select(
+        func.coalesce(func.sum(total.modifications), 0), func.coalesce(func.sum(total.fees), 0))
+        .where(*criteria, or_(false(), *periods))).one()
+    return int(count), Decimal(fees)
 
 
 def export_rows(scope: Scope, filters: AuditFilters, tz_name: str) -> Iterator[tuple]:
     """The filtered audit trail, one row (CSV_COLUMNS) per modification, read in batches."""
-    stmt = audit_query(scope, filters, tz_name).execution_options(yield_per=500)
+    ids = select(M.id).where(*_criteria(scope, filters, tz_name))
+    stmt = (_joined().where(M.id.in_(ids)).order_by(M.created_at.desc(), M.id.desc())
+            .execution_options(yield_per=500))
     for row in db.session.execute(stmt):
         yield _csv_row(AuditRow(*row), tz_name)
 

@@ -3,23 +3,24 @@
 appointment_modification_stats holds the current snapshot: per customer, cancel_30d,
 reschedule_30d, cancel_90d and reschedule_90d over windows ending at the refresh time (the same
 window rule as the quotas: start < created_at ≤ end). Customers are taken company by company in
-id-ordered batches; each batch is counted by the database (GROUP BY) and replaced in one
-transaction (delete the batch's rows, insert the new ones), so memory stays bounded by the batch
-size, a rerun gives the same rows, and a reader never sees a half-written batch. Decisions never
-read this table: their counts are exact, from appointment_modifications.
+id-ordered batches; each batch's rows are updated in place by one statement in which the database
+counts (a correlated COUNT per row on the customer index), and rows of new customers are added by
+INSERT … SELECT. Nothing is loaded into the process, so memory does not depend on the data; a
+rerun gives the same rows, and a reader never sees a half-written batch. Decisions never read this
+table: their counts are exact, from appointment_modifications.
 """
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from typing import cast
+from datetime import datetime, timedelta
 
-from sqlalchemy import Table, and_, case, delete, func, insert, select
+from sqlalchemy import case, exists, func, insert, literal, select, update
 from sqlalchemy.exc import OperationalError
 
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import rolling_window
 from portal.extensions import db
 from portal.models import AppointmentModification, AppointmentModificationStat, Company, Customer
+from portal.services.modifications.audit import AuditFilters, range_totals
 from portal.services.scope import Scope
 
 WINDOWS = (("30d", 30), ("90d", 90))
@@ -72,46 +73,56 @@ def _refresh_batch_with_retry(company_id: int, batch: list[int], now: datetime) 
     return 0
 
 
-def counted(company_id: int, first_id: int, last_id: int, now: datetime) -> dict[tuple[int, str], int]:
-    """{(customer_id, stat_type): count} of one id range, counted by the database."""
-    model = AppointmentModification
-    starts = {name: rolling_window(now, days)[0] for name, days in WINDOWS}
-    widest = min(starts.values())
-    columns = [func.sum(case((model.created_at > start, 1), else_=0)).label(name)
-               for name, start in starts.items()]
-    stmt = (select(model.customer_id, model.modification_type, *columns)
-            .where(*Scope.company(company_id).where(model), model.customer_id.between(first_id, last_id),
-                   and_(model.created_at > widest, model.created_at <= now))
-            .group_by(model.customer_id, model.modification_type))
-    counts = {}
-    for row in db.session.execute(stmt):
-        for name, _ in WINDOWS:
-            counts[(row.customer_id, f"{row.modification_type}_{name}")] = int(getattr(row, name) or 0)
-    return counts
-
-
 def refresh_batch(company_id: int, batch: list[int], now: datetime) -> int:
-    """Replace the stats rows of one batch of customers in one transaction.
+    """Bring the stats rows of one batch of customers up to `now`, in place, in one transaction.
 
-    The company row is locked first (FOR UPDATE; SQLite serializes writers anyway), so refreshes
-    started on several machines at once take a company's batches in turn: none can delete rows
-    another is about to replace and leave two snapshots behind.
+    One UPDATE sets every row's count from a correlated COUNT on the customer's index (the
+    database counts, nothing is loaded), and one INSERT per stat type adds the rows of customers
+    who have none yet. The company row is locked first (FOR UPDATE; SQLite serializes writers
+    anyway), so refreshes started on several machines at once take a company's batches in turn
+    and never insert a customer's row twice.
     """
     db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
-    counts = counted(company_id, batch[0], batch[-1], now)
+    stat, first, last = AppointmentModificationStat, batch[0], batch[-1]
     starts = {name: rolling_window(now, days)[0] for name, days in WINDOWS}
-    rows = [{"company_id": company_id, "customer_id": customer_id, "stat_type": f"{kind}_{name}",
-             "period_start": starts[name], "period_end": now,
-             "count": counts.get((customer_id, f"{kind}_{name}"), 0),
-             "calculated_at": now, "created_at": now, "updated_at": now}
-            for customer_id in batch for kind in KINDS for name, _ in WINDOWS]
-    stat = AppointmentModificationStat
-    db.session.execute(delete(stat).where(*Scope.company(company_id).where(stat),
-                                          stat.customer_id.between(batch[0], batch[-1])))
-    table = cast(Table, stat.__table__)  # typed as any FromClause; a mapped class's is its Table
-    db.session.execute(insert(table), rows)  # Core executemany: no ORM bookkeeping per row
+    counts = {f"{kind}_{name}": _count(company_id, kind, starts[name], now, stat.customer_id)
+              for kind in KINDS for name, _ in WINDOWS}
+    window_start = case(*((stat.stat_type.in_([f"{kind}_{name}" for kind in KINDS]), start)
+                          for name, start in starts.items()))
+    db.session.execute(
+        update(stat).where(*Scope.company(company_id).where(stat), stat.customer_id.between(first, last))
+        .values(count=case(*((stat.stat_type == name, count) for name, count in counts.items()), else_=0),
+                period_start=window_start, period_end=now, calculated_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    for kind in KINDS:
+        for name, _ in WINDOWS:
+            count = _count(company_id, kind, starts[name], now, Customer.id)
+            _insert_missing(company_id, f"{kind}_{name}", count, starts[name], now, (first, last))
     db.session.commit()
-    return len(rows)
+    return len(batch) * len(KINDS) * len(WINDOWS)
+
+
+def _count(company_id: int, kind: str, start: datetime, now: datetime, customer_column):
+    """COUNT of one customer's modifications of `kind` in (start, now], correlated to `customer_column`."""
+    model = AppointmentModification
+    return (select(func.count(model.id))
+            .where(*Scope.company(company_id).where(model), model.customer_id == customer_column,
+                   model.modification_type == kind, model.created_at > start, model.created_at <= now)
+            .scalar_subquery())
+
+
+def _insert_missing(company_id: int, stat_type: str, count, start: datetime, now: datetime,
+                    ids: tuple[int, int]) -> None:
+    """Rows of `stat_type` for the customers of the id range that have none yet."""
+    stat = AppointmentModificationStat
+    has_row = exists().where(*Scope.company(company_id).where(stat), stat.customer_id == Customer.id,
+                             stat.stat_type == stat_type)
+    rows = select(Customer.company_id, Customer.id, literal(stat_type), literal(start), literal(now), count,
+                  literal(now), literal(now), literal(now)).where(
+        *Scope.company(company_id).where(Customer), Customer.id.between(*ids), ~has_row)
+    columns = ["company_id", "customer_id", "stat_type", "period_start", "period_end", "count",
+               "calculated_at", "created_at", "updated_at"]
+    db.session.execute(insert(stat).from_select(columns, rows))
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -132,16 +143,16 @@ class CustomerTrend:
         return "falling" if recent < average else "steady"
 
 
-def top_customers(customer_criteria: list, company_id: int, rank_by: str = "cancel_30d",
-                  limit: int = 20) -> list[CustomerTrend]:
+def top_customers(scope: Scope, rank_by: str = "cancel_30d", limit: int = 20) -> list[CustomerTrend]:
     """The customers with the most cancellations (by `rank_by`) and all four of their counts:
-    one query ranks through the report index, one reads the rows of those customers."""
-    stat = AppointmentModificationStat
-    ranked = list(db.session.execute(
-        select(stat.customer_id).join(Customer, Customer.id == stat.customer_id)
-        .where(*Scope.company(company_id).where(stat), stat.stat_type == rank_by, stat.count > 0,
-               *customer_criteria)
-        .order_by(stat.count.desc(), stat.customer_id).limit(limit)).scalars())
+    one query ranks by reading the report index (company, type, count) backwards — ties in the
+    order the rows were written — and stops after `limit`; one reads those customers' rows."""
+    stat, company_id = AppointmentModificationStat, scope.company_id
+    stmt = select(stat.customer_id).where(*Scope.company(company_id).where(stat), stat.stat_type == rank_by,
+                                          stat.count > 0)
+    if scope.limited:  # a branch's customers (the company's are every row's)
+        stmt = stmt.where(exists().where(Customer.id == stat.customer_id, *scope.where(Customer)))
+    ranked = list(db.session.scalars(stmt.order_by(stat.count.desc(), stat.id.desc()).limit(limit)))
     if not ranked:
         return []
     found: dict[int, CustomerTrend] = {}
@@ -153,16 +164,35 @@ def top_customers(customer_criteria: list, company_id: int, rank_by: str = "canc
     return [found[customer_id] for customer_id in ranked if customer_id in found]
 
 
-def stat_totals(customer_criteria: list, company_id: int) -> dict[str, int]:
-    """Sum of each stat type over the customers in scope."""
+def stat_totals(scope: Scope) -> dict[str, int]:
+    """Sum of each stat type over the customers in scope, as of the last refresh.
+
+    For the whole company that is the number of modifications of each kind in each window of the
+    refresh, read from the per-day and per-month totals (flat in history); a branch's customers
+    are summed from their rows."""
     stat = AppointmentModificationStat
-    rows = db.session.execute(
-        select(stat.stat_type, func.sum(stat.count)).join(Customer, Customer.id == stat.customer_id)
-        .where(*Scope.company(company_id).where(stat), *customer_criteria).group_by(stat.stat_type))
-    return {stat_type: int(total or 0) for stat_type, total in rows}
+    if scope.limited:
+        rows = db.session.execute(
+            select(stat.stat_type, func.sum(stat.count)).join(Customer, Customer.id == stat.customer_id)
+            .where(*Scope.company(scope.company_id).where(stat), *scope.where(Customer))
+            .group_by(stat.stat_type))
+        return {stat_type: int(total or 0) for stat_type, total in rows}
+    refreshed = last_refreshed(scope.company_id)
+    if refreshed is None:
+        return {}
+    after = timedelta(microseconds=1)  # the window is start < created_at <= end
+    totals = {}
+    for kind in KINDS:
+        for name, days in WINDOWS:
+            start, end = rolling_window(refreshed, days)
+            totals[f"{kind}_{name}"] = range_totals(scope, AuditFilters(kind), start + after, end + after)[0]
+    return totals
 
 
 def last_refreshed(company_id: int) -> datetime | None:
+    """When the last complete refresh wrote this company's rows (the row of its last customer is
+    written last; read by the unique key, not by scanning every row)."""
     stat = AppointmentModificationStat
-    return db.session.scalar(
-        select(func.max(stat.calculated_at)).where(*Scope.company(company_id).where(stat)))
+    newest_first = (stat.customer_id.desc(), stat.stat_type.desc(), stat.period_start.desc())  # unique key
+    return db.session.scalar(select(stat.calculated_at).where(*Scope.company(company_id).where(stat))
+                             .order_by(*newest_first).limit(1))

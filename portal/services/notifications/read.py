@@ -1,16 +1,17 @@
 """Reading notification configuration: the event catalog, a company's rows, a node's matrix.
 
 A node's matrix (13 events × 4 channels) comes from a fixed number of queries whatever the size
-of the company: the catalog, the rows of the nodes on its path (one query), and the cached
-hierarchy for names. It is cached under the company's config generation, like every effective
-configuration.
+of the company: the catalog, the rows of the nodes on its path (one query), and the names on the
+path. Its navigation reads only the part of the hierarchy it lists (node_hierarchy). Both are
+cached under the company's config generation, like every effective configuration.
 """
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from portal.cache import cached
 from portal.domain.inheritance import (
@@ -30,10 +31,14 @@ from portal.models import (
     AuditEvent,
     NotificationConfiguration,
     NotificationEventMapping,
+    Service,
+    Staff,
     User,
+    branch_services,
+    staff_services,
 )
-from portal.services.organisation.hierarchy import load_tree_input
-from portal.services.policies.read import NodeRef
+from portal.services.organisation.hierarchy import TreePart, load_tree_input
+from portal.services.policies.read import NodeRef, path_names
 from portal.services.scope import Scope
 
 CellKey = tuple[str, int, str, str]  # level, entity id, event type, channel
@@ -53,7 +58,8 @@ class StoredCell:
 
 @dataclass(frozen=True)
 class Hierarchy:
-    """The company's tree for navigation: offered services and performing staff per branch."""
+    """The part of the company's tree a navigation lists: offered services and performing staff
+    per branch (only of the branches and services it opens)."""
 
     tree: TreeInput
     offered: dict[int, list[Entity]]
@@ -125,16 +131,50 @@ def stored(row: NotificationConfiguration, updated_by: str | None) -> StoredCell
     return StoredCell(row.id, row.version, settings, bool(row.locked), row.updated_at, updated_by)
 
 
-def company_hierarchy(company_id: int, include_inactive: bool = False) -> Hierarchy:
-    """The company's hierarchy for navigation and names (cached per generation); deactivated
-    nodes only with `include_inactive`."""
+def node_hierarchy(company_id: int, node: NodeRef | None = None, include_inactive: bool = False) -> Hierarchy:
+    """The part of the hierarchy the navigation of `node` shows (the company's when None): every
+    branch; the services of the branch on the path (or of every branch offering a service
+    opened without a tree position); the staff of the service on the path (or of every service
+    a staff member opened without one performs); deactivated nodes only with `include_inactive`
+    (then marked). Cached per node, so a request reads a few names, never the whole hierarchy."""
+    path = "/".join(f"{level}:{ident}" for level, ident in (node.path if node else ()))
+    context = "/".join(f"{level}:{ident}" for level, ident in (node.context if node else ()))
 
-    def build() -> Hierarchy:
-        tree = load_tree_input(company_id, include_inactive)
-        offered, performers = children_plan(tree)
-        return Hierarchy(tree, offered, performers, entity_names(tree))
+    def build() -> TreeInput:
+        return load_tree_input(company_id, _nav_part(node).with_inactive(include_inactive))
 
-    return cached(company_id, f"notifications:hierarchy{':all' if include_inactive else ''}", build)
+    key = f"notifications:nav:{path}:{context}{':all' if include_inactive else ''}"
+    tree = cached(company_id, key, TreeInput, build)
+    offered, performers = children_plan(tree)
+    return Hierarchy(tree, offered, performers, entity_names(tree))
+
+
+def _nav_part(node: NodeRef | None) -> TreePart:
+    """What the navigation of `node` lists beyond the branches (see node_hierarchy)."""
+    steps = dict(node.path) if node else {}
+    offering, offered, performer, own = (branch_services.alias("offering"), branch_services.alias("offered"),
+                                         staff_services.alias("performer"), staff_services.alias("own"))
+    if node is not None and node.level == "service" and not node.context:
+        listed: Any = select(offering.c.branch_id).where(offering.c.service_id == node.entity_id)
+    elif "branch" in steps:
+        listed = [steps["branch"]]
+    else:
+        return TreePart(offered=(false(),), with_staff=False)
+
+    def shown(table):  # staff_services rows of the services whose staff the navigation lists
+        if "service" in steps:
+            return table.c.service_id == steps["service"]
+        assert node is not None
+        return table.c.service_id.in_(select(own.c.service_id).where(own.c.staff_id == node.entity_id))
+
+    services = (Service.id.in_(select(offered.c.service_id).where(offered.c.branch_id.in_(listed))),)
+    offered_at = (branch_services.c.branch_id.in_(listed),)
+    if not ("service" in steps or (node is not None and node.level == "staff")):
+        return TreePart(services=services, offered=offered_at, with_staff=False)
+    at_branch = Staff.branch_id == steps.get("branch")
+    return TreePart(services=services, offered=offered_at,
+                    staff=(at_branch, Staff.id.in_(select(performer.c.staff_id).where(shown(performer)))),
+                    performs=(at_branch, shown(staff_services)))
 
 
 def resolve_matrix(events, stored_cells: dict[CellKey, StoredCell], node: NodeRef,
@@ -162,16 +202,14 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
     def build() -> NodeMatrix:
         events = load_events()
         stored_cells = load_cells(company_id, node.path)
-        all_names = company_hierarchy(company_id).names
         # A node without a name is left out: every reader looks names up with .get().
-        names = {key: name for key in node.path
-                 if (name := all_names.get(key) or (node.name if key == node.key else None))}
+        names = {key: name for key, name in path_names(node).items() if name}
         own = {(event_type, channel): row for (level, ident, event_type, channel), row in stored_cells.items()
                if (level, ident) == node.key}
         return NodeMatrix(events, resolve_matrix(events, stored_cells, node, names), own, names)
 
     path = "/".join(f"{level}:{ident}" for level, ident in node.path)
-    return cached(company_id, f"notifications:matrix:{path}", build)
+    return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build)
 
 
 def audit_entity(level: str) -> str:

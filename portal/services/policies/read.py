@@ -1,10 +1,11 @@
-"""Reading policies: the cached company tree, one node's resolution, effective_policy()."""
+"""Reading policies: a company's rows, the whole tree, one node's resolution, effective_policy()."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from portal.cache import cached
 from portal.domain.inheritance import entity_names
@@ -20,7 +21,7 @@ from portal.domain.policies import (
 from portal.domain.policy_schema import POLICY_TYPES
 from portal.extensions import db
 from portal.models import Branch, Company, PolicyConfiguration, Service, Staff, User
-from portal.services.organisation.hierarchy import load_tree_input
+from portal.services.organisation.hierarchy import WHOLE, load_tree_input
 from portal.services.scope import Scope
 
 LEVEL_MODELS: dict[str, type[Company | Branch | Service | Staff]] = {
@@ -67,8 +68,10 @@ def check_policy_type(policy_type: str) -> str:
     return policy_type
 
 
-def load_rows(company_id: int, policy_type: str) -> dict[NodeKey, RowInfo]:
-    """Every live row of one type in one company, with who changed it last (one query)."""
+def load_rows(company_id: int, policy_type: str,
+              nodes: Iterable[NodeKey] | None = None) -> dict[NodeKey, RowInfo]:
+    """The live rows of one type in one company (only those of `nodes` when given), with who
+    changed each last (one query, served by the live-row key)."""
     stmt = (
         select(PolicyConfiguration, User.name)
         .outerjoin(User, User.id == PolicyConfiguration.updated_by_id)
@@ -76,11 +79,23 @@ def load_rows(company_id: int, policy_type: str) -> dict[NodeKey, RowInfo]:
                PolicyConfiguration.policy_type == policy_type,
                PolicyConfiguration.live.is_(True))
     )
+    if nodes is not None:
+        stmt = stmt.where(_of_nodes(nodes))
     return {
         (row.configurable_type, row.configurable_id):
             RowInfo(row.id, row.version, dict(row.config), row.updated_at, updated_by)
         for row, updated_by in db.session.execute(stmt)
     }
+
+
+def _of_nodes(nodes: Iterable[NodeKey]) -> ColumnElement[bool]:
+    """Criterion: a row of one of these nodes (one IN list per level)."""
+    by_level: dict[str, set[int]] = {}
+    for level, ident in nodes:
+        by_level.setdefault(level, set()).add(ident)
+    return or_(false(), *(and_(PolicyConfiguration.configurable_type == level,
+                               PolicyConfiguration.configurable_id.in_(sorted(ids)))
+                          for level, ids in by_level.items()))
 
 
 def level_rows(tree_input: TreeInput, rows: dict[NodeKey, RowInfo]) -> dict[NodeKey, LevelRow]:
@@ -89,16 +104,13 @@ def level_rows(tree_input: TreeInput, rows: dict[NodeKey, RowInfo]) -> dict[Node
 
 
 def company_tree(company_id: int, policy_type: str, include_inactive: bool = False) -> PolicyTree:
-    """The whole resolved tree of one policy type: a fixed number of queries, then cached.
-    Deactivated branches, services and staff are left out unless `include_inactive`."""
-
-    def build() -> PolicyTree:
-        tree_input = load_tree_input(company_id, include_inactive)
-        rows = load_rows(company_id, policy_type)
-        resolved = resolve_tree(policy_type, tree_input, level_rows(tree_input, rows))
-        return PolicyTree(tree_input, resolved, rows)
-
-    return cached(company_id, f"policy-tree:{policy_type}{':all' if include_inactive else ''}", build)
+    """The whole resolved tree of one policy type, from a fixed number of queries (not cached:
+    pages resolve only the part they show, see portal/services/policies/tree.py; the impact
+    preview needs all of it). Deactivated nodes are left out unless `include_inactive`."""
+    tree_input = load_tree_input(company_id, WHOLE.with_inactive(include_inactive))
+    rows = load_rows(company_id, policy_type)
+    resolved = resolve_tree(policy_type, tree_input, level_rows(tree_input, rows))
+    return PolicyTree(tree_input, resolved, rows)
 
 
 def _company_entity(model, company_id: int, entity_id):
@@ -154,8 +166,8 @@ def resolve_node(company_id: int, policy_type: str, node: NodeRef, override_conf
 def resolve_node_in_full(company_id: int, policy_type: str, node: NodeRef,
                          override_config: dict | None = None) -> tuple[Resolved, Resolved, RowInfo | None]:
     """(resolved values, grouped keys set aside by a more specific level, own row) of a node."""
-    rows = load_rows(company_id, policy_type)
-    names = _path_names(node)
+    rows = load_rows(company_id, policy_type, node.path)
+    names = path_names(node)
     path_rows = [LevelRow(level, ident, names.get((level, ident)), rows[(level, ident)].config)
                  for level, ident in node.path if (level, ident) in rows]
     if override_config is not None:
@@ -167,11 +179,12 @@ def resolve_node_in_full(company_id: int, policy_type: str, node: NodeRef,
 
 def path_labels(node: NodeRef) -> list[str]:
     """Names along the node's path, company first (for the editor's breadcrumb)."""
-    names = _path_names(node)
+    names = path_names(node)
     return [names.get(key) or f"#{key[1]}" for key in node.path]
 
 
-def _path_names(node: NodeRef) -> dict[NodeKey, str | None]:
+def path_names(node: NodeRef) -> dict[NodeKey, str | None]:
+    """Names of the nodes on the node's path (None for one that no longer exists)."""
     names: dict[NodeKey, str | None] = {node.key: node.name}
     for level, ident in node.path:
         if (level, ident) not in names:
@@ -193,4 +206,4 @@ def effective_policy(entity, policy_type: str) -> dict | None:
         resolved, _ = resolve_node(company_id, policy_type, node)
         return {key: effective.value for key, effective in resolved.items()} or None
 
-    return cached(company_id, f"effective:{policy_type}:{node.level}:{node.entity_id}", build)
+    return cached(company_id, f"effective:{policy_type}:{node.level}:{node.entity_id}", dict | None, build)

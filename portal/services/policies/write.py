@@ -59,7 +59,7 @@ def _live_row(company_id: int, policy_type: str, node: NodeRef) -> PolicyConfigu
 
 
 def current_conflict(company_id: int, policy_type: str, node: NodeRef) -> Conflict:
-    info = load_rows(company_id, policy_type).get(node.key)
+    info = load_rows(company_id, policy_type, [node.key]).get(node.key)
     if info is None:
         return Conflict(_last_actor(company_id, policy_type, node), None, {}, 0)
     return Conflict(info.updated_by, info.updated_at, info.config, info.version)

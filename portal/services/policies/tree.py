@@ -1,0 +1,119 @@
+"""The part of a company's policy tree that a page shows, loaded and resolved without the rest.
+
+A chain grows by branches, so a view's cost must not: one branch loads that branch, its offered
+services and its staff; the whole-company view of a large company stops at services and loads
+no staff at all (only how many sit below each service, counted by the database); a search loads
+the nodes whose names match and their ancestors. Each view resolves only the nodes it loaded
+and reads only their policy rows.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.domain.inheritance import inactive_nodes
+from portal.domain.policies import NodeKey, TreeInput, TreeNode, resolve_tree
+from portal.extensions import db
+from portal.models import Branch, Service, Staff, branch_services, staff_services
+from portal.services.organisation.hierarchy import TreePart, load_tree_input
+from portal.services.policies.read import RowInfo, level_rows, load_rows
+from portal.services.scope import Scope
+
+StaffBelow = dict[tuple[int, int], int]  # (branch id, service id) -> performing staff there
+
+
+@dataclass(frozen=True)
+class TreeShape:
+    """How big a company's tree is, counted without loading it."""
+
+    nodes: int
+    staff_below: StaffBelow
+
+
+@dataclass(frozen=True)
+class ViewTree:
+    """The resolved part of the tree a view shows, its nodes' own rows, and (for the whole-company
+    view) the shape of the whole tree."""
+
+    root: TreeNode
+    rows: dict[NodeKey, RowInfo]
+    shape: TreeShape | None
+    inactive: frozenset[NodeKey] = frozenset()  # deactivated nodes loaded ("show inactive"), marked
+
+
+def tree_shape(company_id: int) -> TreeShape:
+    """Node count and staff per offered service, from three counting queries."""
+    scope = Scope.company(company_id)
+    branches = db.session.scalar(select(func.count(Branch.id)).where(*scope.where(Branch))) or 0
+    offered = db.session.scalar(select(func.count()).select_from(branch_services).join(
+        Branch, Branch.id == branch_services.c.branch_id).where(*scope.where(Branch))) or 0
+    below = db.session.execute(
+        select(Staff.branch_id, staff_services.c.service_id, func.count())
+        .join(Staff, Staff.id == staff_services.c.staff_id)
+        .join(branch_services, (branch_services.c.branch_id == Staff.branch_id)
+              & (branch_services.c.service_id == staff_services.c.service_id))
+        .where(*scope.where(Staff), Staff.is_active.is_(True))
+        .group_by(Staff.branch_id, staff_services.c.service_id)).all()
+    staff_below = {(branch_id, service_id): count for branch_id, service_id, count in below}
+    return TreeShape(1 + branches + offered + sum(staff_below.values()), staff_below)
+
+
+def branch_part(branch_id: int) -> TreePart:
+    """One branch, the services it offers and its own staff."""
+    return TreePart(branches=(Branch.id == branch_id,), offered=(branch_services.c.branch_id == branch_id,),
+                    staff=(Staff.branch_id == branch_id,), performs=(Staff.branch_id == branch_id,))
+
+
+SERVICES_ONLY = TreePart(with_staff=False)
+
+
+def search_part(company_id: int, needle: str, include_inactive: bool = False) -> TreePart:
+    """The nodes whose names contain `needle` (as the presenter matches: lower-cased) and their
+    ancestors. Names are matched here, not in SQL, so the rule is exactly the presenter's."""
+    scope = Scope.company(company_id)
+
+    def matching(*columns, criteria=()):
+        rows = db.session.execute(select(*columns).where(*criteria))
+        return [row for row in rows if needle in row.name.lower()]
+
+    branches = {row.id for row in matching(Branch.id, Branch.name, criteria=scope.where(Branch))}
+    services = {row.id for row in matching(Service.id, Service.name, criteria=scope.where(Service))}
+    active = () if include_inactive else (Staff.is_active.is_(True),)
+    staff = matching(Staff.id, Staff.name, Staff.branch_id, criteria=(*scope.where(Staff), *active))
+    staff_ids = {row.id for row in staff}
+    branches |= {row.branch_id for row in staff}
+    if services:
+        branches |= set(db.session.scalars(select(branch_services.c.branch_id).where(
+            branch_services.c.service_id.in_(services))))
+    if staff_ids:
+        services |= set(db.session.scalars(select(staff_services.c.service_id).where(
+            staff_services.c.staff_id.in_(staff_ids))))
+    return TreePart(branches=(Branch.id.in_(branches),), services=(Service.id.in_(services),),
+                    staff=(Staff.id.in_(staff_ids),),
+                    offered=(branch_services.c.branch_id.in_(branches),
+                             branch_services.c.service_id.in_(services)),
+                    performs=(staff_services.c.staff_id.in_(staff_ids),), with_staff=bool(staff_ids))
+
+
+def node_keys(tree: TreeInput) -> list[NodeKey]:
+    """Every node of a (partial) tree input, company first."""
+    return [("company", tree.company.id), *(("branch", b.id) for b in tree.branches),
+            *(("service", s.id) for s in tree.services), *(("staff", m.id) for m in tree.staff)]
+
+
+def view_tree(company_id: int, policy_type: str, branch_id: int | None, query: str,
+              full_tree_up_to: int, include_inactive: bool = False) -> ViewTree:
+    """The resolved part of the tree for a view: one branch, a name search, or the whole company
+    (down to staff while it has at most `full_tree_up_to` nodes, else down to services);
+    deactivated nodes only with `include_inactive` ("show inactive")."""
+    shape = None
+    if query.strip():
+        part = search_part(company_id, query.strip().lower(), include_inactive)
+    elif branch_id:
+        part = branch_part(branch_id)
+    else:
+        shape = tree_shape(company_id)
+        part = TreePart() if shape.nodes <= full_tree_up_to else SERVICES_ONLY
+    tree = load_tree_input(company_id, part.with_inactive(include_inactive))
+    rows = load_rows(company_id, policy_type, node_keys(tree))
+    root = resolve_tree(policy_type, tree, level_rows(tree, rows))
+    return ViewTree(root, rows, shape, inactive_nodes(tree))

@@ -1,0 +1,103 @@
+"""The plans MariaDB chooses for the pages that must not grow with history (EXPLAIN).
+
+A chain with history (tests/benchmarks/data.py, 20,000 rows per history table) is built, each
+page is requested, and every SELECT it sent is EXPLAINed: no full scan and no sort of a history
+table, and the statements that carry the page are served by the index written down here. On
+SQLite this skips; CI's MariaDB stage runs it.
+"""
+import pytest
+from sqlalchemy import event, text
+
+from portal.extensions import db
+from portal.models import utcnow
+from portal.services.modifications.stats import refresh_stats
+from tests.benchmarks import data
+
+HISTORY = {"callback_requests", "appointments", "appointment_modifications", "callback_escalations",
+           "appointment_modification_stats"}
+EXPECTED = {  # page -> (table, index) pairs its plan must use
+    "/": {("callback_requests", "ix_callback_requests_queue_order"),
+          ("callback_requests", "ix_callback_requests_completed"),
+          ("appointments", "ix_appointments_company_starts")},
+    "/callbacks/": {("callback_requests", "ix_callback_requests_queue_order")},
+    "/callbacks/?tab=completed": {("callback_requests", "ix_callback_requests_queue_order"),
+                                  ("callback_closed_counts", "PRIMARY")},
+    "/callbacks/?tab=all": {("callback_requests", "ix_callback_requests_queue_order"),
+                            ("callback_closed_counts", "PRIMARY")},
+    "/appointments/": {("appointments", "ix_appointments_company_starts")},
+    "/appointments/modifications": {("appointment_modifications", "ix_appointment_modifications_company_created"),
+                                    ("modification_totals", "PRIMARY")},
+    "/appointments/stats": {("appointment_modification_stats", "ix_appointment_modification_stats_report"),
+                            ("appointment_modification_stats", "uq_modification_stats_period"),
+                            ("modification_totals", "PRIMARY")},
+    "/appointments/modifications?type=cancel&date_from=2020-01-01": {
+        ("appointment_modifications", "ix_appointment_modifications_company_created"),
+        ("modification_totals", "PRIMARY")},
+}
+
+
+@pytest.fixture
+def chain(app, mariadb):
+    with app.app_context():
+        data.numbers(10 ** 5)
+        company = data.build(data.Size("plans", 20_000, 3), utcnow().replace(microsecond=0))
+        refresh_stats(utcnow())
+        db.session.execute(text("ANALYZE TABLE callback_requests, appointments, appointment_modifications, "
+                                "customers, modification_totals, callback_closed_counts"))
+        db.session.commit()
+    yield company
+    with app.app_context():
+        for table in ("bench_numbers", "bench_digits", "bench_branch", "bench_staff"):
+            db.session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        db.session.commit()
+
+
+def selects_of(app, client, url):
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+def plans(app, statements):
+    """(table, access type, key, extra) of every table of every statement's EXPLAIN."""
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            rows = []
+            for statement, parameters in statements:
+                cursor.execute("EXPLAIN " + statement, parameters)
+                rows += [(row[2], row[3], row[5], row[9] or "") for row in cursor.fetchall()]
+            return rows
+        finally:
+            connection.close()
+
+
+def test_history_pages_read_from_their_indexes_and_never_scan_or_sort_history(app, chain):
+    client = app.test_client()
+    assert client.post("/login", data={"email": chain.admin_email, "password": data.PASSWORD,
+                                       "csrf_token": _csrf(client)}).status_code == 302
+    problems = []
+    for url, expected in EXPECTED.items():
+        used = plans(app, selects_of(app, client, url))
+        scans = [row for row in used if row[0] in HISTORY and (row[1] == "ALL" or "filesort" in row[3])]
+        missing = expected - {(table, key) for table, _, key, _ in used}
+        if scans or missing:
+            problems.append(f"{url}: full scans or sorts {scans}, indexes not used {sorted(missing)}")
+    assert problems == []
+
+
+def _csrf(client):
+    import re
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
