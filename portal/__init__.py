@@ -6,7 +6,7 @@ from importlib import import_module
 from flask import Flask
 
 from portal.config import CONFIGS, database_engine_options
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "organisation", "policies", "callbacks",
               "notifications", "appointments", "api")
@@ -48,6 +48,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from portal.web.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     import_module("portal.models")  # registers every table on the metadata
     # listeners, the models' resolver, the sign-in throttle on the limiter's storage
     for name in ("portal.cache", "portal.services.wiring", "portal.services.accounts.throttle"):

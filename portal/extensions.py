@@ -1,6 +1,7 @@
 """Unbound extensions, initialised by create_app()."""
 from typing import TYPE_CHECKING
 
+from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -44,3 +45,5 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage, strategy and fallback come from the RATELIMIT_* settings (portal.config).
 limiter = Limiter(get_remote_address)
+# The locale of each request comes from portal.web.i18n.select_locale.
+babel = Babel()
