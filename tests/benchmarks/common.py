@@ -36,7 +36,9 @@ def drop_database(engine: str, name: str) -> None:
 
 def bench_app(database_url: str, redis_url: str | None):
     """The portal on the bench database (migrated), caching in Redis when given."""
-    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
+    # The bulk build of the 1M size runs single statements for minutes: no request read timeout.
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+              "DB_READ_TIMEOUT": 3600, "DB_WRITE_TIMEOUT": 3600}
     if redis_url:
         config.update({"CACHE_TYPE": "portal.cache.backend.tolerant_redis", "CACHE_REDIS_URL": redis_url,
                        "CACHE_KEY_PREFIX": "portal-bench:"})
