@@ -26,6 +26,13 @@ def sign_in(page, email: str, password: str) -> None:
         form.locator("[type=submit]").click()
 
 
+def follow(page, link) -> None:
+    """Click a link and wait for the new page's "load": its deferred scripts (portal.js selects
+    "Override" when a value is typed) have run, so what the test types next behaves as for a person."""
+    with page.expect_navigation():
+        link.click()
+
+
 def save_screenshot(page, name: str) -> None:
     """Full-page PNG as artifacts/screenshots/<name>.png; a failed capture only says so."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

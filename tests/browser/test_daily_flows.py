@@ -4,7 +4,7 @@ message after a post; the header folds behind its Menu button."""
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-from tests.browser import expect, save_screenshot, sign_in
+from tests.browser import expect, follow, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +53,7 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(page):
 def test_a_refused_save_puts_the_focus_on_its_message(page):
     sign_in(page, "manager@demo.test", DEMO_PASSWORD)
     page.goto("/policies/?type=cancellation")
-    page.locator(".node-branch .node-name", has_text="Berlin Mitte").click()
+    follow(page, page.locator(".node-branch .node-name", has_text="Berlin Mitte"))
     page.fill("input[name=value_hours_before]", "soon")
     page.get_by_role("button", name="Preview impact").click()
     expect(page.locator(".flash-error")).to_be_focused()

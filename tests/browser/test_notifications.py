@@ -3,7 +3,7 @@ sees the lock below — in a real browser."""
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-from tests.browser import expect, save_screenshot, sign_in
+from tests.browser import expect, follow, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,8 +14,7 @@ def cell(page, event_type, channel):
 
 def open_cell(page, event_type, channel):
     """Follow the cell's one compact line to its editor (until "load": notifications.js listens)."""
-    with page.expect_navigation():
-        cell(page, event_type, channel).locator("a[data-enabled]").click()
+    follow(page, cell(page, event_type, channel).locator("a[data-enabled]"))
 
 
 def open_node(page, name):

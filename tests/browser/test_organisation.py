@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser import expect, save_screenshot, sign_in
+from tests.browser import expect, follow, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,10 +82,11 @@ def test_a_new_company_starts_from_the_command_line_and_its_people_sign_in(app, 
     agent_link = invite(page, "ali@berger.test", "Ali Agent", "Support agent", staff_id="Otto Ort · Linz Hafen")
 
     page.goto("/policies/?type=cancellation")
-    page.locator(".node-branch .node-name", has_text=BRANCHES[0][0]).click()
+    follow(page, page.locator(".node-branch .node-name", has_text=BRANCHES[0][0]))
     page.fill("input[name=value_hours_before]", "48")
     page.get_by_role("button", name="Preview impact").click()
     expect(page.locator(".impact")).to_contain_text("nodes would get different effective values")
+    expect(page.locator("[data-impact-changed]")).not_to_have_attribute("data-impact-changed", "0")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash-success")).to_contain_text("Saved")
 

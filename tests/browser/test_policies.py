@@ -4,7 +4,7 @@ import re
 import pytest
 
 from portal.demo.activity import DEMO_PASSWORD
-from tests.browser import expect, save_screenshot, sign_in
+from tests.browser import expect, follow, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def hours_cell_of_service(page, service: str):
 def test_manager_overrides_branch_hours_and_resets_to_company_value(page):
     sign_in(page, "manager@demo.test", DEMO_PASSWORD)
     page.locator("nav.mainnav a", has_text="Policies").click()
-    page.locator(".node-branch .node-name", has_text="Berlin Mitte").click()
+    follow(page, page.locator(".node-branch .node-name", has_text="Berlin Mitte"))
     expect(page.locator("h1")).to_contain_text("Berlin Mitte")
 
     page.fill("input[name=value_hours_before]", "36")  # typing selects "Override" (portal.js)
