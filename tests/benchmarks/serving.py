@@ -34,7 +34,10 @@ def gunicorn(database_url: str, redis_url: str | None, port: int, workers: int):
     env = {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "bench-only-" + "x" * 40,
            "SESSION_COOKIE_SECURE": "0", "DATABASE_URL": database_url, "CACHE_KEY_PREFIX": "portal-bench:",
            # The intake measures the server, not the per-token limit (60 a minute by default).
-           "API_RATE_LIMIT": "1000000 per minute"}
+           "API_RATE_LIMIT": "1000000 per minute",
+           # The bench admin signs in with a password alone: production would send it to TOTP
+           # enrolment first, and every page would then measure a redirect.
+           "MFA_REQUIRED_ROLES": ""}
     if redis_url:
         env["REDIS_URL"] = redis_url
     server = subprocess.Popen(
@@ -65,8 +68,23 @@ def session_cookie(base: str, company: BenchCompany) -> str:
     form = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
     data = urllib.parse.urlencode({"email": company.admin_email, "password": PASSWORD, "csrf_token": token})
-    opener.open(base + "/login", data.encode())
+    signed_in = opener.open(base + "/login", data.encode())
+    if signed_in.geturl().rstrip("/") != base:  # the dashboard, not the form again or an MFA step
+        raise RuntimeError(f"the bench admin is not signed in (ended at {signed_in.geturl()})")
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def answers_200(url: str, cookie: str) -> None:
+    """wrk counts a redirect as a success: make sure the page itself answers before measuring it."""
+    opener = urllib.request.build_opener(_NoRedirect())
+    status = opener.open(urllib.request.Request(url, headers={"Cookie": cookie})).status
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}, not the page")
 
 
 def wrk(url: str, seconds: int, cookie: str | None = None, script: str | None = None, connections: int = 6) -> float:
@@ -87,6 +105,8 @@ def page_throughput(base: str, company: BenchCompany, urls: dict[str, str],
     """(req/s of each page, req/s of /login signed out just before it), in one gunicorn run: the
     reference is taken beside each page, so load that drifts on a shared machine hits both."""
     cookie = session_cookie(base, company)
+    for url in urls.values():
+        answers_200(base + url, cookie)
     return {label: (wrk(base + url, seconds, cookie), wrk(base + "/login", max(seconds // 2, 3)))
             for label, url in urls.items()}
 
