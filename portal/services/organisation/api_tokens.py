@@ -6,6 +6,7 @@ from typing import cast
 
 from sqlalchemy import CursorResult, select, update
 
+from portal.domain.api_scopes import DEFAULT_SCOPES, check_scopes, format_scopes
 from portal.extensions import db
 from portal.models import ApiToken, User
 from portal.services import audit
@@ -22,8 +23,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None, str | None, str | None]:
-    """(token row, the token itself — shown this once, never stored, error message)."""
+def create_token(user: User, name: str, now: datetime,
+                 scopes: list[str] | None = None) -> tuple[ApiToken | None, str | None, str | None]:
+    """(token row, the token itself — shown this once, never stored, error message). Without
+    `scopes` the token gets the default (callbacks:write)."""
+    chosen, problem = check_scopes(list(DEFAULT_SCOPES) if scopes is None else scopes)
+    if problem:
+        return None, None, problem
     name = (name or "").strip()
     if not name:
         return None, None, "Give the token a name, e.g. “Voice agent” or “Website form”."
@@ -31,10 +37,12 @@ def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None,
         return None, None, f"The name is too long: {len(name)} characters, at most {NAME_MAX}."
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(company_id=user.company_id, name=name, token_hash=token_hash(token),
-                   hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now)
+                   hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now,
+                   scopes=format_scopes(chosen))
     db.session.add(row)
     db.session.flush()
-    audit.record(user.company_id, user, "create", "api_token", row.id, {}, {"name": name, "hint": row.hint})
+    audit.record(user.company_id, user, "create", "api_token", row.id, {}, {"name": name, "hint": row.hint,
+                                                                                   "scopes": row.scopes})
     db.session.commit()
     return row, token, None
 
