@@ -12,8 +12,11 @@ from functools import wraps
 from flask import g, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from portal.api.schemas import ProblemSchema
+from portal.domain.parsing import InputError, parse_json
 from portal.extensions import db
 from portal.models import ApiToken, utcnow
 from portal.services.organisation.api_tokens import authenticate
@@ -52,7 +55,27 @@ DESCRIPTION = (
     "problem documents (`type`, `title`, `status`, `detail`; for 422 `fields`: name → message)."
 )
 
-bp = Blueprint(
+class PortalParser(FlaskParser):
+    """webargs' parser reading JSON bodies through the portal's one JSON reader: bounded size and
+    depth, valid text, no NaN (json.loads alone lets a deep body reach a RecursionError, a 500)."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return missing
+        try:
+            return parse_json(req.get_data(cache=True), max_bytes=MAX_BODY, max_depth=MAX_DEPTH)
+        except InputError as problem:
+            raise ApiProblem(400, f"The body must be a JSON object; it {problem}.", "malformed") from None
+
+
+class PortalBlueprint(Blueprint):
+    ARGUMENTS_PARSER = PortalParser()
+
+
+MAX_BODY = 1024 * 1024  # a batch of 500 appointments is well under this (the portal's request limit)
+MAX_DEPTH = 8  # batch → records → record → data → consents: deeper is never a sync body
+
+bp = PortalBlueprint(
     "api",
     __name__,
     url_prefix="/api/v1",
