@@ -4,7 +4,7 @@ flask-smorest turns them into the OpenAPI document, and webargs refuses a reques
 match (422 with the field errors; unknown fields are refused too, marshmallow's default).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from portal.domain.api_scopes import SCOPES
 from portal.domain.decisions import CANCEL, RESCHEDULE
@@ -16,7 +16,14 @@ from portal.models.callbacks import CALLBACK_STATUSES, PRIORITIES
 
 EXTERNAL_ID = r"^[A-Za-z0-9._:@-]{1,100}$"
 EXTERNAL_ID_HELP = "The booking system's id: 1–100 letters, digits or . _ : @ -"
-MONEY = validate.Range(min=0, max=99_999_999)
+MONEY_MAX = 99_999_999  # fits the decimal(10,2) columns
+
+
+def in_money_range(value) -> None:
+    # A function, not validate.Range: a Range of a decimal-as-text field is documented with text
+    # bounds, which is not valid OpenAPI.
+    if not 0 <= value <= MONEY_MAX:
+        raise ValidationError(f"Must be between 0 and {MONEY_MAX}.")
 
 
 def external_id(description: str = EXTERNAL_ID_HELP, **kwargs) -> fields.String:
@@ -28,7 +35,8 @@ def external_id(description: str = EXTERNAL_ID_HELP, **kwargs) -> fields.String:
 
 
 def money(**kwargs) -> fields.Decimal:
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=MONEY, **kwargs)
+    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=in_money_range,
+                          metadata={"description": f"EUR, 0 to {MONEY_MAX}", "example": "35.00"}, **kwargs)
 
 
 class ProblemSchema(Schema):
