@@ -14,13 +14,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_commands() -> list[str]:
-    """The curl commands of the README's API section (```sh blocks starting with curl)."""
+    """Every curl command of the README (```sh blocks starting with curl)."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Integration API") :]
-    section = section[: section.index("\n## ", 5)] if "\n## " in section[5:] else section
-    return [
-        block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S) if block.startswith("curl")
-    ]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", text, re.S) if block.startswith("curl")]
 
 
 def parse_curl(command: str):
