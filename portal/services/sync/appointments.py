@@ -10,12 +10,14 @@ from typing import Any
 
 from portal.extensions import db
 from portal.models import Appointment
-from portal.services.sync.references import References, SyncRefused, Upserted, naive_utc
+from portal.services.sync.references import Pending, References, SyncRefused, link, naive_utc
 
 
-def upsert_appointment(refs: References, external_id: str, data: dict[str, Any]) -> Upserted:
+def upsert_appointment(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
     """Create or update the appointment of this external id; refuses (SyncRefused, nothing
-    written) unknown branch, service, staff or customer ids and an end before the start."""
+    written) unknown branch, service, staff or customer ids and an end before the start. Once
+    flushed (portal.services.sync.batch), its Upserted tells whether it created the row and the
+    status before and after."""
     errors: dict[str, str] = {}
     branch = refs.require("branch", data["branch"], "branch", errors)
     service = refs.require("service", data["service"], "service", errors)
@@ -34,18 +36,18 @@ def upsert_appointment(refs: References, external_id: str, data: dict[str, Any])
     if row is None:
         row = Appointment(company_id=refs.company_id, external_id=external_id, status="scheduled")
     status_before = None if created else row.status
-    values = {
-        "branch_id": branch.id,
-        "service_id": service.id,
-        "staff_id": staff.id if staff else None,
-        "customer_id": customer.id,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-    }
+    changed = False
+    for relation, target in (
+        ("branch", branch),
+        ("service", service),
+        ("staff", staff),
+        ("customer", customer),
+    ):
+        changed = link(row, relation, target) or changed
+    values = {"starts_at": starts_at, "ends_at": ends_at}
     for key in ("price", "status", "recurring_series_id"):
         if key in data:
             values[key] = data[key]
-    changed = False
     for key, value in values.items():
         if getattr(row, key) != value:
             setattr(row, key, value)
@@ -53,5 +55,4 @@ def upsert_appointment(refs: References, external_id: str, data: dict[str, Any])
     if created:
         db.session.add(row)
         refs.add("appointment", row)
-    db.session.flush()
-    return Upserted(row.id, created, changed, status_before, row.status)
+    return Pending(row, created, changed, status_before)

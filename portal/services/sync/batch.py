@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.models import Company
 from portal.services.sync.appointments import upsert_appointment
 from portal.services.sync.records import upsert_branch, upsert_customer, upsert_service, upsert_staff
-from portal.services.sync.references import References, SyncRefused, Upserted
+from portal.services.sync.references import Pending, References, SyncRefused, Upserted
 
 MAX_RECORDS = 500
 # The references each type names, (field, type, many): preloaded for a whole batch at once.
@@ -54,7 +54,7 @@ def _preload(refs: References, records: list[SyncRecord]) -> None:
         refs.preload(kind, external_ids)
 
 
-def _upsert(refs: References, record: SyncRecord, region: str) -> Upserted:
+def _upsert(refs: References, record: SyncRecord, region: str) -> Pending:
     if record.kind == "customer":
         return upsert_customer(refs, record.external_id, record.data, region)
     upsert = {
@@ -72,13 +72,17 @@ def apply_records(company_id: int, records: list[SyncRecord], best_effort: bool 
     refs = References(company_id)
     region = db.session.get_one(Company, company_id).default_region
     _preload(refs, records)
-    results = []
+    done: list[tuple[SyncRecord, Pending | None, dict[str, str]]] = []
     try:
         for record in records:
             try:
-                results.append(Result(record, _upsert(refs, record, region)))
+                done.append((record, _upsert(refs, record, region), {}))
             except SyncRefused as refused:
-                results.append(Result(record, fields=refused.fields))
+                done.append((record, None, refused.fields))
+        db.session.flush()  # the inserts and updates together; the ids are known from here
+        results = [
+            Result(record, pending.flushed() if pending else None, fields) for record, pending, fields in done
+        ]
         if any(result.upserted is None for result in results) and not best_effort:
             db.session.rollback()
         else:

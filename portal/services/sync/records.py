@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Branch, Customer, Service, Staff
 from portal.services.callbacks.intake import normalize_phone
 from portal.services.organisation.nodes import apply_values, name_taken, replace_links
-from portal.services.sync.references import References, SyncRefused, Upserted
+from portal.services.sync.references import Pending, References, SyncRefused, link
 
 
 def _existing_or_new(refs: References, kind: str, model, external_id: str):
@@ -22,12 +22,11 @@ def _existing_or_new(refs: References, kind: str, model, external_id: str):
     )
 
 
-def _finish(refs: References, kind: str, row, created: bool, changed: bool) -> Upserted:
+def _finish(refs: References, kind: str, row, created: bool, changed: bool) -> Pending:
     if created:
         db.session.add(row)
         refs.add(kind, row)
-    db.session.flush()
-    return Upserted(row.id, created, created or changed)
+    return Pending(row, created, created or changed)
 
 
 def _unique_name(model, refs: References, row, created: bool, name: str, errors: dict) -> None:
@@ -35,7 +34,7 @@ def _unique_name(model, refs: References, row, created: bool, name: str, errors:
         errors["name"] = f"Another {model.level} of the company is already called “{name}”."
 
 
-def upsert_branch(refs: References, external_id: str, data: dict[str, Any]) -> Upserted:
+def upsert_branch(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
     row, created = _existing_or_new(refs, "branch", Branch, external_id)
     errors: dict[str, str] = {}
     _unique_name(Branch, refs, row, created, data["name"], errors)
@@ -45,7 +44,7 @@ def upsert_branch(refs: References, external_id: str, data: dict[str, Any]) -> U
     return _finish(refs, "branch", row, created, bool(before))
 
 
-def upsert_service(refs: References, external_id: str, data: dict[str, Any]) -> Upserted:
+def upsert_service(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
     row, created = _existing_or_new(refs, "service", Service, external_id)
     errors: dict[str, str] = {}
     _unique_name(Service, refs, row, created, data["name"], errors)
@@ -60,7 +59,7 @@ def upsert_service(refs: References, external_id: str, data: dict[str, Any]) -> 
     return _finish(refs, "service", row, created, bool(before))
 
 
-def upsert_staff(refs: References, external_id: str, data: dict[str, Any]) -> Upserted:
+def upsert_staff(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
     row, created = _existing_or_new(refs, "staff", Staff, external_id)
     errors: dict[str, str] = {}
     branch = refs.require("branch", data["branch"], "branch", errors) if data.get("branch") else None
@@ -68,15 +67,15 @@ def upsert_staff(refs: References, external_id: str, data: dict[str, Any]) -> Up
     if errors:
         raise SyncRefused(errors)
     values: dict[str, Any] = {key: data[key] for key in ("name", "email", "is_active") if key in data}
-    if "branch" in data:
-        values["branch_id"] = branch.id if branch is not None else None
     before, after = apply_values(row, values)
+    if "branch" in data and link(row, "branch", branch):
+        before["branch"] = after["branch"] = "changed"
     if "services" in data:
         replace_links(row, "services", services, before, after)
     return _finish(refs, "staff", row, created, bool(before))
 
 
-def upsert_customer(refs: References, external_id: str, data: dict[str, Any], region: str) -> Upserted:
+def upsert_customer(refs: References, external_id: str, data: dict[str, Any], region: str) -> Pending:
     row, created = _existing_or_new(refs, "customer", Customer, external_id)
     errors: dict[str, str] = {}
     values: dict[str, Any] = {key: data[key] for key in ("name", "email", "language") if key in data}

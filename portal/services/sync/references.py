@@ -4,6 +4,7 @@ the records the batch creates added as it goes), the refusal, the outcome."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from portal.extensions import db
 from portal.models import Appointment, Branch, Customer, Service, Staff
@@ -31,6 +32,21 @@ class SyncRefused(Exception):
     def __init__(self, fields: dict[str, str]):
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = fields
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An accepted record's row, changed in the session but not flushed yet (a batch flushes
+    once, so the database gets its inserts together)."""
+
+    row: Any
+    created: bool
+    changed: bool
+    status_before: str | None = None
+
+    def flushed(self) -> "Upserted":
+        return Upserted(self.row.id, self.created, self.changed, self.status_before,
+                        getattr(self.row, "status", None))
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,20 @@ class References:
     def add(self, kind: str, row) -> None:
         self.rows[(kind, row.external_id)] = row
         self.loaded.add((kind, row.external_id))
+
+
+def link(row, relation: str, target) -> bool:
+    """Point `row.<relation>` at `target` (or None); whether it changed. A target created in the
+    same batch has no id before the flush: it is linked by the relationship instead."""
+    column = f"{relation}_id"
+    if target is not None and target.id is None:
+        setattr(row, relation, target)
+        return True
+    wanted = target.id if target is not None else None
+    if getattr(row, column) != wanted:
+        setattr(row, column, wanted)
+        return True
+    return False
 
 
 def naive_utc(moment: datetime) -> datetime:
