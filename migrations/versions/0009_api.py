@@ -54,7 +54,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(op.f("ix_api_idempotency_keys_company_id"), table_name="api_idempotency_keys")
-    op.drop_table("api_idempotency_keys")
+    op.drop_table("api_idempotency_keys")  # with its indexes (MariaDB refuses to drop one a foreign key uses)
     with op.batch_alter_table("api_tokens") as batch:
         batch.drop_column("scopes")
