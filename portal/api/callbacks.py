@@ -35,7 +35,7 @@ def iso_utc(moment) -> str | None:
     return moment.isoformat() + "Z" if moment is not None else None
 
 
-@bp.post("/callbacks")
+@bp.post("/callbacks", tags=["Callbacks"])
 @authorized(CALLBACKS_WRITE)
 @bp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CallbackInSchema}}})
 @bp.response(201, CallbackCreatedSchema, description="Created")
@@ -85,7 +85,7 @@ def create_callback():
     return jsonify(body), 200 if stored.merged else 201
 
 
-@bp.get("/callbacks/<int:callback_id>")
+@bp.get("/callbacks/<int:callback_id>", tags=["Callbacks"])
 @authorized(CALLBACKS_WRITE)
 @bp.response(200, CallbackStatusSchema)
 @bp.alt_response(404, response="NOT_FOUND")

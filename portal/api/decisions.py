@@ -95,7 +95,7 @@ def new_start(appointment: Appointment, args: dict, now):
     return target
 
 
-@bp.post("/appointments/<external_id>/decisions")
+@bp.post("/appointments/<external_id>/decisions", tags=["Decisions and modifications"])
 @authorized(DECISIONS_WRITE)
 @bp.arguments(ActionSchema)
 @bp.response(200, DecisionSchema)
@@ -118,7 +118,7 @@ def decide(args, external_id: str):
     return decision_body(proposal.decision, len(proposal.targets))
 
 
-@bp.post("/appointments/<external_id>/modifications")
+@bp.post("/appointments/<external_id>/modifications", tags=["Decisions and modifications"])
 @authorized(DECISIONS_WRITE)
 @bp.doc(parameters=[{"in": "header", "name": name, **spec} for name, spec in IDEMPOTENCY_HEADER.items()])
 @bp.arguments(ModificationInSchema)

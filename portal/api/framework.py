@@ -55,6 +55,7 @@ DESCRIPTION = (
     "problem documents (`type`, `title`, `status`, `detail`; for 422 `fields`: name → message)."
 )
 
+
 class PortalParser(FlaskParser):
     """webargs' parser reading JSON bodies through the portal's one JSON reader: bounded size and
     depth, valid text, no NaN (json.loads alone lets a deep body reach a RecursionError, a 500)."""

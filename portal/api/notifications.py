@@ -10,7 +10,7 @@ from portal.services.integration.paths import path_notifications
 from portal.web.errors import ApiProblem
 
 
-@bp.get("/notifications/<event_type>")
+@bp.get("/notifications/<event_type>", tags=["Notifications"])
 @authorized(NOTIFICATIONS_READ)
 @bp.arguments(PathQuerySchema, location="query")
 @bp.response(200, NotificationPlanSchema)

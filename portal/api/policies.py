@@ -24,7 +24,7 @@ def requested_path(query: dict) -> ApiPath:
         ) from None
 
 
-@bp.get("/policies/<policy_type>")
+@bp.get("/policies/<policy_type>", tags=["Policies"])
 @authorized(POLICIES_READ)
 @bp.arguments(PathQuerySchema, location="query")
 @bp.response(200, EffectivePolicySchema)

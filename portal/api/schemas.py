@@ -35,8 +35,14 @@ def external_id(description: str = EXTERNAL_ID_HELP, **kwargs) -> fields.String:
 
 
 def money(**kwargs) -> fields.Decimal:
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=in_money_range,
-                          metadata={"description": f"EUR, 0 to {MONEY_MAX}", "example": "35.00"}, **kwargs)
+    return fields.Decimal(
+        places=2,
+        as_string=True,
+        allow_nan=False,
+        validate=in_money_range,
+        metadata={"description": f"EUR, 0 to {MONEY_MAX}", "example": "35.00"},
+        **kwargs,
+    )
 
 
 class ProblemSchema(Schema):
@@ -271,9 +277,7 @@ class ModificationInSchema(ActionSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
     force = fields.Boolean(
         load_default=False,
-        metadata={
-            "description": "Record it although the rules deny it (needs decisions:force and a reason)"
-        },
+        metadata={"description": "Record it although the rules deny it (needs decisions:force and a reason)"},
     )
     waive_fee = fields.Boolean(load_default=False)
     waiver_reason = fields.String(load_default="", validate=validate.Length(max=2000))

@@ -88,10 +88,12 @@ def _single(kind: str):
 
 
 for _path, _kind in PATHS.items():
-    bp.route(f"/sync/{_path}/<external_id>", methods=["PUT"], endpoint=f"sync_{_kind}")(_single(_kind))
+    bp.route(f"/sync/{_path}/<external_id>", methods=["PUT"], endpoint=f"sync_{_kind}", tags=["Sync"])(
+        _single(_kind)
+    )
 
 
-@bp.post("/sync/batch")
+@bp.post("/sync/batch", tags=["Sync"])
 @authorized(SYNC_WRITE)
 @bp.arguments(BatchSchema)
 @bp.response(200, BatchResultSchema, description="Applied (with best effort: the accepted records)")
