@@ -115,7 +115,7 @@ def authorized(scope: str):
             g.api_token = token
             return view(*args, **kwargs)
 
-        documented = bp.doc(security=[{BEARER: []}])(wrapped)
+        documented = bp.doc(security=[{BEARER: []}], **{"x-required-scope": scope})(wrapped)
         for status, name in ((401, "UNAUTHORIZED"), (403, "FORBIDDEN"), (429, "TOO_MANY_REQUESTS")):
             documented = bp.alt_response(status, response=name)(documented)
         return api_rate_limit(documented)

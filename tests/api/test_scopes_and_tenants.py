@@ -133,5 +133,12 @@ def test_the_openapi_document_is_generated_and_the_reference_page_shows_it(clien
     assert list(problem) == ["application/problem+json"]
     page = client.get("/api/v1/reference")
     assert page.status_code == 200
-    assert "swagger-ui-5.32.0/swagger-ui-bundle.js" in page.get_data(as_text=True)
-    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    for path, operations in spec["paths"].items():  # the page lists every operation of the document
+        for method in operations:
+            if method != "parameters":
+                assert f'data-operation="{method.upper()} {path}"' in html
+    assert 'id="problem-missing-scope"' in html
+    explorer = client.get("/api/v1/explorer")
+    assert "swagger-ui-5.32.0/swagger-ui-bundle.js" in explorer.get_data(as_text=True)
+    assert "script-src 'self'" in explorer.headers["Content-Security-Policy"]
