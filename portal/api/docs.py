@@ -64,11 +64,11 @@ def operations(spec: dict) -> list[dict]:
             operation = item.get(method)
             if operation is None:
                 continue
-            body = operation.get("requestBody", {}).get("content", {})
+            body: dict[str, dict] = operation.get("requestBody", {}).get("content", {})
             answers = []
             for status, answer in sorted(operation["responses"].items()):
                 answer = responses.get(ref_name(answer) or "", answer)
-                content = next(iter(answer.get("content", {}).items()), (None, {}))
+                content: tuple[str | None, dict] = next(iter(answer.get("content", {}).items()), (None, {}))
                 answers.append(
                     {
                         "status": status,
@@ -95,7 +95,7 @@ def operations(spec: dict) -> list[dict]:
                         }
                         for p in [*item.get("parameters", []), *operation.get("parameters", [])]
                     ],
-                    "body": ref_name(next(iter(body.values()), {}).get("schema")) if body else None,
+                    "body": ref_name(next(iter(body.values())).get("schema")) if body else None,
                     "answers": answers,
                 }
             )
