@@ -41,7 +41,8 @@ def result_body(result: Result) -> dict:
 
 def _apply(records: list[SyncRecord], best_effort: bool) -> list[Result]:
     try:
-        return apply_records(current_token().company_id, records, best_effort)
+        token = current_token()
+        return apply_records(token.company_id, records, best_effort, f"API token “{token.name}”")
     except IntegrityError:
         raise ApiProblem(
             409,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Appointment, Customer, Service, Staff
+from portal.models import Appointment, AuditEvent, Customer, Service, Staff
 from portal.services.sync.batch import SyncRecord, apply_records
 from tests.api.support import call, token_for
 
@@ -133,3 +133,24 @@ def test_unknown_references_are_named_and_nothing_is_stored(app, client, world):
     assert "starts_at" in naive.get_json()["fields"]
     with app.app_context():
         assert db.session.scalar(select(Appointment).filter_by(external_id="x")) is None
+
+
+def test_synced_branches_services_and_staff_are_audited_under_the_token(app, client, world):
+    token = token_for(app, world, "sync:write", name="auditing")
+    for kind, external_id, body in RECORDS[:3]:
+        call(client, "PUT", f"/api/v1/sync/{kind}/{external_id}", token, body)
+    call(client, "PUT", "/api/v1/sync/branches/b", token, {"name": "Renamed branch"})
+    call(client, "PUT", "/api/v1/sync/branches/b", token, {"name": "Renamed branch"})  # unchanged: no event
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.company_id == world.company.id).order_by(AuditEvent.id)
+        ).all()
+        assert [(e.entity_type, e.action) for e in events] == [
+            ("branch", "create"),
+            ("service", "create"),
+            ("staff", "create"),
+            ("branch", "update"),
+        ]
+        assert events[-1].before == {"name": "Sync branch"}
+        assert events[-1].after == {"name": "Renamed branch"}
+        assert {e.actor_label for e in events} == {f"API token “Token {world.company.id}”"}

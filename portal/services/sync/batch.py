@@ -6,6 +6,7 @@ from typing import Any
 
 from portal.extensions import db
 from portal.models import Company
+from portal.services import audit
 from portal.services.sync.appointments import upsert_appointment
 from portal.services.sync.records import upsert_branch, upsert_customer, upsert_service, upsert_staff
 from portal.services.sync.references import Pending, References, SyncRefused, Upserted
@@ -66,7 +67,28 @@ def _upsert(refs: References, record: SyncRecord, region: str) -> Pending:
     return upsert(refs, record.external_id, record.data)
 
 
-def apply_records(company_id: int, records: list[SyncRecord], best_effort: bool = False) -> list[Result]:
+def _audit(company_id: int, done, actor_label: str) -> None:
+    """Audit events for the branches, services and staff a sync created or changed (the pages'
+    "last changed by" reads them); appointments and customers are the booking system's data."""
+    for record, pending, _ in done:
+        if pending is None or pending.audit is None or not pending.changed or record.kind == "customer":
+            continue
+        before, after = pending.audit
+        event = audit.record(
+            company_id,
+            None,
+            "create" if pending.created else "update",
+            record.kind,
+            pending.row.id,
+            before,
+            after,
+        )
+        event.actor_label = actor_label
+
+
+def apply_records(
+    company_id: int, records: list[SyncRecord], best_effort: bool = False, actor_label: str = "sync"
+) -> list[Result]:
     """Upsert `records` in order (a later record may name an earlier one) and commit — all of
     them, or when any is refused none (or, with `best_effort`, the accepted ones)."""
     refs = References(company_id)
@@ -80,6 +102,7 @@ def apply_records(company_id: int, records: list[SyncRecord], best_effort: bool 
             except SyncRefused as refused:
                 done.append((record, None, refused.fields))
         db.session.flush()  # the inserts and updates together; the ids are known from here
+        _audit(company_id, done, actor_label)
         results = [
             Result(record, pending.flushed() if pending else None, fields) for record, pending, fields in done
         ]

@@ -22,11 +22,11 @@ def _existing_or_new(refs: References, kind: str, model, external_id: str):
     )
 
 
-def _finish(refs: References, kind: str, row, created: bool, changed: bool) -> Pending:
+def _finish(refs: References, kind: str, row, created: bool, before: dict, after: dict) -> Pending:
     if created:
         db.session.add(row)
         refs.add(kind, row)
-    return Pending(row, created, created or changed)
+    return Pending(row, created, created or bool(after), audit=({} if created else before, after))
 
 
 def _unique_name(model, refs: References, row, created: bool, name: str, errors: dict) -> None:
@@ -40,8 +40,10 @@ def upsert_branch(refs: References, external_id: str, data: dict[str, Any]) -> P
     _unique_name(Branch, refs, row, created, data["name"], errors)
     if errors:
         raise SyncRefused(errors)
-    before, _ = apply_values(row, {key: data[key] for key in ("name", "city", "is_active") if key in data})
-    return _finish(refs, "branch", row, created, bool(before))
+    before, after = apply_values(
+        row, {key: data[key] for key in ("name", "city", "is_active") if key in data}
+    )
+    return _finish(refs, "branch", row, created, before, after)
 
 
 def upsert_service(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
@@ -56,7 +58,7 @@ def upsert_service(refs: References, external_id: str, data: dict[str, Any]) -> 
     )
     if "branches" in data:
         replace_links(row, "branches", branches, before, after)
-    return _finish(refs, "service", row, created, bool(before))
+    return _finish(refs, "service", row, created, before, after)
 
 
 def upsert_staff(refs: References, external_id: str, data: dict[str, Any]) -> Pending:
@@ -69,10 +71,10 @@ def upsert_staff(refs: References, external_id: str, data: dict[str, Any]) -> Pe
     values: dict[str, Any] = {key: data[key] for key in ("name", "email", "is_active") if key in data}
     before, after = apply_values(row, values)
     if "branch" in data and link(row, "branch", branch):
-        before["branch"] = after["branch"] = "changed"
+        before["branch"], after["branch"] = "(was another)", data["branch"]
     if "services" in data:
         replace_links(row, "services", services, before, after)
-    return _finish(refs, "staff", row, created, bool(before))
+    return _finish(refs, "staff", row, created, before, after)
 
 
 def upsert_customer(refs: References, external_id: str, data: dict[str, Any], region: str) -> Pending:
@@ -95,5 +97,5 @@ def upsert_customer(refs: References, external_id: str, data: dict[str, Any], re
         raise SyncRefused(errors)
     if created:
         row.consents = {}
-    before, _ = apply_values(row, values)
-    return _finish(refs, "customer", row, created, bool(before))
+    before, after = apply_values(row, values)
+    return _finish(refs, "customer", row, created, before, after)

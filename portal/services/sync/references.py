@@ -43,10 +43,12 @@ class Pending:
     created: bool
     changed: bool
     status_before: str | None = None
+    audit: tuple[dict, dict] | None = None  # (before, after) of an organisation record's change
 
     def flushed(self) -> "Upserted":
-        return Upserted(self.row.id, self.created, self.changed, self.status_before,
-                        getattr(self.row, "status", None))
+        return Upserted(
+            self.row.id, self.created, self.changed, self.status_before, getattr(self.row, "status", None)
+        )
 
 
 @dataclass(frozen=True)
