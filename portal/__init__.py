@@ -62,7 +62,11 @@ def register_blueprints(app: Flask) -> None:
 
     register_converters(app)  # before the routes: `<int:…>` reads ids by the input layer's rules
     for name in BLUEPRINTS:
-        app.register_blueprint(import_module(f"portal.{name}").bp)
+        module = import_module(f"portal.{name}")
+        if hasattr(module, "register"):  # the API registers itself with its OpenAPI document
+            module.register(app)
+        else:
+            app.register_blueprint(module.bp)
     from portal import cli
 
     cli.register(app)

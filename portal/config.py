@@ -134,6 +134,12 @@ class Config:
     LOGIN_FALLBACK_LIMIT_ACCOUNT = "10 per day"
     # The callback intake API, per token (per address for requests without a plausible token).
     API_RATE_LIMIT = "60 per minute"
+    # The integration API's OpenAPI document (flask-smorest), served at /api/v1/openapi.json.
+    API_TITLE = "Appointment Policy Portal API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the API keeps a per-process limit when Redis is down

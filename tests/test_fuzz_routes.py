@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from portal import create_app
+from portal.domain.api_scopes import SCOPES, format_scopes
 from portal.domain.notifications import KEYS as CELL_KEYS
 from portal.domain.policy_schema import POLICY_TYPES, key_specs
 from portal.extensions import db
@@ -154,7 +155,7 @@ def fingerprint(app) -> dict:
 def fuzz(app, make, world):
     """The world's records, a signed-in client per role (with its CSRF token), an API token."""
     records = record_args(make, world)
-    add_token(app, world, API_TOKEN)
+    add_token(app, world, API_TOKEN, scopes=format_scopes(SCOPES))
     clients = {}
     for role in ROLES:
         client = app.test_client()

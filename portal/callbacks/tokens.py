@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from portal.callbacks import bp
+from portal.domain.api_scopes import SCOPES
 from portal.extensions import db
 from portal.models import ApiToken, Branch, Service, utcnow
 from portal.services.organisation.api_tokens import create_token, revoke_token
@@ -18,7 +19,7 @@ def render_tokens(status: int = 200, **extra):
     branches = db.session.scalars(current_scope().select(Branch).order_by(Branch.name)).all()
     services = db.session.scalars(current_scope().select(Service).order_by(Service.name)).all()
     return render_template("callbacks/tokens.html", tokens=tokens, branches=branches, services=services,
-                           **extra), status
+                           scopes=SCOPES, **extra), status
 
 
 NEW_TOKEN = "new_api_token"  # session key: the token just created, shown by exactly one GET
@@ -38,7 +39,9 @@ def tokens():
 @roles_required("admin")
 @require_recent_auth
 def create_api_token():
-    row, token, error = create_token(current_user, request.form.get("name", ""), utcnow())
+    # A form without scope boxes (as before scopes existed) gets the default, callbacks:write.
+    scopes = [value[:50] for value in request.form.getlist("scopes")[:20]] or None
+    row, token, error = create_token(current_user, request.form.get("name", ""), utcnow(), scopes)
     if error or row is None:
         flash(error or "The token could not be created.", "error")
         return render_tokens(400, name=request.form.get("name", "")[:200])

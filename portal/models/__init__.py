@@ -1,6 +1,6 @@
 """One models package shared by every blueprint."""
 from portal.models.accounts import END_REASONS, RecoveryCode, SecurityEvent, UserSession
-from portal.models.api_tokens import ApiToken
+from portal.models.api_tokens import ApiIdempotencyKey, ApiToken
 from portal.models.appointments import (
     APPOINTMENT_STATUSES,
     MODIFICATION_TYPES,
@@ -62,6 +62,7 @@ __all__ = [
     "PRIORITY_RANK",
     "ROLES",
     "STAT_TYPES",
+    "ApiIdempotencyKey",
     "ApiToken",
     "Appointment",
     "AppointmentModification",

@@ -65,22 +65,73 @@ def static_page(code: int, message: str) -> Response:
     return current_app.response_class(html, status=code, mimetype="text/html")
 
 
-def problem(code: int, message: str) -> Response:
-    """An RFC 9457 problem document (the API's server-side failures)."""
-    body = {"type": "about:blank", "title": TITLES.get(code, "Error"), "status": code,
-            "detail": message, "error": message}
+class ApiProblem(HTTPException):
+    """An API refusal: its status, a message a developer can act on, the problem type (a slug of
+    the reference page's list), the field errors (name → message) and extra members."""
+
+    def __init__(self, status: int, detail: str, kind: str | None = None, fields: dict | None = None,
+                 headers: dict | None = None, extra: dict | None = None):
+        super().__init__(description=detail)
+        self.code = status
+        self.kind, self.fields = kind, fields or {}
+        self.extra_headers, self.extra = headers or {}, extra or {}
+
+
+def problem(code: int, message: str, kind: str | None = None, fields: dict | None = None,
+            extra: dict | None = None) -> Response:
+    """An RFC 9457 problem document. `error` repeats `detail` (the v1 callback intake answered
+    with it before problem documents) and `fields` holds a 422's field errors."""
+    body = {"type": f"{request.script_root}/api/v1/reference#problem-{kind}" if kind else "about:blank",
+            "title": TITLES.get(code, "Error"), "status": code, "detail": message, "error": message,
+            **(extra or {})}
+    if fields:
+        body["fields"] = fields
     response = jsonify(body)
     response.status_code = code
     response.mimetype = "application/problem+json"
     return response
 
 
-def render_error(code: int, message: str | None = None) -> Response:
+def field_errors(messages, prefix: str = "") -> dict[str, str]:
+    """marshmallow/webargs messages ({"json": {"name": ["…"]}}, nested) as dotted name → message."""
+    if isinstance(messages, dict):
+        found: dict[str, str] = {}
+        for name, inner in messages.items():
+            path = f"{prefix}.{name}" if prefix and name != "_schema" else (prefix or str(name))
+            found.update(field_errors(inner, path))
+        return found
+    if isinstance(messages, list) and messages and all(isinstance(item, str) for item in messages):
+        return {prefix or "body": " ".join(messages)}
+    if isinstance(messages, list):
+        return {key: value for item in messages for key, value in field_errors(item, prefix).items()}
+    return {prefix or "body": str(messages)}
+
+
+def api_problem(exc: HTTPException, code: int, message: str) -> Response:
+    """The problem document of an HTTP error raised under /api/ (ours, webargs' or werkzeug's)."""
+    db.session.rollback()  # nothing of a refused request is kept (a token's last use neither)
+    if isinstance(exc, ApiProblem):
+        response = problem(code, message, exc.kind, exc.fields, exc.extra)
+        response.headers.update(exc.extra_headers)
+        return response
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if messages is not None:
+        # webargs keys the messages by location; a body's are its fields, a query's are named as such
+        inner = messages.get("json", messages) if isinstance(messages, dict) else messages
+        fields = field_errors(inner)
+        summary = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        kind = "invalid-fields" if code == 422 else "malformed"
+        return problem(code, f"The request was refused: {summary}" if summary else message, kind, fields)
+    response = problem(code, message)
+    if code == 405 and exc.get_headers():
+        response.headers.update({name: value for name, value in exc.get_headers() if name == "Allow"})
+    return response
+
+
+def render_error(code: int, message: str | None = None, exc: HTTPException | None = None) -> Response:
     message = message or MESSAGES.get(code, "Error")
     if wants_json():
-        if code >= 500:
-            return problem(code, message)
-        return make_response(jsonify(error=message, status=code), code)
+        return api_problem(exc, code, message) if exc is not None else problem(code, message)
     if code >= 500:
         return static_page(code, message)
     try:
@@ -102,7 +153,7 @@ def _rollback() -> None:
 
 def handle_http_error(exc: HTTPException):
     description = exc.description if exc.description != type(exc).description else None
-    return render_error(exc.code or 500, description)
+    return render_error(exc.code or 500, description, exc)
 
 
 def handle_csrf_error(exc: CSRFError):

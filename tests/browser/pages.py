@@ -63,6 +63,7 @@ PAGES: list[Page] = [
     Page("new callback", EVERYONE, "/callbacks/new"),
     Page("callback detail", EVERYONE, "/callbacks/{callback}"),
     Page("API tokens", (ADMIN,), "/callbacks/tokens"),
+    Page("API reference", (ADMIN,), "/api/v1/reference"),
     Page("appointments", OFFICE, "/appointments/"),
     Page("appointment", OFFICE, "/appointments/{appointment}"),
     Page("cancel preview", OFFICE, "/appointments/{appointment}/cancel"),

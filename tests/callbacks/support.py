@@ -38,12 +38,12 @@ def add_escalation(app, callback, reason="manual_escalation", resolved=False):
         return snapshot(escalation)
 
 
-def add_token(app, world, token=None, revoked=False):
+def add_token(app, world, token=None, revoked=False, scopes="callbacks:write"):
     """An API token of the world's company; `token` is its secret (unique by default)."""
     token = token or f"cbt_test-{next(_phones)}"
     with app.app_context():
         row = ApiToken(company_id=world.company.id, name=f"Token {world.company.id}",
-                       token_hash=token_hash(token), hint=token[:8],
+                       token_hash=token_hash(token), hint=token[:8], scopes=scopes,
                        revoked_at=utcnow() if revoked else None)
         db.session.add(row)
         db.session.commit()

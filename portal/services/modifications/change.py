@@ -35,7 +35,25 @@ class Change:
     force: bool = False
     waive_fee: bool = False
     waiver_reason: str = ""
-    seen: str = ""  # the preview's Proposal.fingerprint
+    # The preview's Proposal.fingerprint; None for a caller that never previews (the API): the
+    # decision made now is the one applied, and the caller is told it in the answer.
+    seen: str | None = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who records a modification: a signed-in person, or an API token (kind "api_token")."""
+
+    kind: str  # modified_by_type: user | api_token
+    id: int
+    may_force: bool
+    refused_force: str = "Only a manager or an admin can override the rules."
+
+    @classmethod
+    def of(cls, who: "User | Actor") -> "Actor":
+        if isinstance(who, Actor):
+            return who
+        return cls("user", who.id, who.role in FORCING_ROLES)
 
 
 class ModificationRefused(Exception):
@@ -70,7 +88,7 @@ def check_new_time(appointment: Appointment, new_starts_at: datetime | None, now
     return None
 
 
-def _check_change(user: User, proposal: Proposal, change: Change) -> Problems:
+def _check_change(proposal: Proposal, change: Change) -> Problems:
     problems, decision = Problems(), proposal.decision
     reason, waiver_reason = change.reason.strip(), change.waiver_reason.strip()
     if len(reason) > REASON_MAX or len(waiver_reason) > REASON_MAX:
@@ -88,16 +106,16 @@ def _check_change(user: User, proposal: Proposal, change: Change) -> Problems:
     return problems
 
 
-def modify_appointment(user: User, appointment: Appointment, change: Change,
+def modify_appointment(user: User | Actor, appointment: Appointment, change: Change,
                        now: datetime) -> list[AppointmentModification]:
     """Decide again at `now`, check `change`, then write the change and its record(s) at once.
 
     Raises ModificationRefused (nothing written) for a refused change, a decision that is no
     longer the one previewed (409), or an appointment someone else changed first (409).
     """
-    now = whole_seconds(now)
-    if change.force and user.role not in FORCING_ROLES:
-        raise ModificationRefused("Only a manager or an admin can override the rules.", status=403)
+    now, actor = whole_seconds(now), Actor.of(user)
+    if change.force and not actor.may_force:
+        raise ModificationRefused(actor.refused_force, status=403)
     if appointment.status != "scheduled":
         raise ModificationRefused(f"This appointment is {appointment.status.replace('_', ' ')}; only "
                                   "scheduled appointments can be cancelled or rescheduled.", status=409)
@@ -107,17 +125,17 @@ def modify_appointment(user: User, appointment: Appointment, change: Change,
             raise ModificationRefused(problem, {"new_starts_at": problem})
     proposal = propose(appointment, change.action, now, change.whole_series,
                        whole_seconds(change.new_starts_at) if change.new_starts_at else None)
-    if change.seen != proposal.fingerprint:
+    if change.seen is not None and change.seen != proposal.fingerprint:
         raise ModificationRefused("The decision changed since your preview; review it and confirm again.",
                                   status=409, proposal=proposal)
-    problems = _check_change(user, proposal, change)
+    problems = _check_change(proposal, change)
     if problems.errors:
         raise ModificationRefused("Nothing was changed: " + " ".join(problems.errors.values()),
                                   problems.errors, proposal=proposal)
-    return _write(user, proposal, change, now)
+    return _write(actor, proposal, change, now)
 
 
-def _write(user: User, proposal: Proposal, change: Change, now: datetime) -> list[AppointmentModification]:
+def _write(user: Actor, proposal: Proposal, change: Change, now: datetime) -> list[AppointmentModification]:
     try:
         records = []
         for appointment, fee in zip(proposal.targets, proposal.decision.fee_parts, strict=True):
@@ -151,7 +169,7 @@ def _change_appointment(appointment: Appointment, proposal: Proposal, change: Ch
                                   "Reload it to see its current state.", status=409)
 
 
-def _record(user: User, proposal: Proposal, change: Change, appointment: Appointment,
+def _record(user: Actor, proposal: Proposal, change: Change, appointment: Appointment,
             original: datetime, fee: Decimal, now: datetime) -> AppointmentModification:
     """The append-only record of one appointment's change (added to the same transaction)."""
     decision = proposal.decision
@@ -160,7 +178,7 @@ def _record(user: User, proposal: Proposal, change: Change, appointment: Appoint
         company_id=appointment.company_id, appointment_id=appointment.id,
         customer_id=appointment.customer_id, modification_type=change.action,
         within_policy=decision.allowed, fee_charged=0 if waived else fee,
-        reason=change.reason.strip() or None, modified_by_type="user", modified_by_id=user.id,
+        reason=change.reason.strip() or None, modified_by_type=user.kind, modified_by_id=user.id,
         created_at=now, updated_at=now, meta=record_metadata(proposal, change, original, fee, waived, now))
     db.session.add(record)
     db.session.flush()

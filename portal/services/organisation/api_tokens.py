@@ -4,8 +4,16 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 
+from portal.domain.api_scopes import (
+    DECISIONS_FORCE,
+    DECISIONS_WRITE,
+    DEFAULT_SCOPES,
+    check_scopes,
+    format_scopes,
+)
 from portal.extensions import db
 from portal.models import ApiToken, User
 from portal.services import audit
@@ -22,8 +30,22 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None, str | None, str | None]:
-    """(token row, the token itself — shown this once, never stored, error message)."""
+def scope_problem(problem: str) -> str:
+    """The message of a refused scope choice (portal.domain.api_scopes.check_scopes)."""
+    if problem == "unknown":
+        return _("Unknown scope: pick from the list.")
+    if problem == "none":
+        return _("Pick at least one scope: what the integration may do.")
+    return _("“%(force)s” needs “%(write)s” too.", force=DECISIONS_FORCE, write=DECISIONS_WRITE)
+
+
+def create_token(user: User, name: str, now: datetime,
+                 scopes: list[str] | None = None) -> tuple[ApiToken | None, str | None, str | None]:
+    """(token row, the token itself — shown this once, never stored, error message). Without
+    `scopes` the token gets the default (callbacks:write)."""
+    chosen, problem = check_scopes(list(DEFAULT_SCOPES) if scopes is None else scopes)
+    if problem:
+        return None, None, scope_problem(problem)
     name = (name or "").strip()
     if not name:
         return None, None, "Give the token a name, e.g. “Voice agent” or “Website form”."
@@ -31,10 +53,12 @@ def create_token(user: User, name: str, now: datetime) -> tuple[ApiToken | None,
         return None, None, f"The name is too long: {len(name)} characters, at most {NAME_MAX}."
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(company_id=user.company_id, name=name, token_hash=token_hash(token),
-                   hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now)
+                   hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now,
+                   scopes=format_scopes(chosen))
     db.session.add(row)
     db.session.flush()
-    audit.record(user.company_id, user, "create", "api_token", row.id, {}, {"name": name, "hint": row.hint})
+    audit.record(user.company_id, user, "create", "api_token", row.id, {}, {"name": name, "hint": row.hint,
+                                                                                   "scopes": row.scopes})
     db.session.commit()
     return row, token, None
 
