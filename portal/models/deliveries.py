@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import JSONDict, Model, TimestampMixin, company_fk
 
 DELIVERY_STATUSES = ("pending", "sent", "failed", "skipped", "cancelled")
-ATTEMPT_STATUSES = ("due", "sending", "sent", "retrying", "failed", "skipped", "cancelled")
+ATTEMPT_STATUSES = ("due", "sending", "sent", "failed", "skipped", "cancelled")
 ATTEMPT_KINDS = ("first", "retry", "fallback")
 
 
