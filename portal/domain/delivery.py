@@ -110,24 +110,22 @@ def unreachable(channel: str, consents: Mapping[str, bool], email: str | None, p
 
 
 def delivery_status(attempts: Iterable[tuple[str, str]]) -> str:
-    """A delivery's status from its attempts' (chain, status): pending while one is open; then
-    sent when every chain delivered (itself or through its fallback), skipped when nothing could be
-    attempted at all, else failed."""
+    """A delivery's status from its attempts' (chain, status): pending while one is open; cancelled
+    when its open attempts were cancelled; skipped when no chain could be attempted at all (no
+    consent, no address); else sent when every attempted chain delivered (itself or through its
+    fallback), failed when one did not. A chain only skipped is not a failure: nobody was let down."""
     by_chain: dict[str, list[str]] = {}
     for chain, status in attempts:
         by_chain.setdefault(chain, []).append(status)
-    if not by_chain:
-        return "skipped"
     statuses = [status for chain in by_chain.values() for status in chain]
     if any(status in OPEN_ATTEMPTS for status in statuses):
         return "pending"
-    if all(status == "cancelled" for status in statuses):
-        return "cancelled"
-    if all("sent" in chain for chain in by_chain.values()):
-        return "sent"
-    if all(status == "skipped" for status in statuses):
+    tried = {chain: found for chain, found in by_chain.items() if any(s != "skipped" for s in found)}
+    if not tried:
         return "skipped"
-    return "failed"
+    if all(s in ("cancelled", "skipped") for found in tried.values() for s in found):
+        return "cancelled"
+    return "sent" if all("sent" in found for found in tried.values()) else "failed"
 
 
 def reminder_fire_at(event: Event, starts_at: datetime) -> datetime | None:

@@ -84,6 +84,12 @@ class Outbox:
         self.company: Company = company
         self._cells: dict[tuple[tuple[NodeKey, ...], str], tuple[Event, dict[str, ResolvedCell]]] = {}
 
+    def reload(self) -> None:
+        """Read the company again (after the session let go of everything)."""
+        company = db.session.get(Company, self.company_id)
+        assert company is not None
+        self.company = company
+
     def resolve(self, path: tuple[NodeKey, ...], event_type: str) -> tuple[Event, dict[str, ResolvedCell]]:
         key = (path, event_type)
         if key not in self._cells:
@@ -170,3 +176,37 @@ def emit(company_id: int, event_type: str, *, appointment: Appointment | None = 
     (datetimes are shown in the company's zone, Decimals as EUR). None when no channel is enabled."""
     return Outbox(company_id).emit(event_type, appointment=appointment, callback=callback, customer=customer,
                                    values=values, now=now)
+
+
+def parse_path(text: str) -> tuple[NodeKey, ...]:
+    steps = []
+    for step in text.split("/"):
+        level, _, ident = step.partition(":")
+        steps.append((level, int(ident)))
+    return tuple(steps)
+
+
+def resend(delivery: Delivery, now: datetime) -> Delivery | None:
+    """Send a delivery again, now: same event, recipient and values; the node's configuration and
+    the customer's consents as they are today. Caller commits."""
+    now = whole_seconds(now)
+    outbox = Outbox(delivery.company_id)
+    event, cells = outbox.resolve(parse_path(delivery.node_path), delivery.event_type)
+    plan = plan_snapshot(event, cells, now)
+    channels = first_channels(event, rules_of(plan))
+    if not channels:
+        return None
+    customer = db.session.get(Customer, delivery.customer_id) if delivery.customer_id else None
+    consents = dict(customer.consents or {}) if customer is not None else delivery.plan.get("consents", {})
+    again = Delivery(
+        company_id=delivery.company_id, event_type=delivery.event_type, status="pending", fire_at=now,
+        node_path=delivery.node_path, branch_id=delivery.branch_id, customer_id=delivery.customer_id,
+        appointment_id=delivery.appointment_id, callback_id=delivery.callback_id, resend_of_id=delivery.id,
+        recipient_name=delivery.recipient_name, recipient_email=delivery.recipient_email,
+        recipient_phone=delivery.recipient_phone, language=delivery.language, values=dict(delivery.values),
+        plan={**plan, "consents": consents}, created_at=now, updated_at=now)
+    db.session.add(again)
+    for channel in channels:
+        add_first_attempt(again, channel, now, now)
+    again.status = status_of(again)
+    return again

@@ -69,7 +69,8 @@ def plan_reminders(company_id: int, now: datetime | None = None, chunk: int = CH
         for appointment in appointments:
             planned += plan_for(outbox, appointment, now, existing)
         db.session.commit()
-        db.session.expunge_all()
+        db.session.expunge_all()  # memory stays flat: nothing of the chunk is kept
+        outbox.reload()
     return planned
 
 
@@ -85,8 +86,8 @@ def _upcoming(company_id: int, now: datetime, chunk: int) -> Iterator[list[Appoi
             .order_by(Appointment.id).limit(chunk)))
         if not rows:
             return
+        after = rows[-1].id  # read before the caller lets go of the rows
         yield rows
-        after = rows[-1].id
 
 
 def _pending_reminders(appointment: Appointment) -> list[Delivery]:

@@ -4,7 +4,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.extensions import db
-from portal.models import Customer
+from portal.models import Company, Customer
 from portal.services.scope import Scope
 
 SALT = "unsubscribe"
@@ -34,15 +34,17 @@ def read_token(token: str) -> tuple[int, int, str] | None:
     return company_id, customer_id, channel
 
 
-def find_customer(token: str) -> tuple[Customer, str] | None:
+def find_customer(token: str) -> tuple[Customer, str, str] | None:
+    """(customer, channel, company name) of a genuine token whose customer still exists."""
     found = read_token(token)
     if found is None:
         return None
     company_id, customer_id, channel = found
     customer = Scope.company(company_id).get(Customer, customer_id)
-    if customer is None:
+    company = db.session.get(Company, company_id)
+    if customer is None or company is None:
         return None
-    return customer, channel
+    return customer, channel, company.name
 
 
 def withdraw(customer: Customer, channel: str) -> None:
