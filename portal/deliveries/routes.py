@@ -24,11 +24,18 @@ FILTERS = ("event", "channel", "status", "customer", "customer_id", "from", "to"
 LOG_ROLES = ("admin", "branch_manager")
 
 
+def optional_choice(name: str, choices, label: str) -> str | None:
+    """One of `choices`, or None when the filter is not used."""
+    if not request.args.get(name, "").strip():
+        return None
+    return arg_choice(name, choices, label=label)
+
+
 def read_filters(events) -> LogFilters:
     return LogFilters(
-        event=arg_choice("event", [e.event_type for e in events], label=_("Event")) or None,
-        channel=arg_choice("channel", CHANNELS, label=_("Channel")) or None,
-        status=arg_choice("status", DELIVERY_STATUSES, label=_("Status")) or None,
+        event=optional_choice("event", [e.event_type for e in events], _("Event")),
+        channel=optional_choice("channel", CHANNELS, _("Channel")),
+        status=optional_choice("status", DELIVERY_STATUSES, _("Status")),
         customer=arg_text("customer", 100, label=_("Customer")),
         customer_id=arg_id("customer_id", label=_("Customer")),
         day_from=arg_date("from", label=_("From")), day_to=arg_date("to", label=_("To")))

@@ -33,16 +33,18 @@ def queue(redis: Redis | None = None) -> Queue:
     return Queue(current_app.config["DELIVERY_QUEUE"], connection=redis or connection())
 
 
-def deliver_job(attempt_id: int) -> bool:
+def deliver_job(attempt_id: int, now: datetime | None = None) -> bool:
     """The job: make one attempt if it is still due (workers run inside the app context)."""
     try:
-        return deliver_attempt(attempt_id)
+        return deliver_attempt(attempt_id, now)
     finally:
         db.session.remove()
 
 
 def enqueue_due(now: datetime | None = None, limit: int = 1000, redis: Redis | None = None) -> int:
-    """Put the attempts due at `now` on the queue (each at most once per ENQUEUED_SECONDS)."""
+    """Put the attempts due at `now` on the queue (each at most once per ENQUEUED_SECONDS). Jobs
+    run at their own time, unless a `now` is given (a fake clock in tests)."""
+    job_now = whole_seconds(now) if now is not None else None
     now = whole_seconds(now or utcnow())
     redis = redis or connection()
     recover_stale(now)
@@ -52,7 +54,7 @@ def enqueue_due(now: datetime | None = None, limit: int = 1000, redis: Redis | N
     put = 0
     for attempt_id in ids:
         if redis.set(f"{prefix}:enqueued:{attempt_id}", 1, nx=True, ex=ENQUEUED_SECONDS):
-            jobs.enqueue(deliver_job, attempt_id, job_timeout=120, result_ttl=600, failure_ttl=86400)
+            jobs.enqueue(deliver_job, attempt_id, job_now, job_timeout=120, result_ttl=600, failure_ttl=86400)
             put += 1
     return put
 
