@@ -1,5 +1,6 @@
 """Every flask command, registered from one place: seed, companies, users, portal, callbacks, stats."""
 import sys
+import time
 
 import click
 from flask import current_app, url_for
@@ -159,8 +160,25 @@ def dispatch_command(loop: bool, interval: float) -> None:
     if not loop:
         click.echo(f"Made {dispatch_due()} delivery attempt(s).")
         return
-    click.echo(f"Delivering every {interval:g} s (Ctrl+C stops).")
-    jobs.every(interval, dispatch_due)
+    click.echo(f"Delivering every {interval:g} s, planning reminders every {REMINDER_PLANNING_SECONDS // 60} "
+               "minutes (Ctrl+C stops).")
+    planned_at: list[float] = []
+
+    def step() -> None:
+        if not planned_at or time.monotonic() - planned_at[-1] >= REMINDER_PLANNING_SECONDS:
+            plan_all_reminders()
+            planned_at.append(time.monotonic())
+        dispatch_due()
+
+    jobs.every(interval, step)
+
+
+REMINDER_PLANNING_SECONDS = 600
+
+
+def plan_all_reminders() -> int:
+    return sum(plan_reminders(company_id)
+               for company_id in db.session.scalars(select(Company.id).order_by(Company.id)).all())
 
 
 @notifications_cli.command("plan-reminders")
