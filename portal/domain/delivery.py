@@ -60,14 +60,26 @@ def channel_rules(cells: Mapping[str, ResolvedCell]) -> dict[str, ChannelRule]:
     return rules
 
 
+def plan_shape(event: Event, cells: Mapping[str, ResolvedCell]) -> tuple[dict, list[dict]]:
+    """The part of a plan that depends on the node only: the rules per channel and the planned
+    attempts as minutes after the event fires (computed once per node and event)."""
+    steps = [{"minutes": a.minutes, "channel": a.channel, "kind": a.kind, "number": a.number,
+              "because_of": a.because_of} for a in delivery_plan(event, cells, datetime(2000, 1, 1))]
+    return {channel: asdict(rule) for channel, rule in channel_rules(cells).items()}, steps
+
+
+def plan_at(shape: tuple[dict, list[dict]], fire_at: datetime) -> dict:
+    """A delivery's plan: the shape's rules, and its attempts with their times from `fire_at`."""
+    channels, steps = shape
+    return {"channels": channels,
+            "attempts": [{**step, "at": (fire_at + timedelta(minutes=step["minutes"])).isoformat()}
+                         for step in steps]}
+
+
 def plan_snapshot(event: Event, cells: Mapping[str, ResolvedCell], fire_at: datetime) -> dict:
     """What a delivery records of its configuration: the rules per channel and the planned attempts
     (the preview's plan: every attempt failing, the longest schedule)."""
-    attempts = [{"minutes": a.minutes, "at": a.at.isoformat(), "channel": a.channel, "kind": a.kind,
-                 "number": a.number, "because_of": a.because_of}
-                for a in delivery_plan(event, cells, fire_at)]
-    return {"channels": {channel: asdict(rule) for channel, rule in channel_rules(cells).items()},
-            "attempts": attempts}
+    return plan_at(plan_shape(event, cells), fire_at)
 
 
 def rules_of(plan: Mapping) -> dict[str, ChannelRule]:
@@ -107,6 +119,17 @@ def unreachable(channel: str, consents: Mapping[str, bool], email: str | None, p
     if channel == "push" and not has_customer:
         return "no customer record for push"
     return None
+
+
+def reachable_somehow(channels: Iterable[str], rules: Mapping[str, ChannelRule], consents: Mapping[str, bool],
+                      email: str | None, phone: str | None, has_customer: bool) -> bool:
+    """Whether any first attempt or its fallback could reach the recipient at all."""
+    for channel in channels:
+        fallback = rules[channel].fallback
+        for candidate in (channel, fallback) if fallback else (channel,):
+            if unreachable(candidate, consents, email, phone, has_customer) is None:
+                return True
+    return False
 
 
 def delivery_status(attempts: Iterable[tuple[str, str]]) -> str:

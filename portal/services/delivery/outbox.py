@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.domain.clock import whole_seconds
-from portal.domain.delivery import delivery_status, first_channels, plan_snapshot, rules_of, unreachable
+from portal.domain.delivery import (
+    delivery_status,
+    first_channels,
+    plan_at,
+    plan_shape,
+    plan_snapshot,
+    reachable_somehow,
+    rules_of,
+    unreachable,
+)
 from portal.domain.inheritance import NodeKey
 from portal.domain.notifications import Event, ResolvedCell
 from portal.extensions import db
@@ -83,6 +92,7 @@ class Outbox:
             raise ValueError(f"No company {company_id}")
         self.company: Company = company
         self._cells: dict[tuple[tuple[NodeKey, ...], str], tuple[Event, dict[str, ResolvedCell]]] = {}
+        self._shapes: dict[tuple[tuple[NodeKey, ...], str], tuple[dict, list[dict]]] = {}
 
     def reload(self) -> None:
         """Read the company again (after the session let go of everything)."""
@@ -108,11 +118,17 @@ class Outbox:
         fire_at = whole_seconds(fire_at or now)
         path = event_path(self.company_id, appointment, callback)
         event, cells = self.resolve(path, event_type)
-        plan = plan_snapshot(event, cells, fire_at)
+        if (path, event_type) not in self._shapes:
+            self._shapes[(path, event_type)] = plan_shape(event, cells)
+        plan = plan_at(self._shapes[(path, event_type)], fire_at)
         channels = first_channels(event, rules_of(plan))
         if not channels:
             return None  # switched off at this node: nothing to send, nothing to log
         recipient = recipient_of(appointment, callback, customer)
+        if dedupe_key is not None and not reachable_somehow(channels, rules_of(plan), recipient.consents,
+                                                            recipient.email, recipient.phone,
+                                                            recipient.customer_id is not None):
+            return None  # a planned reminder nobody could receive is not planned (nothing to log)
         language = recipient.language or self.company.default_language or "de"
         zone = zone_of(appointment, callback, self.company.timezone)
         source = appointment if appointment is not None else callback

@@ -3,7 +3,9 @@ company's (or branch's) time zone (DESIGN §12)."""
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_currency
 
@@ -13,13 +15,19 @@ from portal.models import Appointment, CallbackRequest
 DATETIME_FORMAT = {"de": "EEE, d. MMM y, HH:mm", "en": "EEE d MMM y, h:mm a"}
 
 
+@lru_cache(maxsize=8)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def when(moment: datetime, language: str, zone: str) -> str:
     """A stored (naive UTC) time as the customer reads it: "Mo., 7. Dez. 2026, 10:00"."""
-    return format_datetime(to_local(moment, zone), DATETIME_FORMAT.get(language, "medium"), locale=language)
+    return format_datetime(to_local(moment, zone), DATETIME_FORMAT.get(language, "medium"),
+                           locale=_locale(language))
 
 
 def money(amount: Decimal | float | int, language: str) -> str:
-    return format_currency(Decimal(amount), "EUR", locale=language)
+    return format_currency(Decimal(amount), "EUR", locale=_locale(language))
 
 
 def plain(value, language: str, zone: str):
