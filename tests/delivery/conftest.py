@@ -30,7 +30,7 @@ def provider(app, monkeypatch):
 def bookings(make, world):
     with make.app.app_context():
         company = db.session.get(Company, world.company.id)
-        company.email_sender = "Salon North <hello@salon.test>"
+        company.name, company.email_sender = "Salon North", "hello@salon.test"
         db.session.commit()
     return Bookings(make, world)
 

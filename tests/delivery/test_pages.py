@@ -120,3 +120,15 @@ def test_a_forged_or_foreign_unsubscribe_link_is_404_and_changes_nothing(app, cl
     assert client.get(f"/unsubscribe/{real}").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Delivery)) == count
+
+
+def test_admins_set_the_companys_email_sender_and_bad_addresses_are_refused(app, client, world):
+    from portal.models import Company
+
+    client.login(world.admin.email)
+    form = {"name": world.company.name, "timezone": "Europe/Berlin", "default_region": "DE",
+            "default_language": "de", "version": world.company.version}
+    assert client.submit("/organisation/company", {**form, "email_sender": "not an address"}).status_code == 400
+    assert client.submit("/organisation/company", {**form, "email_sender": "Hello@Salon.test"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Company, world.company.id).email_sender == "hello@salon.test"

@@ -9,6 +9,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr
 from typing import cast
 
 from flask import current_app
@@ -149,7 +150,7 @@ def send(delivery: Delivery, attempt: DeliveryAttempt) -> Answer:
     envelope = Envelope(delivery.id, attempt.id, delivery.company_id, delivery.event_type, attempt.channel,
                         delivery.language, delivery.recipient_name, delivery.recipient_email,
                         delivery.recipient_phone, delivery.customer_id,
-                        (company.email_sender if company is not None else None) or config["MAIL_FROM"], link)
+                        sender_of(company, config["MAIL_FROM"]), link)
     timeout = config["NOTIFY_TIMEOUT"]
     if attempt.channel == "email":
         return smtp_send(config["SMTP_URL"], envelope, message, timeout) if config["SMTP_URL"] \
@@ -158,6 +159,13 @@ def send(delivery: Delivery, attempt: DeliveryAttempt) -> Answer:
     if url:
         return webhook_send(url, config["NOTIFY_WEBHOOK_SECRET"], envelope, message, timeout)
     return dev_send(envelope, message)
+
+
+def sender_of(company: Company | None, default: str) -> str:
+    """The company's own sender address under its name, else the portal's MAIL_FROM."""
+    if company is None or not company.email_sender:
+        return default
+    return formataddr((company.name, company.email_sender))
 
 
 def content_of(message: Message, channel: str) -> str:
