@@ -8,6 +8,7 @@ or callback's (branch, service, staff) — through the same resolver the deliver
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from portal.domain.clock import whole_seconds
 from portal.domain.delivery import (
@@ -110,10 +111,12 @@ class Outbox:
             self._cells[key] = (event, matrix.cells_of(event_type))
         return self._cells[key]
 
-    def emit(self, event_type: str, *, appointment: Appointment | None = None,
-             callback: CallbackRequest | None = None, customer: Customer | None = None,
-             values: Mapping | None = None, now: datetime | None = None, fire_at: datetime | None = None,
-             dedupe_key: str | None = None) -> Delivery | None:
+    def draft(self, event_type: str, *, appointment: Appointment | None = None,
+              callback: CallbackRequest | None = None, customer: Customer | None = None,
+              values: Mapping | None = None, now: datetime | None = None, fire_at: datetime | None = None,
+              dedupe_key: str | None = None) -> dict | None:
+        """The delivery of one event as column values, its first attempts under "attempts"; None when
+        no channel is switched on (or, for a planned reminder, nobody could receive it)."""
         now = whole_seconds(now or utcnow())
         fire_at = whole_seconds(fire_at or now)
         path = event_path(self.company_id, appointment, callback)
@@ -121,63 +124,98 @@ class Outbox:
         if (path, event_type) not in self._shapes:
             self._shapes[(path, event_type)] = plan_shape(event, cells)
         plan = plan_at(self._shapes[(path, event_type)], fire_at)
-        channels = first_channels(event, rules_of(plan))
+        rules = rules_of(plan)
+        channels = first_channels(event, rules)
         if not channels:
             return None  # switched off at this node: nothing to send, nothing to log
         recipient = recipient_of(appointment, callback, customer)
-        if dedupe_key is not None and not reachable_somehow(channels, rules_of(plan), recipient.consents,
-                                                            recipient.email, recipient.phone,
-                                                            recipient.customer_id is not None):
+        reach = Reach(recipient.consents, recipient.email, recipient.phone, recipient.customer_id is not None)
+        if dedupe_key is not None and not reachable_somehow(channels, rules, *reach):
             return None  # a planned reminder nobody could receive is not planned (nothing to log)
         language = recipient.language or self.company.default_language or "de"
         zone = zone_of(appointment, callback, self.company.timezone)
         source = appointment if appointment is not None else callback
-        delivery = Delivery(
-            company_id=self.company_id, event_type=event_type, status="pending", fire_at=fire_at,
-            node_path=path_text(path), branch_id=source.branch_id if source is not None else None,
-            customer_id=recipient.customer_id,
-            appointment_id=appointment.id if appointment is not None else None,
-            callback_id=callback.id if callback is not None else None, recipient_name=recipient.name[:200],
-            recipient_email=recipient.email, recipient_phone=recipient.phone, language=language,
-            dedupe_key=dedupe_key, values=event_values(appointment, callback, values, language, zone),
-            plan={**plan, "consents": dict(recipient.consents)}, created_at=now, updated_at=now)
-        db.session.add(delivery)
-        for channel in channels:
-            add_first_attempt(delivery, channel, fire_at, now)
-        delivery.status = status_of(delivery)
-        return delivery
+        attempts = [row for channel in channels
+                    for row in first_attempt_rows(self.company_id, rules, reach, channel, fire_at, now)]
+        return {
+            "company_id": self.company_id, "event_type": event_type, "fire_at": fire_at,
+            "status": delivery_status((row["chain"], row["status"]) for row in attempts),
+            "node_path": path_text(path), "branch_id": source.branch_id if source is not None else None,
+            "customer_id": recipient.customer_id,
+            "appointment_id": appointment.id if appointment is not None else None,
+            "callback_id": callback.id if callback is not None else None,
+            "recipient_name": recipient.name[:200], "recipient_email": recipient.email,
+            "recipient_phone": recipient.phone, "language": language, "dedupe_key": dedupe_key,
+            "values": event_values(appointment, callback, values, language, zone),
+            "plan": {**plan, "consents": dict(recipient.consents)}, "created_at": now, "updated_at": now,
+            "attempts": attempts}
+
+    def emit(self, event_type: str, **event) -> Delivery | None:
+        """The delivery of one event, added to the session (see `draft` for the arguments)."""
+        row = self.draft(event_type, **event)
+        return None if row is None else from_row(row)
 
 
-def add_first_attempt(delivery: Delivery, channel: str, due_at: datetime, now: datetime) -> None:
-    """The first attempt of a channel: due, or skipped (no consent or address) with its fallback."""
-    problem = reason_unreachable(delivery, channel)
+class Reach(NamedTuple):
+    """How a recipient can be reached (the arguments of domain.delivery.unreachable after the channel)."""
+
+    consents: Mapping[str, bool]
+    email: str | None
+    phone: str | None
+    has_customer: bool
+
+
+def reach_of(delivery: Delivery) -> Reach:
+    return Reach(delivery.plan.get("consents", {}), delivery.recipient_email, delivery.recipient_phone,
+                 delivery.customer_id is not None)
+
+
+def from_row(row: dict) -> Delivery:
+    """A delivery and its attempts from `draft`'s values, added to the session."""
+    row = dict(row)
+    attempts = row.pop("attempts")
+    delivery = Delivery(**row)
+    delivery.attempts = [DeliveryAttempt(**attempt) for attempt in attempts]
+    db.session.add(delivery)
+    return delivery
+
+
+def attempt_row(company_id: int, chain: str, channel: str, kind: str, number: int, due_at: datetime,
+                now: datetime, status: str = "due", answer: str | None = None) -> dict:
+    return {"company_id": company_id, "chain": chain, "channel": channel, "kind": kind, "number": number,
+            "due_at": due_at, "status": status, "answer": answer,
+            "finished_at": now if status != "due" else None, "created_at": now, "updated_at": now}
+
+
+def first_attempt_rows(company_id: int, rules, reach: Reach, channel: str, due_at: datetime,
+                       now: datetime) -> list[dict]:
+    """The first attempt of a channel: due, or skipped (no consent or address) and its fallback."""
+    problem = unreachable(channel, *reach)
     if problem is None:
-        add_attempt(delivery, channel, channel, "first", 1, due_at, now)
-        return
-    add_attempt(delivery, channel, channel, "first", 1, due_at, now, status="skipped", answer=problem)
-    fallback = rules_of(delivery.plan)[channel].fallback
+        return [attempt_row(company_id, channel, channel, "first", 1, due_at, now)]
+    rows = [attempt_row(company_id, channel, channel, "first", 1, due_at, now, "skipped", problem)]
+    fallback = rules[channel].fallback
     if fallback and fallback != channel:
-        add_fallback(delivery, channel, fallback, due_at, now)
+        rows.append(fallback_row(company_id, reach, channel, fallback, due_at, now))
+    return rows
+
+
+def fallback_row(company_id: int, reach: Reach, chain: str, channel: str, due_at: datetime,
+                 now: datetime) -> dict:
+    problem = unreachable(channel, *reach)
+    return attempt_row(company_id, chain, channel, "fallback", 1, due_at, now,
+                       "skipped" if problem else "due", problem)
 
 
 def add_fallback(delivery: Delivery, chain: str, channel: str, due_at: datetime, now: datetime) -> None:
-    problem = reason_unreachable(delivery, channel)
-    add_attempt(delivery, chain, channel, "fallback", 1, due_at, now,
-                status="skipped" if problem else "due", answer=problem)
-
-
-def reason_unreachable(delivery: Delivery, channel: str) -> str | None:
-    return unreachable(channel, delivery.plan.get("consents", {}), delivery.recipient_email,
-                       delivery.recipient_phone, delivery.customer_id is not None)
+    delivery.attempts.append(DeliveryAttempt(**fallback_row(delivery.company_id, reach_of(delivery), chain,
+                                                            channel, due_at, now)))
 
 
 def add_attempt(delivery: Delivery, chain: str, channel: str, kind: str, number: int, due_at: datetime,
-                now: datetime, status: str = "due", answer: str | None = None) -> DeliveryAttempt:
-    attempt = DeliveryAttempt(company_id=delivery.company_id, chain=chain, channel=channel, kind=kind,
-                              number=number, due_at=due_at, status=status, answer=answer,
-                              finished_at=now if status != "due" else None, created_at=now, updated_at=now)
-    delivery.attempts.append(attempt)
-    return attempt
+                now: datetime) -> None:
+    delivery.attempts.append(DeliveryAttempt(**attempt_row(delivery.company_id, chain, channel, kind, number,
+                                                            due_at, now)))
 
 
 def status_of(delivery: Delivery) -> str:
@@ -221,8 +259,9 @@ def resend(delivery: Delivery, now: datetime) -> Delivery | None:
         recipient_name=delivery.recipient_name, recipient_email=delivery.recipient_email,
         recipient_phone=delivery.recipient_phone, language=delivery.language, values=dict(delivery.values),
         plan={**plan, "consents": consents}, created_at=now, updated_at=now)
-    db.session.add(again)
-    for channel in channels:
-        add_first_attempt(again, channel, now, now)
+    reach, rules = reach_of(again), rules_of(plan)
+    again.attempts = [DeliveryAttempt(**row) for channel in channels
+                      for row in first_attempt_rows(delivery.company_id, rules, reach, channel, now, now)]
     again.status = status_of(again)
+    db.session.add(again)
     return again

@@ -9,14 +9,14 @@ moved appointment gets reminders for its new time.
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from portal.domain.clock import whole_seconds
 from portal.domain.delivery import REMINDER_EVENTS, reminder_fire_at
 from portal.extensions import db
-from portal.models import Appointment, Delivery, utcnow
-from portal.services.delivery.outbox import Outbox, event_path, status_of
+from portal.models import Appointment, Delivery, DeliveryAttempt, utcnow
+from portal.services.delivery.outbox import Outbox, event_path, from_row, status_of
 from portal.services.delivery.values import event_values, zone_of
 from portal.services.scope import Scope
 
@@ -28,8 +28,9 @@ def reminder_key(appointment_id: int, event_type: str, starts_at: datetime) -> s
 
 
 def plan_for(outbox: Outbox, appointment: Appointment, now: datetime,
-             existing: set[str] | None = None) -> int:
-    """Plan the reminders of one scheduled appointment whose time has not passed; the number planned."""
+             existing: set[str] | None = None, drafts: list[dict] | None = None) -> int:
+    """Plan the reminders of one scheduled appointment whose time has not passed; the number planned.
+    With `drafts` they are collected there as column values (for one bulk INSERT) instead of added."""
     if appointment.status != "scheduled":
         return 0
     planned = 0
@@ -43,9 +44,27 @@ def plan_for(outbox: Outbox, appointment: Appointment, now: datetime,
             continue
         if existing is None and _exists(outbox.company_id, key):
             continue
-        if outbox.emit(event_type, appointment=appointment, now=now, fire_at=fire_at, dedupe_key=key):
-            planned += 1
+        row = outbox.draft(event_type, appointment=appointment, now=now, fire_at=fire_at, dedupe_key=key)
+        if row is None:
+            continue
+        if drafts is not None:
+            drafts.append(row)
+        else:
+            from_row(row)
+        planned += 1
     return planned
+
+
+def insert_drafts(drafts: list[dict]) -> None:
+    """Deliveries and their attempts by two bulk INSERTs (the deliveries' ids come back in order)."""
+    if not drafts:
+        return
+    rows = [{key: value for key, value in draft.items() if key != "attempts"} for draft in drafts]
+    returning = insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True)
+    ids = db.session.scalars(returning, rows).all()
+    attempts = [{**attempt, "delivery_id": ident} for ident, draft in zip(ids, drafts, strict=True)
+                for attempt in draft["attempts"]]
+    db.session.execute(insert(DeliveryAttempt), attempts)
 
 
 def _path(outbox: Outbox, appointment: Appointment):
@@ -66,8 +85,10 @@ def plan_reminders(company_id: int, now: datetime | None = None, chunk: int = CH
         existing: set[str] = set(db.session.scalars(select(Delivery.dedupe_key).where(
             *Scope.company(company_id).where(Delivery),
             Delivery.appointment_id.in_([a.id for a in appointments]), Delivery.dedupe_key.is_not(None))))
+        drafts: list[dict] = []
         for appointment in appointments:
-            planned += plan_for(outbox, appointment, now, existing)
+            planned += plan_for(outbox, appointment, now, existing, drafts)
+        insert_drafts(drafts)
         db.session.commit()
         db.session.expunge_all()  # memory stays flat: nothing of the chunk is kept
         outbox.reload()
