@@ -53,3 +53,41 @@ def callback_scheduled(callback: CallbackRequest, callback_time: datetime, agent
                        now: datetime) -> None:
     Outbox(callback.company_id).emit("callback_scheduled", callback=callback, now=now,
                                      values={"callback_time": callback_time, "agent_name": agent_name})
+
+
+# --- for the booking system's sync and payments (issue 12): one call each, in the caller's transaction
+
+
+def appointment_status_changed(appointment: Appointment, old_status: str, now: datetime,
+                               values: dict | None = None) -> None:
+    """A synced status change: no_show, appointment_completed, or a cancellation (reminders dropped)."""
+    if appointment.status == old_status:
+        return
+    outbox = Outbox(appointment.company_id)
+    event = {"no_show": "no_show", "completed": "appointment_completed", "cancelled": "cancellation"}.get(
+        appointment.status)
+    if event is not None:
+        outbox.emit(event, appointment=appointment, now=now, values=values)
+    if appointment.status != "scheduled":
+        drop_reminders(appointment, now, f"the appointment is {appointment.status.replace('_', ' ')}")
+
+
+def appointment_moved(appointment: Appointment, original_start: datetime, now: datetime) -> None:
+    """A synced new time: confirm it with the old one, and move the reminders."""
+    if appointment.starts_at == original_start:
+        return
+    Outbox(appointment.company_id).emit("reschedule_confirmed", appointment=appointment, now=now,
+                                        values={"original_time": original_start})
+    move_reminders(appointment, now)
+
+
+def appointment_details_changed(appointment: Appointment, changes: str, now: datetime) -> None:
+    """Staff, service or notes changed ("staff: Ben → Clara"): `appointment_modified`."""
+    Outbox(appointment.company_id).emit("appointment_modified", appointment=appointment, now=now,
+                                        values={"changes": changes})
+
+
+def payment_received(customer, amount: Decimal, payment_method: str, now: datetime,
+                     appointment: Appointment | None = None) -> None:
+    Outbox(customer.company_id).emit("payment_received", customer=customer, appointment=appointment, now=now,
+                                     values={"amount": Decimal(amount), "payment_method": payment_method})

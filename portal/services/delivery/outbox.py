@@ -146,7 +146,9 @@ class Outbox:
             "callback_id": callback.id if callback is not None else None,
             "recipient_name": recipient.name[:200], "recipient_email": recipient.email,
             "recipient_phone": recipient.phone, "language": language, "dedupe_key": dedupe_key,
-            "values": event_values(appointment, callback, values, language, zone),
+            # Events about a customer alone still greet them and sign with the company's name.
+            "values": {"customer_name": recipient.name, "branch_name": self.company.name,
+                       **event_values(appointment, callback, values, language, zone)},
             "plan": {**plan, "consents": dict(recipient.consents)}, "created_at": now, "updated_at": now,
             "attempts": attempts}
 
