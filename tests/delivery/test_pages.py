@@ -132,3 +132,21 @@ def test_admins_set_the_companys_email_sender_and_bad_addresses_are_refused(app,
     assert client.submit("/organisation/company", {**form, "email_sender": "Hello@Salon.test"}).status_code == 302
     with app.app_context():
         assert db.session.get(Company, world.company.id).email_sender == "hello@salon.test"
+
+
+def test_a_delivery_resolves_to_what_the_plan_page_shows_for_its_node(app, client, world, bookings, eva):
+    set_cell(app, world.company.id, "cancellation", "sms", level="branch", entity_id=world.north.id,
+             retry_count=2, retry_delay_minutes=7, fallback_channel="email")
+    set_cell(app, world.company.id, "cancellation", "email", level="staff", entity_id=world.ann.id,
+             is_enabled=False)
+    cancelled_for(app, world, bookings, eva)  # at North, Cut, with Ann
+    with app.app_context():
+        delivery = db.session.scalar(select(Delivery))
+        assert delivery.node_path == (f"company:{world.company.id}/branch:{world.north.id}/"
+                                      f"service:{world.cut.id}/staff:{world.ann.id}")
+        planned = [(step["kind"], step["channel"]) for step in delivery.plan["attempts"]]
+    client.login(world.admin.email)
+    plan = parse(client.get(f"/notifications/staff/{world.ann.id}/plan/cancellation?service={world.cut.id}")
+                 .get_data(as_text=True)).find("ol", id="delivery-plan")
+    shown = [(row["data-attempt"], row.find("span").text.lower()) for row in plan.find_all("li", data_attempt=True)]
+    assert shown == planned == [("first", "sms"), ("retry", "sms"), ("retry", "sms"), ("fallback", "email")]
