@@ -20,12 +20,14 @@ def _locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
+@lru_cache(maxsize=4096)  # an appointment's reminders share its time; Babel's formatting is slow
 def when(moment: datetime, language: str, zone: str) -> str:
     """A stored (naive UTC) time as the customer reads it: "Mo., 7. Dez. 2026, 10:00"."""
     return format_datetime(to_local(moment, zone), DATETIME_FORMAT.get(language, "medium"),
                            locale=_locale(language))
 
 
+@lru_cache(maxsize=1024)
 def money(amount: Decimal | float | int, language: str) -> str:
     return format_currency(Decimal(amount), "EUR", locale=_locale(language))
 
