@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The two commands a new user needs; each does all of its own set-up on a machine with Python 3.11.
-#   ./dev.sh run                 serve the portal with SQLite, an in-process cache and demo data
+#   ./dev.sh run                 serve the portal with SQLite, an in-process cache and demo data, and
+#                                a notification dispatcher in the background
 #   ./dev.sh test [pytest args]  run the tests on every core (arguments go to pytest unchanged;
 #                                -n 0 runs them in one process)
 #   ./dev.sh setup               only build .venv with the test dependencies (used by .ci/run)
@@ -65,8 +66,15 @@ run_portal() {
     quietly flask_cmd db upgrade
     say "Loading demo data"
     flask_cmd seed demo
+    # Notifications go out while the demo runs: a dispatcher in the background sends what is due
+    # (email to the log unless SMTP_URL is set; SMS, WhatsApp and push to the log unless their
+    # NOTIFY_*_URL is set), and stops with the portal.
+    say "Starting the notification dispatcher (flask notifications dispatch --loop)"
+    "$VENV/bin/flask" --app wsgi notifications dispatch --loop --interval 5 &
+    DISPATCHER=$!  # global: the trap runs after this function has returned
+    trap 'kill "$DISPATCHER" 2>/dev/null || true' EXIT
     say "Portal: http://127.0.0.1:$PORT   (sign in with a demo login above; Ctrl+C stops it)"
-    exec "$VENV/bin/flask" --app wsgi run --host 127.0.0.1 --port "$PORT"
+    "$VENV/bin/flask" --app wsgi run --host 127.0.0.1 --port "$PORT"
 }
 
 run_tests() {

@@ -9,7 +9,7 @@ from portal.config import CONFIGS, database_engine_options
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BLUEPRINTS = ("auth", "account", "security_events", "main", "admin", "organisation", "policies", "callbacks",
-              "notifications", "appointments", "api")
+              "notifications", "deliveries", "appointments", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

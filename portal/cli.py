@@ -1,5 +1,6 @@
 """Every flask command, registered from one place: seed, companies, users, portal, callbacks, stats."""
 import sys
+import time
 
 import click
 from flask import current_app, url_for
@@ -14,6 +15,9 @@ from portal.extensions import db
 from portal.models import ROLES, Company, utcnow
 from portal.services.callbacks.sweep import sweep
 from portal.services.checks import run_checks
+from portal.services.delivery import jobs
+from portal.services.delivery.dispatch import dispatch_due
+from portal.services.delivery.reminders import plan_reminders
 from portal.services.modifications.stats import BATCH_SIZE, refresh_stats
 from portal.services.organisation.company import create_company
 from portal.services.organisation.users import create_user
@@ -24,6 +28,7 @@ users_cli = AppGroup("users", help="Manage sign-in accounts.")
 portal_cli = AppGroup("portal", help="Operate the portal.")
 callbacks_cli = AppGroup("callbacks", help="Work the callback queue from cron.")
 stats_cli = AppGroup("stats", help="Reporting statistics.")
+notifications_cli = AppGroup("notifications", help="Deliver notifications: dispatcher, scheduler, workers.")
 
 
 @seed_cli.command("demo")
@@ -146,6 +151,64 @@ def refresh_command(batch_size: int) -> None:
                f"{summary.companies} companies in {summary.seconds:.1f} s.")
 
 
+@notifications_cli.command("dispatch")
+@click.option("--loop", is_flag=True, help="Keep running: deliver what is due every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.2, 3600))
+def dispatch_command(loop: bool, interval: float) -> None:
+    """Make every delivery attempt that is due, in this process (no Redis needed). Safe to run
+    on several machines at once: each attempt is claimed in the database."""
+    if not loop:
+        click.echo(f"Made {dispatch_due()} delivery attempt(s).")
+        return
+    click.echo(f"Delivering every {interval:g} s, planning reminders every {REMINDER_PLANNING_SECONDS // 60} "
+               "minutes (Ctrl+C stops).")
+    planned_at: list[float] = []
+
+    def step() -> None:
+        if not planned_at or time.monotonic() - planned_at[-1] >= REMINDER_PLANNING_SECONDS:
+            plan_all_reminders()
+            planned_at.append(time.monotonic())
+        dispatch_due()
+
+    jobs.every(interval, step)
+
+
+REMINDER_PLANNING_SECONDS = 600
+
+
+def plan_all_reminders() -> int:
+    return sum(plan_reminders(company_id)
+               for company_id in db.session.scalars(select(Company.id).order_by(Company.id)).all())
+
+
+@notifications_cli.command("plan-reminders")
+def plan_reminders_command() -> None:
+    """Plan the missing reminders of every company's upcoming appointments (idempotent)."""
+    for company_id in db.session.scalars(select(Company.id).order_by(Company.id)).all():
+        click.echo(f"Company {company_id}: planned {plan_reminders(company_id)} reminder(s).")
+
+
+@notifications_cli.command("schedule")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.2, 3600),
+              help="Seconds between looks for due attempts.")
+@click.option("--once", is_flag=True, help="Put what is due on the queue once and stop.")
+def schedule_command(interval: float, once: bool) -> None:
+    """With REDIS_URL: put due attempts on the RQ queue for `flask notifications worker`."""
+    if once:
+        click.echo(f"Queued {jobs.enqueue_due()} attempt(s).")
+        return
+    click.echo(f"Queueing due attempts every {interval:g} s (Ctrl+C stops).")
+    jobs.every(interval, jobs.enqueue_due)
+
+
+@notifications_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """With REDIS_URL: an RQ worker making the queued attempts (run any number, anywhere)."""
+    jobs.run_worker(burst=burst)
+
+
 def register(app) -> None:
-    for group in (seed_cli, companies_cli, users_cli, portal_cli, callbacks_cli, stats_cli):
+    for group in (seed_cli, companies_cli, users_cli, portal_cli, callbacks_cli, stats_cli,
+                  notifications_cli):
         app.cli.add_command(group)

@@ -149,6 +149,21 @@ class Config:
     # The portal's public address: commands (no request to take it from) build one-time links on it.
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     PAGE_SIZE = 25
+    # Notification delivery (README, "Notification delivery"). Without SMTP_URL emails go to the
+    # development provider (the log); a channel without a webhook URL likewise.
+    SMTP_URL = os.environ.get("SMTP_URL") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Appointments <no-reply@localhost>")
+    NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET", "")
+    NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL") or None
+    NOTIFY_WHATSAPP_URL = os.environ.get("NOTIFY_WHATSAPP_URL") or None
+    NOTIFY_PUSH_URL = os.environ.get("NOTIFY_PUSH_URL") or None
+    # Seconds a provider or SMTP server may take to answer.
+    NOTIFY_TIMEOUT = _seconds("NOTIFY_TIMEOUT", 10)
+    # An attempt claimed this long ago without an answer (its worker died) is due again.
+    DELIVERY_CLAIM_MINUTES = 10
+    # The RQ queue the scheduler fills when REDIS_URL is set.
+    DELIVERY_QUEUE = os.environ.get("DELIVERY_QUEUE", "notifications")
+    JOBS_REDIS_URL = os.environ.get("REDIS_URL") or None
     # werkzeug's generate_password_hash method for new hashes. check_password reads the method
     # from the stored hash, so changing this never locks anyone out.
     PASSWORD_HASH_METHOD = "scrypt"

@@ -5,7 +5,10 @@ from tests.appointments.support import appointment_records
 
 # The one-time link page is opened before its user can sign in; tests/organisation/test_links.py
 # covers it (a token names no tenant record: unknown, used and expired tokens are refused alike).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password"}
+# The unsubscribe link in a notification email is opened by a customer, who has no account: its signed
+# token is the proof (tests/delivery/test_pages.py covers forged and foreign tokens).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password",
+                    "deliveries.unsubscribe"}
 
 
 def app_rules(app):
@@ -19,9 +22,11 @@ def record_args(make, world) -> dict:
     Each area that adds routes with new record arguments creates one such record here."""
     from tests.accounts.support import add_session
     from tests.callbacks.support import add_callback, add_escalation, add_token
+    from tests.delivery.support import add_delivery
 
     callback = add_callback(make.app, world)
     return {
+        "delivery_id": add_delivery(make.app, world),
         "session_id": add_session(make.app, world.admin),
         "callback_id": callback.id, "escalation_id": add_escalation(make.app, callback).id,
         "token_id": add_token(make.app, world).id,

@@ -84,6 +84,8 @@ AREA_KEYS = {
                  "customer", "rolling", "moved", "version", "action", "key", *EDITOR_KEYS],
     "notifications": ["lang", "branch", "service", "version", "action", "key", "locked", *CELL_FIELDS],
     "auth": ["next", "email", "password"],
+    "deliveries": ["event", "channel", "status", "customer", "customer_id", "from", "to", "page", "language",
+                   "template"],
 }
 ALL_KEYS = sorted({key for keys in AREA_KEYS.values() for key in keys} | set(URL_FOR_KEYWORDS))
 API_TOKEN = "cbt_fuzz-token-1234567890"

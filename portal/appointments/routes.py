@@ -28,6 +28,7 @@ from portal.services.appointments.read import (
     series_members,
     upcoming_for_customer,
 )
+from portal.services.delivery.read import event_labels, section
 from portal.services.modifications.policy import customer_outlook
 from portal.web.scope import current_scope
 
@@ -63,7 +64,9 @@ def detail(appointment_id):
     appointment = appointment_or_404(appointment_id)
     return render_template("appointments/detail.html", appointment=appointment,
                            history=appointment_history(appointment),
-                           series=series_members(appointment), now=utcnow())
+                           series=series_members(appointment), now=utcnow(),
+                           deliveries=section(current_scope(), appointment_id=appointment.id),
+                           delivery_labels=event_labels())
 
 
 @bp.get("/customers/<int:customer_id>")
@@ -76,7 +79,8 @@ def customer(customer_id):
         default_path.append(("branch", current_user.branch_id, current_user.branch.name))
     outlook = customer_outlook(scope.company_id, person.id, upcoming, now, default_path)
     return render_template("appointments/customer.html", customer=person, now=now, outlook=outlook,
-                           history=customer_history(scope, person.id))
+                           history=customer_history(scope, person.id),
+                           deliveries=section(scope, customer_id=person.id), delivery_labels=event_labels())
 
 
 def as_local_input(moment: datetime) -> str:

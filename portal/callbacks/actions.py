@@ -53,7 +53,7 @@ ACTIONS = {
     "unassign": (act.unassign, {}),
     "attempt": (act.record_attempt, {"note": "note"}),
     "contacted": (act.mark_contacted, {"note": "note"}),
-    "complete": (act.complete, {"note": "note"}),
+    "complete": (act.complete, {"note": "note", "callback_time": "callback_time"}),
     "cancel": (act.cancel, {"reason": "reason"}),
     "escalate": (act.escalate, {"note": "note", "staff_id": "staff_id"}),
 }

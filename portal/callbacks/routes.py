@@ -23,6 +23,7 @@ from portal.services.callbacks.intake import create_or_merge, parse_intake
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.callbacks.queue import Key
 from portal.services.callbacks.timeline import REASON_LABELS, timeline
+from portal.services.delivery.read import event_labels, section
 from portal.web.csv import csv_response
 from portal.web.inputs import arg_page
 from portal.web.scope import current_scope, get_or_404
@@ -113,6 +114,9 @@ def render_detail(callback, status: int = 200):
         actions=detail_actions(current_user, callback, open_reasons),
         attempts_left=attempts_left(callback.contact_attempts, policy),
         staff=staff_groups(current_user),
+        deliveries=section(current_scope(), callback_id=callback.id)
+        if current_user.role in ("admin", "branch_manager") else None,
+        delivery_labels=event_labels(),
     ), status
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from portal.demo.activity import DEMO_PASSWORD, seed_callbacks, seed_policies, seed_users
+from portal.demo.deliveries import seed_deliveries
 from portal.demo.modifications import seed_modifications
 from portal.demo.notifications import seed_notifications
 from portal.extensions import db
@@ -60,6 +61,7 @@ def seed_demo(now: datetime | None = None) -> tuple[Company, bool]:
     seed_users(company, admin, branches[0], support, now)
     seed_modifications(company, now)
     seed_notifications(company, branches[1], staff[0])
+    seed_deliveries(company, now)
     db.session.commit()
     return company, True
 

@@ -26,6 +26,13 @@ from portal.models.counters import (
     CallbackPhoneLock,
     ModificationTotal,
 )
+from portal.models.deliveries import (
+    ATTEMPT_KINDS,
+    ATTEMPT_STATUSES,
+    DELIVERY_STATUSES,
+    Delivery,
+    DeliveryAttempt,
+)
 from portal.models.links import LINK_PURPOSES, NO_PASSWORD, PasswordLink
 from portal.models.notifications import (
     CHANNELS,
@@ -45,10 +52,13 @@ ORIGINAL_TABLES = (
 
 __all__ = [
     "APPOINTMENT_STATUSES",
+    "ATTEMPT_KINDS",
+    "ATTEMPT_STATUSES",
     "CALLBACK_STATUSES",
     "CHANNELS",
     "CLOSED_STATUSES",
     "CONFIGURABLE_TYPES",
+    "DELIVERY_STATUSES",
     "END_REASONS",
     "ESCALATION_REASONS",
     "EVENT_CATEGORIES",
@@ -75,6 +85,8 @@ __all__ = [
     "CallbackRequest",
     "Company",
     "Customer",
+    "Delivery",
+    "DeliveryAttempt",
     "ModificationTotal",
     "NotificationConfiguration",
     "NotificationEventMapping",

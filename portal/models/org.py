@@ -71,6 +71,8 @@ class Company(EffectivePolicyMixin, TimestampMixin, Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     # The language of notifications to customers who have none of their own (DESIGN §11, §12).
     default_language: Mapped[str] = mapped_column(String(2), default="de")
+    # The From address of its notification emails; None: the portal's MAIL_FROM.
+    email_sender: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     # Bumped in the same transaction as any change to this company's configuration or
     # hierarchy; part of every cache key, so a cached effective value is never stale.

@@ -9,7 +9,7 @@ FIELDS = {
     "branch": ("name", "city", "timezone", "external_id"),
     "service": ("name", "price", "duration_minutes", "external_id"),
     "staff": ("name", "email", "branch_id", "external_id", "user_id"),
-    "company": ("name", "timezone", "default_region", "default_language"),
+    "company": ("name", "timezone", "default_region", "default_language", "email_sender"),
 }
 # Lists of checkboxes; the form always sends "<name>_shown" beside one, so that nothing ticked
 # means "none" rather than "not on the form".

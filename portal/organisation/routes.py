@@ -40,7 +40,8 @@ def company():
     if request.method == "GET":
         return settings_page({"name": record.name, "timezone": record.timezone,
                               "default_region": record.default_region,
-                              "default_language": record.default_language, "version": record.version})
+                              "default_language": record.default_language,
+                              "email_sender": record.email_sender or "", "version": record.version})
     version = read_version(request.form)
     if version is None:
         abort(400, "The form is missing its version; reload the page.")

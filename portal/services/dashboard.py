@@ -22,6 +22,7 @@ from portal.services.callbacks.stats import (
     sla_compliance,
     unresolved_escalations,
 )
+from portal.services.delivery.read import failed_recently
 from portal.services.scope import Scope
 
 
@@ -34,6 +35,7 @@ class DashboardNumbers:
     due_soon_callbacks: int = 0
     unresolved_escalations: int = 0
     sla_days: tuple[DayCompliance, ...] = ()
+    failed_deliveries: int = 0  # notifications that failed in the last 24 h
 
     @property
     def sla_week(self) -> tuple[int, int]:
@@ -86,4 +88,5 @@ def dashboard_numbers(scope: Scope, now: datetime) -> DashboardNumbers:
         due_soon_callbacks=due_soon_count(scope, now),
         unresolved_escalations=unresolved_escalations(scope),
         sla_days=tuple(sla_compliance(scope, now)),
+        failed_deliveries=failed_recently(scope, now),
     )

@@ -25,6 +25,8 @@ from portal.models import (
     CallbackEscalation,
     CallbackRequest,
     Customer,
+    Delivery,
+    DeliveryAttempt,
     ModificationTotal,
     Staff,
     User,
@@ -48,6 +50,10 @@ def _branch_rules() -> dict[type, Callable[[int], ColumnElement[bool]]]:
             Appointment.branch_id == b),
         AppointmentModification: lambda b: exists().where(
             Appointment.id == AppointmentModification.appointment_id, Appointment.branch_id == b),
+        # A delivery keeps the branch of the appointment or callback it is about.
+        Delivery: lambda b: Delivery.branch_id == b,
+        DeliveryAttempt: lambda b: exists().where(Delivery.id == DeliveryAttempt.delivery_id,
+                                                  Delivery.branch_id == b),
         # The counters keep the branch of what they count.
         CallbackClosedCount: lambda b: CallbackClosedCount.branch_id == b,
         ModificationTotal: lambda b: ModificationTotal.branch_id == b,

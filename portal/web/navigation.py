@@ -1,5 +1,6 @@
 """The main navigation: one list, filtered by role and by which sections exist."""
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 # (endpoint, label, roles allowed to use it)
@@ -9,6 +10,7 @@ NAV_ITEMS = (
     ("callbacks.queue", "Callbacks", ("admin", "branch_manager", "agent")),
     ("appointments.index", "Appointments", ("admin", "branch_manager")),
     ("notifications.catalog", "Notifications", ("admin", "branch_manager", "agent")),
+    ("deliveries.index", _l("Deliveries"), ("admin", "branch_manager")),
     ("organisation.index", "Organisation", ("admin", "branch_manager")),
     ("admin.users", "Users", ("admin",)),
     ("security_events.index", "Security", ("admin",)),

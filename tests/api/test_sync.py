@@ -4,7 +4,7 @@ appointment upsert reports creation and status changes (what booking events hang
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Appointment, AuditEvent, Customer, Service, Staff
@@ -154,3 +154,54 @@ def test_synced_branches_services_and_staff_are_audited_under_the_token(app, cli
         assert events[-1].before == {"name": "Sync branch"}
         assert events[-1].after == {"name": "Renamed branch"}
         assert {e.actor_label for e in events} == {f"API token “Token {world.company.id}”"}
+
+
+def deliveries_of(app, external_id: str) -> list[tuple[str, str]]:
+    from portal.models import Delivery
+
+    with app.app_context():
+        appointment_id = db.session.scalar(select(Appointment.id).where(Appointment.external_id == external_id))
+        rows = db.session.execute(
+            select(Delivery.event_type, Delivery.status)
+            .where(Delivery.appointment_id == appointment_id)
+            .order_by(Delivery.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_synced_appointments_write_their_booking_notifications_in_the_same_transaction(app, client, world):
+    token = token_for(app, world, "sync:write")
+    for kind, external_id, body in RECORDS[:4]:
+        call(client, "PUT", f"/api/v1/sync/{kind}/{external_id}", token, body)
+    booking = RECORDS[-1][2]
+    assert call(client, "PUT", "/api/v1/sync/appointments/a", token, booking).status_code == 201
+    first = [event for event, _ in deliveries_of(app, "a")]
+    assert first[0] == "booking_confirmed"
+    assert first[1:], "the reminders the company's configuration enables"
+    assert set(first[1:]) <= {"reminder_1week", "reminder_24h", "reminder_2h"}
+
+    call(client, "PUT", "/api/v1/sync/appointments/a", token, booking)  # sent again: nothing new
+    assert len(deliveries_of(app, "a")) == len(first)
+
+    moved = {**booking, "starts_at": "2030-01-02T10:00:00+01:00", "ends_at": "2030-01-02T10:30:00+01:00"}
+    assert call(client, "PUT", "/api/v1/sync/appointments/a", token, moved).status_code == 200
+    assert deliveries_of(app, "a")[-1][0] == "reschedule_confirmed"
+
+    assert call(client, "PUT", "/api/v1/sync/appointments/a", token, {**moved, "status": "no_show"}).status_code == 200
+    found = deliveries_of(app, "a")
+    assert found[-1][0] == "no_show"
+    assert {status for event, status in found if event.startswith("reminder")} == {"cancelled"}
+
+
+def test_a_refused_batch_writes_no_notifications(app, client, world):
+    from portal.models import Delivery
+
+    token = token_for(app, world, "sync:write")
+    for kind, external_id, body in RECORDS[:4]:
+        call(client, "PUT", f"/api/v1/sync/{kind}/{external_id}", token, body)
+    good = {"type": "appointment", "external_id": "ok", "data": RECORDS[-1][2]}
+    bad = {"type": "appointment", "external_id": "bad", "data": {**RECORDS[-1][2], "customer": "nobody"}}
+    response = call(client, "POST", "/api/v1/sync/batch", token, {"records": [good, bad]})
+    assert response.status_code == 422, response.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0

@@ -18,6 +18,7 @@ from portal.models import (
     AppointmentModification,
     CallbackRequest,
     Customer,
+    Delivery,
     Service,
     Staff,
     User,
@@ -81,6 +82,10 @@ PAGES: list[Page] = [
     Page("delivery plan", EVERYONE, "/notifications/branch/{branch}/plan/reminder_24h"),
     Page("notification bulk preview", (ADMIN,),
          "/notifications/branch/{branch}/bulk?events=category:reminder&channels=whatsapp&enabled=off"),
+    Page("delivery log", OFFICE, "/deliveries", shot=True),
+    Page("delivery log, failures", OFFICE, "/deliveries?status=failed&channel=sms"),
+    Page("delivery", OFFICE, "/deliveries/{delivery}", shot=True),
+    Page("template preview", (ADMIN,), "/deliveries/templates?event=cancellation&language=de"),
     Page("users", (ADMIN,), "/admin/users"),
     Page("user", (ADMIN,), "/admin/users/{agent_user}"),
     Page("new user", (ADMIN,), "/admin/users/new"),
@@ -132,6 +137,7 @@ def demo_ids() -> dict[str, int]:
         Appointment.branch_id == branch).order_by(AppointmentModification.id))
     customer = db.session.scalar(select(Customer.id).where(Customer.id == appointment.customer_id))
     agent_user = db.session.scalar(select(User.id).where(User.email == LOGINS[AGENT]))
+    delivery = db.session.scalar(select(Delivery.id).where(Delivery.branch_id == branch).order_by(Delivery.id))
     return {"company": company.id, "branch": branch, "service": service, "staff": staff,
             "appointment": appointment.id, "callback": callback, "modification": modification,
-            "customer": customer, "agent_user": agent_user}
+            "customer": customer, "agent_user": agent_user, "delivery": delivery}

@@ -22,7 +22,8 @@ from portal.domain.callbacks import (
     target_status,
     unassign_refusal,
 )
-from portal.domain.clock import to_local
+from portal.domain.clock import UTC, from_local, to_local
+from portal.domain.parsing import InputError, parse_datetime
 from portal.extensions import db
 from portal.models import CallbackEscalation, CallbackRequest, Staff, User
 from portal.services import audit
@@ -30,6 +31,7 @@ from portal.services.callbacks.access import staff_in_scope
 from portal.services.callbacks.escalation import actor_name, close_escalation, last_event, raise_escalation
 from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.delivery import events as notify
 from portal.services.scope import Scope
 
 PAST = {"create": "created", "merge": "merged a new request into", "claim": "claimed",
@@ -193,11 +195,39 @@ def mark_contacted(user: User, callback: CallbackRequest, version: int, now: dat
     return _done(problem, f"Marked {callback.customer_name} as contacted.")
 
 
-def complete(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
+def complete(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
+             callback_time=None) -> Outcome:
+    """Complete it; with the time agreed on the call (company-local, e.g. 2026-05-03T14:30), the
+    customer is told when they will be called (`callback_scheduled`)."""
     note, bad = _note(note)
-    problem = bad or transition(user, callback, "complete", version, now,
-                                {"status": "completed", "completed_at": now}, {"note": note})
+    agreed, bad_time = (None, None) if bad else _agreed_time(callback, callback_time, now)
+    after = {"note": note, **({"callback_time": agreed.isoformat()} if agreed else {})}
+    problem = bad or bad_time or transition(user, callback, "complete", version, now,
+                                            {"status": "completed", "completed_at": now}, after)
+    if problem is None and agreed is not None:
+        notify.callback_scheduled(callback, agreed, actor_label(user), now)
     return _done(problem, f"Completed the callback for {callback.customer_name}.")
+
+
+def _agreed_time(callback: CallbackRequest, raw, now: datetime) -> tuple[datetime | None, Outcome | None]:
+    """The agreed callback time in naive UTC (typed in the company's zone), or a refusal."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    try:
+        local = parse_datetime(raw)
+    except InputError as problem:
+        return None, refused(f"The agreed time {problem}.", 400)
+    if local.tzinfo is None:
+        agreed = from_local(local, company_zone(callback.company_id))
+    else:
+        agreed = local.astimezone(UTC).replace(tzinfo=None)
+    if agreed <= now:
+        return None, refused("The agreed time is in the past; enter when the customer will be called.", 400)
+    return agreed, None
+
+
+def actor_label(user: User) -> str:
+    return user.staff.name if user.staff is not None else user.name
 
 
 def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, reason=None) -> Outcome:

@@ -32,6 +32,7 @@ from portal.models.org import branch_services
 from portal.services import audit
 from portal.services.callbacks.phone_lock import lock_phone
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.delivery import events as notify
 from portal.services.scope import Scope
 
 FIELDS = ("customer_name", "phone_number", "customer_email", "branch_id", "service_id", "staff_id",
@@ -262,6 +263,7 @@ def _create(company_id: int, intake: Intake, deadline: datetime, actor, source, 
     db.session.flush()
     _audit(callback, actor, "create", {}, {"priority": intake.priority, "source": source,
                                            "expires_at": deadline.isoformat()}, source)
+    notify.callback_received(callback, now)
     return Stored(callback.id, False, callback.priority, callback.expires_at)
 
 

@@ -17,6 +17,7 @@ from portal.domain.decisions import CANCEL, RESCHEDULE, notice_hours
 from portal.domain.parsing import InputError, add_duration
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
+from portal.services.delivery import events as notify
 from portal.services.modifications.policy import Proposal, propose
 from portal.services.scope import Scope
 
@@ -142,6 +143,7 @@ def _write(user: Actor, proposal: Proposal, change: Change, now: datetime) -> li
             original = appointment.starts_at
             _change_appointment(appointment, proposal, change, now)
             records.append(_record(user, proposal, change, appointment, original, fee, now))
+        notify.appointment_changed(change.action, list(proposal.targets), records, change.reason.strip(), now)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -5,7 +5,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.domain.organisation import check_language, check_region, check_timezone, clean_name, clean_slug
+from portal.domain.organisation import (
+    check_language,
+    check_region,
+    check_timezone,
+    clean_email,
+    clean_name,
+    clean_slug,
+)
 from portal.extensions import db
 from portal.models import Company, User
 from portal.services.organisation.nodes import Outcome, apply_values, claim_version, conflict_of, save_change
@@ -25,6 +32,8 @@ SETTINGS_RULES = {
     "timezone": check_timezone,
     "default_region": check_region,
     "default_language": check_language,
+    # The address notification emails come from (its name is the company's); none: MAIL_FROM.
+    "email_sender": clean_email,
 }
 
 

@@ -36,14 +36,10 @@ def upsert_appointment(refs: References, external_id: str, data: dict[str, Any])
     if row is None:
         row = Appointment(company_id=refs.company_id, external_id=external_id, status="scheduled")
     status_before = None if created else row.status
-    changed = False
-    for relation, target in (
-        ("branch", branch),
-        ("service", service),
-        ("staff", staff),
-        ("customer", customer),
-    ):
-        changed = link(row, relation, target) or changed
+    starts_before = None if created else row.starts_at
+    targets = (("branch", branch), ("service", service), ("staff", staff), ("customer", customer))
+    relinked = tuple(relation for relation, target in targets if link(row, relation, target))
+    changed = bool(relinked)
     values = {"starts_at": starts_at, "ends_at": ends_at}
     for key in ("price", "status", "recurring_series_id"):
         if key in data:
@@ -55,4 +51,4 @@ def upsert_appointment(refs: References, external_id: str, data: dict[str, Any])
     if created:
         db.session.add(row)
         refs.add("appointment", row)
-    return Pending(row, created, changed, status_before)
+    return Pending(row, created, changed, status_before, starts_before=starts_before, relinked=relinked)

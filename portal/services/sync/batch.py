@@ -6,8 +6,10 @@ from typing import Any
 
 from portal.extensions import db
 from portal.models import Company
+from portal.models.base import utcnow
 from portal.services import audit
 from portal.services.sync.appointments import upsert_appointment
+from portal.services.sync.notify import appointment_synced
 from portal.services.sync.records import upsert_branch, upsert_customer, upsert_service, upsert_staff
 from portal.services.sync.references import Pending, References, SyncRefused, Upserted
 
@@ -86,6 +88,14 @@ def _audit(company_id: int, done, actor_label: str) -> None:
         event.actor_label = actor_label
 
 
+def _notify(done) -> None:
+    """The booking events of the appointments this sync wrote, in its transaction."""
+    now = utcnow()
+    for record, pending, _ in done:
+        if pending is not None and record.kind == "appointment":
+            appointment_synced(pending, now)
+
+
 def apply_records(
     company_id: int, records: list[SyncRecord], best_effort: bool = False, actor_label: str = "sync"
 ) -> list[Result]:
@@ -109,6 +119,7 @@ def apply_records(
         if any(result.upserted is None for result in results) and not best_effort:
             db.session.rollback()
         else:
+            _notify(done)
             db.session.commit()
     except Exception:
         db.session.rollback()

@@ -44,6 +44,9 @@ class Pending:
     changed: bool
     status_before: str | None = None
     audit: tuple[dict, dict] | None = None  # (before, after) of an organisation record's change
+    # Appointments: the start before this record and the relations it changed (the booking events).
+    starts_before: datetime | None = None
+    relinked: tuple[str, ...] = ()
 
     def flushed(self) -> "Upserted":
         return Upserted(

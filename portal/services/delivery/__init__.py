@@ -1,0 +1,1 @@
+"""Notification delivery: the outbox, reminder planning, dispatching attempts, channels, templates."""
