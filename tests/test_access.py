@@ -5,7 +5,9 @@ from tests.appointments.support import appointment_records
 
 # The one-time link page is opened before its user can sign in; tests/organisation/test_links.py
 # covers it (a token names no tenant record: unknown, used and expired tokens are refused alike).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password"}
+# The language switch serves the sign-in page too (a cookie); tests/web/test_i18n.py covers it.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password",
+                    "main.switch_language"}
 
 
 def app_rules(app):

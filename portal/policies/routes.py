@@ -30,6 +30,7 @@ from portal.services.policies.read import (
 )
 from portal.services.policies.tree import view_tree
 from portal.services.policies.write import audit_entity, can_edit, current_conflict, edit_refusal, save_row
+from portal.web.i18n import current_language
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
 
@@ -67,8 +68,9 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
 
     if query:
         return render()
-    return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}{':all' if inactive else ''}",
-                  str, render)
+    # The HTML holds translated labels: one cached copy per language.
+    return cached(company_id, f"tree-html:{current_language()}:{policy_type}:{branch_id or 'all'}"
+                              f"{':all' if inactive else ''}", str, render)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):

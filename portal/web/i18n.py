@@ -1,14 +1,21 @@
-"""The language and time zone of each request (Flask-Babel's selectors).
+"""The language and time zone of each request (Flask-Babel's selectors), and the header switch.
 
-The language is the user's own choice, else their company's default, else the best match of the
-browser's Accept-Language among the languages the portal speaks; the time zone is the company's.
+The language is the user's own choice (users.language, set on My account or with the header
+switch), else their company's default; before sign-in it is the switch's cookie, else the best
+match of the browser's Accept-Language among the languages the portal speaks. The time zone is
+the company's.
 """
+from urllib.parse import urlsplit
+
 from flask import request
+from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.domain.organisation import LANGUAGES
+from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
 
 FALLBACK_LANGUAGE = "en"
+COOKIE = "portal_language"
+COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
@@ -16,10 +23,39 @@ def select_locale() -> str:
         chosen = getattr(current_user, "language", None) or current_user.company.default_language
         if chosen in LANGUAGES:
             return chosen
-    return request.accept_languages.best_match(LANGUAGES) or FALLBACK_LANGUAGE
+    return request_language()
 
 
 def select_timezone() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.company.timezone or "UTC"
     return "UTC"
+
+
+def current_language() -> str:
+    """The language of this request's pages: "de" or "en"."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def register(app) -> None:
+    @app.context_processor
+    def inject_language():
+        return {"current_language": current_language(), "language_labels": LANGUAGE_LABELS}
+
+
+def same_site_path(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site (the page the switch was used on), else `fallback`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else fallback
+
+
+def request_language() -> str:
+    """The language this request asks for without looking at the signed-in user (the switch's
+    cookie, else Accept-Language): for pages that must not touch the database."""
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or FALLBACK_LANGUAGE
