@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
+    from portal.translations import labels
     from portal.web import errors, i18n, inputs, navigation, security, templating
 
     errors.register(app)
@@ -76,4 +77,5 @@ def register_web(app: Flask) -> None:
     security.register(app)
     navigation.register(app)
     i18n.register(app)
+    labels.register(app)
     templating.register(app)

@@ -1,5 +1,5 @@
 import sys
 
-from portal.translations import main
+from portal.translations.catalogs import main
 
 sys.exit(main(sys.argv[1:]))

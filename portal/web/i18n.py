@@ -5,13 +5,18 @@ switch), else their company's default; before sign-in it is the switch's cookie,
 match of the browser's Accept-Language among the languages the portal speaks. The time zone is
 the company's.
 """
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
-from flask_babel import get_locale
+from flask import has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
+from portal.translations.runtime import param as _param
+from portal.translations.runtime import translate
 
 FALLBACK_LANGUAGE = "en"
 COOKIE = "portal_language"
@@ -19,6 +24,8 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a command, a sweep, a test calling a service: English
+        return FALLBACK_LANGUAGE
     if current_user and current_user.is_authenticated:
         chosen = getattr(current_user, "language", None) or current_user.company.default_language
         if chosen in LANGUAGES:
@@ -27,6 +34,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return "UTC"
     if current_user and current_user.is_authenticated:
         return current_user.company.timezone or "UTC"
     return "UTC"
@@ -39,6 +48,8 @@ def current_language() -> str:
 
 
 def register(app) -> None:
+    register_templates(app)
+
     @app.context_processor
     def inject_language():
         return {"current_language": current_language(), "language_labels": LANGUAGE_LABELS}
@@ -59,3 +70,34 @@ def request_language() -> str:
     if cookie in LANGUAGES:
         return cookie
     return request.accept_languages.best_match(LANGUAGES) or FALLBACK_LANGUAGE
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    """`_()` in templates: Flask-Babel's translation, with domain Messages among the variables
+    translated too (Jinja's own newstyle gettext would put their English text in)."""
+    text = get_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % {name: _param(value) for name, value in variables.items()}
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    text = get_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % {"num": num, **{name: _param(value) for name, value in variables.items()}}
+
+
+def _finalize(value: Any) -> Any:
+    return translate(value)
+
+
+def register_templates(app) -> None:
+    """Every `{{ value }}` that is a domain Message prints in the page's language; `_`/`ngettext`
+    translate Messages given as variables. Runs before any template is compiled."""
+    app.jinja_env.finalize = _finalize
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
+                                 ngettext=_template_ngettext)
+    app.jinja_env.newstyle_gettext = True

@@ -1,7 +1,7 @@
 """Languages: who decides the language of a page, the header switch, and the catalogs' completeness."""
 from portal.extensions import db
 from portal.models import User
-from portal.translations import problems
+from portal.translations.catalogs import problems
 from portal.web.i18n import COOKIE
 
 
