@@ -39,4 +39,38 @@ def join(parts: list, separator: str = "; ") -> Message:
     return Message(separator.replace("%", "%%").join(f"%({name})s" for name in names), **names)
 
 
+class Localized(str):
+    """A text stored in several languages (the event catalog's labels): the English text as the
+    str, the others by language code; the presentation layer picks the page's language."""
+
+    others: dict[str, str]
+
+    def __new__(cls, english: str, **others: str | None) -> Localized:
+        text = super().__new__(cls, english)
+        text.others = {language: value for language, value in others.items() if value}
+        return text
+
+    def __reduce__(self):
+        return (_localized, (str(self), self.others))
+
+
+def _localized(english: str, others: dict[str, str]) -> Localized:
+    return Localized(english, **others)
+
+
+class Span(str):
+    """A length of time in words ("1 h 13 min" in English); keeps the timedelta so that the page
+    can say it in its own language (Babel's format_timedelta, portal/translations/runtime.py)."""
+
+    delta: Any
+
+    def __new__(cls, delta: Any, english: str) -> Span:
+        text = super().__new__(cls, english)
+        text.delta = delta
+        return text
+
+    def __reduce__(self):
+        return (Span, (self.delta, str(self)))
+
+
 M_ = Message

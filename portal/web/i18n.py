@@ -5,6 +5,7 @@ switch), else their company's default; before sign-in it is the switch's cookie,
 match of the browser's Accept-Language among the languages the portal speaks. The time zone is
 the company's.
 """
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,8 +16,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
+from portal.translations.runtime import countdown_words, translate
 from portal.translations.runtime import param as _param
-from portal.translations.runtime import translate
 
 FALLBACK_LANGUAGE = "en"
 COOKIE = "portal_language"
@@ -101,3 +102,4 @@ def register_templates(app) -> None:
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
                                  ngettext=_template_ngettext)
     app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals["countdown_words"] = lambda: json.dumps(countdown_words(), ensure_ascii=False)
