@@ -10,6 +10,8 @@ English words that appear in no catalog at all (text never marked for translatio
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from portal.translations.catalogs import read
 from tests.test_access import app_rules, build_url, record_args
 
