@@ -14,7 +14,7 @@ LABELS = {
     "modification": {"cancel": _l("Cancellation"), "reschedule": _l("Reschedule")},
     "modification_verb": {"cancel": _l("Cancel"), "reschedule": _l("Reschedule")},
     "policy_type": {"cancellation": _l("Cancellation"), "reschedule": _l("Reschedule"),
-                    "recurring": _l("Recurring series"), "callback": _l("Callback")},
+                    "recurring": _l("Recurring"), "callback": _l("Callback")},
     "actor": {"user": _l("user"), "system": _l("system"), "customer": _l("customer"), "api": _l("API")},
 }
 

@@ -25,6 +25,7 @@ ALLOWLIST = {
     "freeotp", "aegis", "google", "microsoft", "authenticator", "app", "team", "code", "codes",
     "external_id", "branch_id", "service_id", "staff_id", "kind", "combined", "true", "false",
     "min_hours", "fee", "fee_percentage", "unlimited", "cancellation", "reschedule", "recurring", "callback",
+    "mo", "di", "mi", "do", "fr", "sa", "so",  # German weekdays, abbreviated ("Do., 03.12.2026")
 }
 # Common English words that no German page should show, whether or not they are in a catalog.
 FUNCTION_WORDS = {"the", "and", "with", "this", "from", "not", "your", "for", "has", "was", "are", "you",
