@@ -326,12 +326,17 @@ def display_value(policy_type: str, key: str, value: Any) -> str:
     return with_unit(value, unit) if unit else str(value)
 
 
-UNITS = {"h": "%(value)s h", "min": "%(value)s min", "EUR": "%(value)s EUR", "%": "%(value)s %%"}
-
-
 def with_unit(value: Any, unit: str) -> str:
     """"24 h", "12.50 EUR", "50.00 %": a value with its unit, translatable (de "12,50 €")."""
-    return M_(UNITS[unit], value=value) if unit in UNITS else f"{value} {unit}"
+    if unit == "h":
+        return M_("%(value)s h", value=value)
+    if unit == "min":
+        return M_("%(value)s min", value=value)
+    if unit == "EUR":
+        return M_("%(value)s EUR", value=value)
+    if unit == "%":
+        return M_("%(value)s %%", value=value)
+    return f"{value} {unit}"
 
 
 def _as_decimal(value: Any) -> Any:
