@@ -12,12 +12,30 @@ The id uses Python's %-style placeholders (`%(hours)s`), like every other catalo
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+# How a message reads where it is turned into text (str(), Jinja's ~): set by the presentation
+# layer (portal/web/i18n.py) to say it in the request's language; None keeps the English.
+_renderer: Callable[[Any], str] | None = None
+
+
+def set_renderer(renderer: Callable[[Any], str] | None) -> None:
+    global _renderer
+    _renderer = renderer
+
+
+def english(text: str) -> str:
+    """The text itself (a plain str), never translated."""
+    return str.__str__(text)
 
 
 class Message(str):
     msgid: str
     params: dict[str, Any]
+
+    def __str__(self) -> str:
+        return _renderer(self) if _renderer is not None else str.__str__(self)
 
     def __new__(cls, msgid: str, **params: Any) -> Message:
         text = msgid % params if params else msgid
@@ -50,8 +68,11 @@ class Localized(str):
         text.others = {language: value for language, value in others.items() if value}
         return text
 
+    def __str__(self) -> str:
+        return _renderer(self) if _renderer is not None else str.__str__(self)
+
     def __reduce__(self):
-        return (_localized, (str(self), self.others))
+        return (_localized, (str.__str__(self), self.others))
 
 
 def _localized(english: str, others: dict[str, str]) -> Localized:

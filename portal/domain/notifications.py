@@ -32,7 +32,7 @@ from portal.domain.inheritance import (
     merge_path,
     ordered_rows,
 )
-from portal.domain.messages import M_, Localized
+from portal.domain.messages import M_, Localized, english
 from portal.domain.parsing import InputError, parse_int
 
 CHANNELS = ("email", "sms", "whatsapp", "push")
@@ -51,7 +51,7 @@ TEMPLATE_NAME = re.compile(r"[a-z0-9_./-]{1,255}")
 CATALOG_DEFAULT = M_("default from the event catalog")
 # The catalog's descriptions (migration 0002) are system data in English; their translations live
 # in the message catalogs. A description the catalog does not know is shown as stored.
-EVENT_DESCRIPTIONS = {str(text): text for text in (
+EVENT_DESCRIPTIONS = {english(text): text for text in (
     M_("Sent when an appointment is booked and confirmed."),
     M_("Sent when a booking waits for confirmation by the business."),
     M_("Reminds the customer one day before the appointment."),
@@ -87,8 +87,8 @@ class Event:
     def __post_init__(self):
         """The label in each language it has, the description translatable: however the event
         was built (from its row, or read back from the cache as plain text)."""
-        object.__setattr__(self, "label", Localized(str(self.label), de=self.label_de))
-        object.__setattr__(self, "description", EVENT_DESCRIPTIONS.get(str(self.description),
+        object.__setattr__(self, "label", Localized(english(self.label), de=self.label_de))
+        object.__setattr__(self, "description", EVENT_DESCRIPTIONS.get(english(self.description),
                                                                        self.description))
 
 
@@ -215,13 +215,13 @@ def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
     name = str(value).strip()
     if name.startswith("/") or ".." in name.split("/"):
         # a name, not a path: the sender must never be pointed outside its template folder
-        return None, "Template name cannot start with / or contain a .. step."
+        return None, M_("Template name cannot start with / or contain a .. step.")
     if name == STANDARD_TEMPLATE or TEMPLATE_NAME.fullmatch(name):
         return name, None
     if len(name) > 255:
-        return None, "Template name is longer than 255 characters."
-    return None, ("Template name may use only lower-case letters, digits and _ . / - "
-                  "(e.g. reminders/sms_short).")
+        return None, M_("Template name is longer than 255 characters.")
+    return None, M_("Template name may use only lower-case letters, digits and _ . / - "
+                    "(e.g. reminders/sms_short).")
 
 
 def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bool = False,

@@ -15,6 +15,9 @@ LABELS = {
     "modification_verb": {"cancel": _l("Cancel"), "reschedule": _l("Reschedule")},
     "policy_type": {"cancellation": _l("Cancellation"), "reschedule": _l("Reschedule"),
                     "recurring": _l("Recurring"), "callback": _l("Callback")},
+    "kind": {"branch": _l("Branch"), "service": _l("Service"), "staff": _l("Staff member")},
+    "kind_word": {"branch": _l("branch"), "service": _l("service"), "staff": _l("staff member")},
+    "kind_plural": {"branch": _l("Branches"), "service": _l("Services"), "staff": _l("Staff")},
     "actor": {"user": _l("user"), "system": _l("system"), "customer": _l("customer"), "api": _l("API")},
 }
 

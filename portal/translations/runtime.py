@@ -9,9 +9,10 @@ from typing import Any, Literal
 
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
+from flask import has_request_context
 from flask_babel import get_locale, gettext
 
-from portal.domain.messages import Localized, Message, Span
+from portal.domain.messages import Localized, Message, Span, english
 
 
 def _format_number(value: Decimal | int | float) -> str:
@@ -25,7 +26,7 @@ def translate(value: Any) -> Any:
     """A domain Message in the page's language (its parameters first, numbers in the locale's
     form); any other value unchanged."""
     if isinstance(value, Localized):
-        return value.others.get(_language(), str(value))
+        return value.others.get(_language(), english(value))
     if not isinstance(value, Message):
         return value
     params = {name: param(part) for name, part in value.params.items()}
@@ -87,3 +88,11 @@ def countdown_words() -> dict[str, str]:
             "due_soon": gettext("Due soon: in %(span)s", span="{span}"),
             "on_time": gettext("Due in %(span)s", span="{span}"), "less": gettext("less than a minute"),
             **({"d": "d", "h": "h", "min": "min"} if _language() == "en" else duration_units())}
+
+
+def render(value: Any) -> str:
+    """str() of a domain Message or Localized text: the request's language inside a request, the
+    English outside (commands, sweeps, stored values)."""
+    if not has_request_context():
+        return english(value)
+    return english(translate(value))

@@ -15,8 +15,9 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from portal.domain.messages import set_renderer
 from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
-from portal.translations.runtime import countdown_words, translate
+from portal.translations.runtime import countdown_words, render, translate
 from portal.translations.runtime import param as _param
 
 FALLBACK_LANGUAGE = "en"
@@ -49,6 +50,7 @@ def current_language() -> str:
 
 
 def register(app) -> None:
+    set_renderer(render)
     register_templates(app)
 
     @app.context_processor

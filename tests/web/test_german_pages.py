@@ -10,8 +10,6 @@ English words that appear in no catalog at all (text never marked for translatio
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from portal.translations.catalogs import read
 from tests.test_access import app_rules, build_url, record_args
 
@@ -26,6 +24,9 @@ ALLOWLIST = {
     "external_id", "branch_id", "service_id", "staff_id", "kind", "combined", "true", "false",
     "min_hours", "fee", "fee_percentage", "unlimited", "cancellation", "reschedule", "recurring", "callback",
     "mo", "di", "mi", "do", "fr", "sa", "so",  # German weekdays, abbreviated ("Do., 03.12.2026")
+    "mozilla", "iphone", "cpu", "ios", "mac", "os", "like", "safari", "firefox", "chrome", "windows", "linux",
+    "example",  # a user agent as sent, the example link of a delivery plan
+    "password", "help",  # a security event's stored detail (the method used), a test callback's note
 }
 # Common English words that no German page should show, whether or not they are in a catalog.
 FUNCTION_WORDS = {"the", "and", "with", "this", "from", "not", "your", "for", "has", "was", "are", "you",
@@ -53,7 +54,12 @@ class PageText(HTMLParser):
             self.parts.append(data)
 
 
+BRAND = ("Appointment Policy Portal", "Policy Portal")
+
+
 def page_words(html: str) -> set[str]:
+    for brand in BRAND:
+        html = html.replace(brand, " ")
     parser = PageText()
     parser.feed(html)
     return {word.lower().strip("'’-") for part in parser.parts for word in WORD.findall(part)}
@@ -92,7 +98,6 @@ def german_pages(app, client, make):
             yield url, response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(reason="work in progress: Python-side texts of some areas are not translated yet", strict=False)
 def test_every_page_in_german_shows_no_english_words(app, client, make):
     english = english_words()
     found = {}
