@@ -54,3 +54,14 @@ def test_the_switch_refuses_unknown_languages_and_foreign_destinations(client, w
 
 def test_the_switch_needs_a_csrf_token(client):
     assert client.post("/language", data={"language": "de"}).status_code == 400
+
+
+def test_csv_headings_follow_the_language_and_the_cells_stay_machine_readable(app, client, make):
+    company = make.company(default_language="de")
+    user = make.user(company, role="admin")
+    client.login(user.email)
+    german = client.get("/appointments/modifications.csv").get_data(as_text=True).splitlines()[0]
+    assert german.startswith("ID,Angelegt (UTC),Angelegt (Ortszeit),Art")
+    client.submit("/language", {"language": "en"})
+    english = client.get("/appointments/modifications.csv").get_data(as_text=True).splitlines()[0]
+    assert english.startswith("id,created_at_utc,created_at_local,type")
