@@ -66,7 +66,7 @@ def refusal(status: str, action: str, role: str) -> str | None:
         return f"Unknown action {action!r}."
     if role not in transition.roles:
         if transition.roles == (SYSTEM,):
-            return "Callbacks expire only through the sweep."
+            return M_("Callbacks expire only through the sweep.")
         return f"{ROLE_NAMES.get(role, role)} cannot {transition.label} callbacks."
     if status not in transition.sources:
         return f"A {status} callback cannot be {_past(action)}; only {_listing(transition.sources)} ones can."
@@ -78,7 +78,7 @@ def unassign_refusal(role: str, assigned_to: int | None, own_staff_id: int | Non
     and admins unassign anyone's; an agent only their own."""
     if role in MANAGERS or (own_staff_id is not None and assigned_to == own_staff_id):
         return None
-    return "Support agents can unassign only callbacks assigned to them; ask a manager to move this one."
+    return M_("Support agents can unassign only callbacks assigned to them; ask a manager to move this one.")
 
 
 def attempts_left(attempts: int, policy: "CallbackPolicy") -> int:

@@ -65,3 +65,15 @@ def test_csv_headings_follow_the_language_and_the_cells_stay_machine_readable(ap
     client.submit("/language", {"language": "en"})
     english = client.get("/appointments/modifications.csv").get_data(as_text=True).splitlines()[0]
     assert english.startswith("id,created_at_utc,created_at_local,type")
+
+
+def test_a_refused_password_is_explained_in_german(app, client, make):
+    """Domain messages (portal/domain/passwords.py) carry an id and parameters; the page says them
+    in its language, the numbers filled in."""
+    company = make.company(default_language="de")
+    user = make.user(company, role="admin")
+    client.login(user.email)
+    page = client.submit("/account/password", {"current_password": "correct-horse-battery",
+                                               "new_password": "kurz", "repeat_password": "kurz"})
+    assert page.status_code == 400
+    assert "Verwenden Sie mindestens 12 Zeichen; dieses Passwort hat 4." in page.get_data(as_text=True)
