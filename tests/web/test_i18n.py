@@ -77,3 +77,22 @@ def test_a_refused_password_is_explained_in_german(app, client, make):
                                                "new_password": "kurz", "repeat_password": "kurz"})
     assert page.status_code == 400
     assert "Verwenden Sie mindestens 12 Zeichen; dieses Passwort hat 4." in page.get_data(as_text=True)
+
+
+def test_my_account_sets_the_language_or_follows_the_company_again(app, client, make):
+    company = make.company(default_language="de")
+    user = make.user(company, role="admin")
+    client.login(user.email)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="language" value="company" checked' in page
+    client.submit("/language", {"language": "en", "next": "/account"})
+    assert 'name="language" value="en" checked' in client.get("/account").get_data(as_text=True)
+    client.submit("/language", {"language": "company", "next": "/account"})
+    with app.app_context():
+        assert db.session.get(User, user.id).language is None
+    assert '<html lang="de">' in client.get("/account").get_data(as_text=True)
+
+
+def test_anonymous_visitors_cannot_choose_the_company_default(client):
+    token = client.csrf_token("/login")
+    assert client.post("/language", data={"language": "company", "csrf_token": token}).status_code == 400
