@@ -5,6 +5,8 @@
 #   ./dev.sh test [pytest args]  run the tests on every core (arguments go to pytest unchanged;
 #                                -n 0 runs them in one process)
 #   ./dev.sh setup               only build .venv with the test dependencies (used by .ci/run)
+#   ./dev.sh translations        extract every message into the de/en catalogs, compile, check
+#                                (exit 1 while a German translation is missing or fuzzy)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -58,10 +60,14 @@ ensure_venv() {
     fi
 }
 
+# The .mo files the app reads are built from the committed .po catalogs (a second or less).
+compile_catalogs() { quietly "$VENV/bin/python" -m portal.translations compile; }
+
 flask_cmd() { "$VENV/bin/flask" --app wsgi "$@"; }
 
 run_portal() {
     ensure_venv requirements.txt
+    compile_catalogs
     say "Migrating the database"
     quietly flask_cmd db upgrade
     say "Loading demo data"
@@ -79,6 +85,7 @@ run_portal() {
 
 run_tests() {
     ensure_venv requirements-dev.txt
+    compile_catalogs
     local status=0
     "$VENV/bin/python" -m pytest "$@" || status=$?
     # pytest exits 5 when it ran nothing: a typo in a path or marker must not look like success.
@@ -91,6 +98,7 @@ run_tests() {
 case "${1:-}" in
     run) shift; run_portal ;;
     test) shift; run_tests "$@" ;;
-    setup) ensure_venv requirements-dev.txt; say "$VENV is ready" ;;
-    *) die "usage: ./dev.sh run | ./dev.sh test [pytest args] | ./dev.sh setup" ;;
+    setup) ensure_venv requirements-dev.txt; compile_catalogs; say "$VENV is ready" ;;
+    translations) ensure_venv requirements-dev.txt; "$VENV/bin/python" -m portal.translations update ;;
+    *) die "usage: ./dev.sh run | ./dev.sh test [pytest args] | ./dev.sh setup | ./dev.sh translations" ;;
 esac

@@ -73,10 +73,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from portal.web import errors, inputs, navigation, security, templating
+    from portal.translations import labels
+    from portal.web import errors, i18n, inputs, navigation, security, templating
 
     errors.register(app)
     inputs.register(app)
     security.register(app)
     navigation.register(app)
+    i18n.register(app)
+    labels.register(app)
     templating.register(app)

@@ -99,9 +99,8 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 3600}
-    # WTForms' own messages follow the request's language only once the portal's catalogs exist,
-    # so that a page never mixes German validation messages into English text.
-    WTF_I18N_ENABLED = False
+    # WTForms' own validation messages follow the request's language (portal/translations).
+    WTF_I18N_ENABLED = True
     # Seconds; PyMySQL's connect, read and write timeouts on every database connection.
     DB_CONNECT_TIMEOUT = _seconds("DB_CONNECT_TIMEOUT", 5)
     DB_READ_TIMEOUT = _seconds("DB_READ_TIMEOUT", 10)

@@ -70,7 +70,9 @@ class Maker:
     # --- builders: one row in the current session, no commit ---------------------------------
     def _company(self, **kw) -> Company:
         n = self._next()
-        return self._add(Company(**{"name": f"Company {n}", "slug": f"company-{n}", **kw}))
+        # English unless a test opts in to German (the model's default is "de"): the tests read English.
+        return self._add(Company(**{"name": f"Company {n}", "slug": f"company-{n}", "default_language": "en",
+                                    **kw}))
 
     def _branch(self, company_id: int, **kw) -> Branch:
         return self._add(Branch(**{"company_id": company_id, "name": f"Branch {self._next()}", **kw}))

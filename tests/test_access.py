@@ -6,9 +6,10 @@ from tests.appointments.support import appointment_records
 # The one-time link page is opened before its user can sign in; tests/organisation/test_links.py
 # covers it (a token names no tenant record: unknown, used and expired tokens are refused alike).
 # The unsubscribe link in a notification email is opened by a customer, who has no account: its signed
-# token is the proof (tests/delivery/test_pages.py covers forged and foreign tokens).
+# token is the proof (tests/delivery/test_pages.py covers forged and foreign tokens). The language
+# switch serves the sign-in page too (a cookie); tests/web/test_i18n.py covers it.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz", "main.livez", "organisation.set_password",
-                    "deliveries.unsubscribe"}
+                    "deliveries.unsubscribe", "main.switch_language"}
 
 
 def app_rules(app):

@@ -1,5 +1,6 @@
 """Two-step sign-in from My account: set it up, make new recovery codes, turn it off."""
 from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.account import bp
@@ -16,7 +17,7 @@ WRONG_CODE = "That code is not right. Codes change every 30 seconds: use the one
 @require_recent_auth
 def setup_mfa():
     if current_user.has_mfa:
-        flash("Two-step sign-in is already on.", "info")
+        flash(_("Two-step sign-in is already on."), "info")
         return redirect(url_for(".index"))
     secret = session.get(SETUP_KEY) or mfa.new_secret()
     session[SETUP_KEY] = secret
@@ -38,7 +39,7 @@ def setup_mfa():
 @require_recent_auth
 def renew_recovery_codes():
     if not current_user.has_mfa:
-        flash("Turn on two-step sign-in first.", "error")
+        flash(_("Turn on two-step sign-in first."), "error")
         return redirect(url_for(".index"))
     codes = mfa.renew_recovery_codes(current_user, client(), request_time())
     return render_template("account/recovery_codes.html", codes=codes, continue_url=url_for(".index"))
@@ -49,9 +50,9 @@ def renew_recovery_codes():
 @require_recent_auth
 def disable_mfa():
     if current_user.role in current_app.config["MFA_REQUIRED_ROLES"]:
-        flash("Your role needs two-step sign-in: it cannot be turned off.", "error")
+        flash(_("Your role needs two-step sign-in: it cannot be turned off."), "error")
         return redirect(url_for(".index"))
     if current_user.has_mfa:
         mfa.disable(current_user, client(), request_time())
-        flash("Two-step sign-in is off. Your password alone now signs you in.", "success")
+        flash(_("Two-step sign-in is off. Your password alone now signs you in."), "success")
     return redirect(url_for(".index"))

@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.domain.messages import M_
 from portal.models import UserSession
 
 BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
@@ -16,8 +17,8 @@ def device(user_agent: str) -> str:
     browser = next((name for marker, name in BROWSERS if marker in user_agent), None)
     system = next((name for pattern, name in SYSTEMS if re.search(pattern, user_agent)), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or ("Unknown device" if not user_agent else user_agent[:40])
+        return M_("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or (M_("Unknown device") if not user_agent else user_agent[:40])
 
 
 @dataclass(frozen=True)

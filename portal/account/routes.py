@@ -1,5 +1,7 @@
 """My account: change one's password, see one's sessions and end them."""
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.account import bp
@@ -38,7 +40,7 @@ def change_password():
         for name, messages in errors.items():
             getattr(form, name).errors = messages
         return render_account(400, form)
-    flash("Your password was changed. Your other sessions have been signed out.", "success")
+    flash(_("Your password was changed. Your other sessions have been signed out."), "success")
     return redirect(url_for(".index"))
 
 
@@ -50,9 +52,9 @@ def end_session(session_id):
         # The current session ends by signing out; anything else that is not one's own: 404.
         return render_account(404) if ident is None else redirect(url_for(".index"))
     if not sessions.end_session(current_user, ident, "ended_by_user", client(), request_time()):
-        flash("That session had already ended, or is not one of yours.", "error")
+        flash(_("That session had already ended, or is not one of yours."), "error")
         return render_account(404)
-    flash("The session was ended: that browser is signed out.", "success")
+    flash(_("The session was ended: that browser is signed out."), "success")
     return redirect(url_for(".index"))
 
 
@@ -61,6 +63,6 @@ def end_session(session_id):
 def end_other_sessions():
     count = sessions.end_other_sessions(current_user, current_session().id, "ended_by_user", client(),
                                         request_time())
-    flash(f"Ended {count} other session{'s' if count != 1 else ''}." if count else
-          "There were no other sessions.", "success")
+    flash(ngettext("Ended %(num)s other session.", "Ended %(num)s other sessions.", count) if count else
+          _("There were no other sessions."), "success")
     return redirect(url_for(".index"))

@@ -1,5 +1,6 @@
 """Users: the company's sign-in accounts, managed by admins (DESIGN §6, §9)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin import bp
@@ -15,6 +16,7 @@ from portal.services.organisation.users import (
     set_user_active,
     update_user,
 )
+from portal.translations.runtime import translated
 from portal.web.pagination import page_args, paginate_entities
 from portal.web.scope import current_scope, get_or_404
 from portal.web.security import require_recent_auth, roles_required
@@ -51,7 +53,7 @@ def new_user():
     raw = read_user_form(request.form)
     outcome = create_user(current_user, current_user.company_id, raw, utcnow())
     if not outcome.ok:
-        flash("Nothing was saved: correct the highlighted fields.", "error")
+        flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return user_page(None, raw, outcome.errors, 400)
     return link_page(outcome, "created")
 
@@ -65,10 +67,11 @@ def _state() -> str:
 
 def _refused(user: User, outcome: UserOutcome, raw: dict | None = None):
     if outcome.conflict:
-        flash("Not saved: someone else changed this account after you opened it.", "error")
+        flash(_("Not saved: someone else changed this account after you opened it."), "error")
         db.session.refresh(user)
         return user_page(user, user_values(user), {}, 409, conflict=outcome.conflict)
-    flash("Nothing was saved: " + next(iter(outcome.errors.values())), "error")
+    flash(_("Nothing was saved: %(problem)s", problem=translated(next(iter(outcome.errors.values())))),
+          "error")
     return user_page(user, {**user_values(user), **(raw or {})}, outcome.errors, 400)
 
 

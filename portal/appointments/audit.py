@@ -1,5 +1,6 @@
 """The modifications audit trail (read-only): filters, totals, CSV export, one record's details."""
 from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.appointments import bp
@@ -30,7 +31,8 @@ from portal.web.scope import current_scope
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
     branches = branch_choices(current_scope())
-    form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
+    form.branch.choices = id_choices(_("All branches") if current_user.is_admin else _("Your branch"),
+                                     branches)
     return form
 
 

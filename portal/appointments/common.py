@@ -8,6 +8,7 @@ from portal.appointments import bp
 from portal.domain.clock import whole_seconds
 from portal.models import utcnow
 from portal.services.appointments.read import find_appointment, find_customer
+from portal.translations.runtime import param
 from portal.web.pagination import (  # noqa: F401  (used by the views)
     Page,
     page_args,
@@ -47,7 +48,8 @@ def customer_or_404(customer_id: int):
 def hours(value) -> str:
     """Hours of notice as the reasons write them: rounded down to 0.1 h, "5.5" or "24"."""
     shown = Decimal(str(value)).quantize(Decimal("0.1"), ROUND_FLOOR)
-    return f"{shown:f}".removesuffix(".0")
+    text = f"{shown:f}".removesuffix(".0")
+    return str(param(Decimal(text)))  # the page's decimal sign (de "5,5")
 
 
 @bp.app_template_filter("iso_local_time")

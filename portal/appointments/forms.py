@@ -1,6 +1,8 @@
 """Forms of the appointments area: list and audit filters (GET), the confirm forms (POST)."""
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,9 +16,10 @@ from wtforms.validators import ValidationError
 
 from portal.domain.parsing import InputError, parse_datetime
 from portal.models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
+from portal.translations.labels import LABELS
 from portal.web.fields import DayField, ValidText, optional_id
 
-YES_NO = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+YES_NO = [SelectChoice("", _l("Any")), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
 
 def yes_no(value):
@@ -44,29 +47,28 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DayField("From")
-    date_to = DayField("To")
-    branch = SelectField("Branch", coerce=optional_id, validate_choice=True)
-    customer = StringField("Customer", validators=[ValidText(100)],
-                           description="Name, phone or email")
+    date_from = DayField(_l("From"))
+    date_to = DayField(_l("To"))
+    branch = SelectField(_l("Branch"), coerce=optional_id, validate_choice=True)
+    customer = StringField(_l("Customer"), validators=[ValidText(100)],
+                           description=_l("Name, phone or email"))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_("The end date is before the start date."))
 
 
 class AppointmentFilterForm(FilterForm):
-    staff = SelectField("Staff", coerce=optional_id)
-    status = SelectField("Status", default="", choices=[SelectChoice("", "Any status")] +
-                         [SelectChoice(status, status.replace("_", " ").capitalize())
-                          for status in APPOINTMENT_STATUSES])
+    staff = SelectField(_l("Staff"), coerce=optional_id)
+    status = SelectField(_l("Status"), default="", choices=[SelectChoice("", _l("Any status"))] +
+                         [SelectChoice(status, LABELS["status"][status]) for status in APPOINTMENT_STATUSES])
 
 
 class AuditFilterForm(FilterForm):
-    type = SelectField("Type", default="", choices=[SelectChoice("", "Any type")] +
-                       [SelectChoice(kind, kind.capitalize()) for kind in MODIFICATION_TYPES])
-    within_policy = SelectField("Within policy", default="", choices=YES_NO)
-    fee_charged = SelectField("Fee charged", default="", choices=YES_NO)
+    type = SelectField(_l("Type"), default="", choices=[SelectChoice("", _l("Any type"))] +
+                       [SelectChoice(kind, LABELS["modification_verb"][kind]) for kind in MODIFICATION_TYPES])
+    within_policy = SelectField(_l("Within policy"), default="", choices=YES_NO)
+    fee_charged = SelectField(_l("Fee charged"), default="", choices=YES_NO)
 
 
 class ConfirmForm(FlaskForm):
@@ -74,12 +76,12 @@ class ConfirmForm(FlaskForm):
 
     seen = HiddenField()
     scope = HiddenField(default="single")
-    reason = TextAreaField("Reason", validators=[ValidText(2000, multiline=True)],
-                           description="Required when the rules ask for one, and whenever you "
-                                       "override a denial.")
-    force = BooleanField("Override the rules and record this as out of policy")
-    waive_fee = BooleanField("Waive the fee")
-    waiver_reason = StringField("Why the fee is waived", validators=[ValidText(2000, multiline=True)])
+    reason = TextAreaField(_l("Reason"), validators=[ValidText(2000, multiline=True)],
+                           description=_l("Required when the rules ask for one, and whenever you "
+                                          "override a denial."))
+    force = BooleanField(_l("Override the rules and record this as out of policy"))
+    waive_fee = BooleanField(_l("Waive the fee"))
+    waiver_reason = StringField(_l("Why the fee is waived"), validators=[ValidText(2000, multiline=True)])
 
 
 class RescheduleConfirmForm(ConfirmForm):

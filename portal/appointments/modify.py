@@ -1,5 +1,7 @@
 """Cancel and reschedule: a preview of the decision (GET), then the confirmation (POST)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.appointments import bp
@@ -14,18 +16,21 @@ from portal.services.modifications.change import (
     modify_appointment,
 )
 from portal.services.modifications.policy import propose
+from portal.translations.labels import label
+from portal.translations.runtime import translated
 from portal.web.inputs import arg_choice
 from portal.web.security import reauthentication_redirect, recently_authenticated
+from portal.web.templating import money
 
-TITLES = {CANCEL: "Cancel appointment", RESCHEDULE: "Reschedule appointment"}
+TITLES = {CANCEL: _l("Cancel appointment"), RESCHEDULE: _l("Reschedule appointment")}
 
 
 def _scheduled_or_409(appointment_id):
     """The appointment (404 outside the scope), if it can still be cancelled or rescheduled."""
     appointment = appointment_or_404(appointment_id)
     if appointment.status != "scheduled":
-        abort(409, f"This appointment is {appointment.status.replace('_', ' ')}; only scheduled "
-                   "appointments can be cancelled or rescheduled.")
+        abort(409, _("This appointment is %(status)s; only scheduled appointments can be cancelled or "
+                     "rescheduled.", status=label("status", appointment.status).lower()))
     return appointment
 
 
@@ -43,7 +48,7 @@ def _preview(appointment, form, proposal, status: int = 200, new_time_error: str
 def cancel(appointment_id):
     appointment, form = _scheduled_or_409(appointment_id), ConfirmForm()
     if request.method == "GET":
-        whole_series = arg_choice("scope", ("single", "series"), "single", label="Scope") == "series"
+        whole_series = arg_choice("scope", ("single", "series"), "single", label=_("Scope")) == "series"
         return _preview(appointment, form, propose(appointment, CANCEL, decision_time(), whole_series))
     change = Change(CANCEL, whole_series=form.scope.data == "series")
     return _confirm(appointment, form, change)
@@ -53,7 +58,7 @@ def _typed_new_time(text: str | None):
     """(naive UTC, error) of the typed local new time."""
     local = parse_local(text)
     if local is None:
-        return None, "Enter the new date and time, e.g. 2026-05-03 14:30."
+        return None, _("Enter the new date and time, e.g. 2026-05-03 14:30.")
     return from_local(local, company_tz()), None
 
 
@@ -96,19 +101,26 @@ def _confirm(appointment, form, change: Change):
             abort(refusal.status, refusal.message)
         for name, message in refusal.errors.items():
             getattr(form, name).errors = [message]
-        flash(refusal.message, "error")
+        flash(translated(refusal.message), "error")
         return _preview(appointment, form, refusal.proposal, refusal.status)
     flash(_outcome(change, records), "success")
     return redirect(url_for("appointments.detail", appointment_id=appointment.id))
 
 
 def _outcome(change: Change, records) -> str:
-    done = "Cancelled" if change.action == CANCEL else "Rescheduled"
-    count = f" {len(records)} appointments of the series" if len(records) > 1 else ""
     fee = sum(record.fee_charged for record in records)
-    notes = [f"fee charged {fee:.2f} EUR" if fee else "no fee charged"]
+    notes = [_("fee charged %(fee)s", fee=money(fee)) if fee else _("no fee charged")]
     if records and not records[0].within_policy:
-        notes.append("recorded as out of policy")
+        notes.append(_("recorded as out of policy"))
     if records and records[0].meta.get("fee_waived"):
-        notes.append("fee waived")
-    return f"{done}{count}: " + ", ".join(notes) + "."
+        notes.append(_("fee waived"))
+    notes_text = ", ".join(notes)
+    if change.action == CANCEL:
+        if len(records) > 1:
+            return _("Cancelled %(count)s appointments of the series: %(notes)s.", count=len(records),
+                     notes=notes_text)
+        return _("Cancelled: %(notes)s.", notes=notes_text)
+    if len(records) > 1:
+        return _("Rescheduled %(count)s appointments of the series: %(notes)s.", count=len(records),
+                 notes=notes_text)
+    return _("Rescheduled: %(notes)s.", notes=notes_text)

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.appointments import bp
@@ -40,8 +41,9 @@ def _filter_form() -> AppointmentFilterForm:
     if not request.args:  # a first visit shows what is coming up, from today
         form.date_from.data = to_local(utcnow(), company_tz()).date()
     branches, staff = filter_choices(current_scope())
-    form.branch.choices = id_choices("All branches" if current_user.is_admin else "Your branch", branches)
-    form.staff.choices = id_choices("All staff", staff)
+    form.branch.choices = id_choices(_("All branches") if current_user.is_admin else _("Your branch"),
+                                     branches)
+    form.staff.choices = id_choices(_("All staff"), staff)
     return form
 
 

@@ -5,6 +5,8 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_user
 
 from portal.extensions import db
@@ -53,7 +55,7 @@ def pending(stage: str) -> tuple[User | None, dict]:
 
 
 def start_again():
-    flash("Please sign in again: the sign-in took too long or was not started here.", "info")
+    flash(_("Please sign in again: the sign-in took too long or was not started here."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -90,7 +92,8 @@ def refuse_if_throttled(account_key: str, user: User | None, template: str, **co
                   detail="limits reached: " + ", ".join(verdict.refused_by))
     db.session.commit()
     minutes = max(1, -(-verdict.retry_after // 60))
-    flash(f"Too many sign-in attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again.",
+    flash(ngettext("Too many sign-in attempts. Wait %(num)s minute and try again.",
+                   "Too many sign-in attempts. Wait %(num)s minutes and try again.", minutes),
           "error")
     response = current_app.make_response((render_template(template, **context), 429))
     response.headers["Retry-After"] = str(verdict.retry_after)

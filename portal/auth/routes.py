@@ -2,18 +2,21 @@
 from functools import cache
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from portal.auth import bp
 from portal.auth.flow import begin_second_step, refuse_if_throttled, safe_next
 from portal.auth.forms import LoginForm
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import User
 from portal.services.accounts import events, sessions
 from portal.services.accounts.identity import account_for
+from portal.translations.runtime import translated
 from portal.web.security import client, current_session, request_time
 
-GENERIC_FAILURE = "That email and password do not match an account."
+GENERIC_FAILURE = M_("That email and password do not match an account.")
 
 
 @cache
@@ -47,7 +50,7 @@ def login():
         events.record("sign_in_failed", client(), request_time(), user=user,
                       detail="wrong password" if user else f"unknown email ({account.key})")
         db.session.commit()
-        flash(GENERIC_FAILURE, "error")
+        flash(translated(GENERIC_FAILURE), "error")
         return render_template("auth/login.html", form=form), 401
     return begin_second_step(user, form.next.data)
 
@@ -59,5 +62,5 @@ def logout():
     sessions.end_session(current_user, current_session().id, "signed_out", client(), request_time())
     logout_user()
     session.clear()
-    flash("You have been signed out.", "info")
+    flash(_("You have been signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,5 +1,7 @@
 """The actions on a callback: each a CSRF-protected POST, refused on the server unless allowed."""
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.callbacks import bp
@@ -9,6 +11,7 @@ from portal.callbacks.routes import render_detail, render_queue
 from portal.models import CallbackRequest, utcnow
 from portal.services.callbacks import actions as act
 from portal.services.callbacks.access import staff_in_scope
+from portal.translations.runtime import translated
 from portal.web.inputs import form_version
 from portal.web.scope import get_or_404
 from portal.web.security import roles_required
@@ -28,7 +31,7 @@ def _queue_args() -> dict:
 def _answer(callback, outcome, queue_args: dict | None = None):
     if outcome.status == 404:
         abort(404)
-    flash(outcome.message, "success" if outcome.ok else "error")
+    flash(translated(outcome.message), "success" if outcome.ok else "error")
     if outcome.ok and queue_args is not None:
         return redirect(url_for(".queue", **queue_args, _anchor=f"callback-{callback.id}"))
     if outcome.ok:
@@ -84,9 +87,9 @@ def next_callback():
     queue_args = _queue_args()
     callback, outcome = act.claim_next(current_user, utcnow())
     if callback is None and outcome.status != 200:
-        flash(outcome.message, "error")
+        flash(translated(outcome.message), "error")
         return render_queue(outcome.status)
-    flash(outcome.message, "success" if callback else "info")
+    flash(translated(outcome.message), "success" if callback else "info")
     if callback is None:
         return redirect(url_for(".queue", **queue_args))
     return redirect(url_for(".detail", callback_id=callback.id))
@@ -99,13 +102,13 @@ def bulk_assign():
     queue_args = _queue_args()
     selection = read_bulk_selection(request.form)
     if selection is None:
-        abort(400, "The selection was damaged; reload the queue and try again.")
+        abort(400, _("The selection was damaged; reload the queue and try again."))
     if not selection or staff_in_scope(current_user, request.form.get("staff_id")) is None:
-        flash("Tick the callbacks to assign and choose who gets them.", "error")
+        flash(_("Tick the callbacks to assign and choose who gets them."), "error")
         return render_queue(400)
     assigned, refused = act.bulk_assign(current_user, selection, request.form.get("staff_id"), utcnow())
     if assigned:
-        flash(f"Assigned {assigned} callback{'s' if assigned != 1 else ''}.", "success")
+        flash(ngettext("Assigned %(num)s callback.", "Assigned %(num)s callbacks.", assigned), "success")
     for callback_id, message in refused:
-        flash(f"#{callback_id}: {message}", "error")
+        flash(f"#{callback_id}: {translated(message)}", "error")
     return redirect(url_for(".queue", **queue_args))

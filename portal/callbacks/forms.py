@@ -1,4 +1,5 @@
 """Forms of the callbacks area: new request, queue filters, the inputs of actions."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
@@ -6,6 +7,7 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from portal.domain.callbacks import PRIORITIES
 from portal.domain.parsing import MAX_ID, InputError, parse_int
 from portal.services.callbacks.queue import ASSIGNEES, TABS, QueueFilter
+from portal.translations.labels import LABELS
 from portal.web.inputs import arg_choice, arg_id, arg_text
 
 SEARCH_MAX = 100
@@ -15,17 +17,18 @@ class NewCallbackForm(FlaskForm):
     """What an agent types while the customer is on the phone. The rules live in
     services.callbacks_intake.parse_intake (shared with the API); the form only carries the values."""
 
-    customer_name = StringField("Customer's name")
-    phone_number = StringField("Phone number", render_kw={"type": "tel", "autocomplete": "off"})
-    customer_email = StringField("Email (optional)", render_kw={"type": "email"})
-    branch_id = SelectField("Branch", validate_choice=False)
-    service_id = SelectField("Service (optional)", validate_choice=False)
-    staff_id = SelectField("Preferred staff member (optional)", validate_choice=False)
-    priority = SelectField("Priority", choices=[SelectChoice(p, p.capitalize()) for p in PRIORITIES],
+    customer_name = StringField(_l("Customer's name"))
+    phone_number = StringField(_l("Phone number"), render_kw={"type": "tel", "autocomplete": "off"})
+    customer_email = StringField(_l("Email (optional)"), render_kw={"type": "email"})
+    branch_id = SelectField(_l("Branch"), validate_choice=False)
+    service_id = SelectField(_l("Service (optional)"), validate_choice=False)
+    staff_id = SelectField(_l("Preferred staff member (optional)"), validate_choice=False)
+    priority = SelectField(_l("Priority"), choices=[SelectChoice(p,
+                                                                 LABELS["priority"][p]) for p in PRIORITIES],
                            validate_choice=False)
-    window_start = StringField("Call back from", render_kw={"type": "datetime-local"})
-    window_end = StringField("until", render_kw={"type": "datetime-local"})
-    notes = TextAreaField("Note", render_kw={"rows": 4})
+    window_start = StringField(_l("Call back from"), render_kw={"type": "datetime-local"})
+    window_end = StringField(_l("until"), render_kw={"type": "datetime-local"})
+    notes = TextAreaField(_l("Note"), render_kw={"rows": 4})
 
     def intake_values(self) -> dict:
         """The submitted values as parse_intake expects them."""

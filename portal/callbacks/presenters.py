@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.domain.callbacks import available_actions, unassign_refusal
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import Branch, CallbackRequest, Staff, User
 from portal.services.callbacks.access import staff_choices
@@ -24,8 +25,10 @@ from portal.services.callbacks.queue import (
 )
 from portal.services.scope import Scope
 
-TAB_LABELS = {"open": "Open", "pending": "Pending", "assigned": "Assigned", "contacted": "Contacted",
-              "completed": "Completed", "cancelled": "Cancelled", "expired": "Expired", "all": "All"}
+TAB_LABELS = {"open": M_("Open"), "pending": M_("Pending"), "assigned": M_("Assigned"),
+              "contacted": M_("Contacted"),
+              "completed": M_("Completed"), "cancelled": M_("Cancelled"), "expired": M_("Expired"),
+              "all": M_("All")}
 
 
 def phone_display(e164: str) -> str:
@@ -106,7 +109,7 @@ def staff_groups(user: User, company_wide: bool = False) -> list[tuple[str, list
     names = dict(db.session.execute(select(Branch.id, Branch.name)
                                     .where(*Scope.company(user.company_id).where(Branch))).all())
     def group(member: Staff) -> str:  # company-wide staff (the support team) have no home branch
-        return names.get(member.branch_id, "") if member.branch_id is not None else "Company-wide"
+        return names.get(member.branch_id, "") if member.branch_id is not None else M_("Company-wide")
 
     groups: dict[str, list[Staff]] = {}
     for member in sorted(staff, key=lambda m: (m.branch_id is None, group(m), m.name)):

@@ -1,5 +1,6 @@
 """The queue, its CSV export, the new-callback form and the detail page (actions: actions.py)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.callbacks import bp
@@ -72,9 +73,9 @@ def export():
 def _new_form() -> NewCallbackForm:
     form = NewCallbackForm()
     form.branch_id.choices = branch_choices(current_user)
-    form.service_id.choices = company_choices(current_user, Service, "— none —")
+    form.service_id.choices = company_choices(current_user, Service, _("— none —"))
     form.staff_id.choices = grouped_choices(staff_groups(current_user),
-                                            "— no preference —")
+                                            _("— no preference —"))
     if request.method == "GET" and current_scope().limited:
         form.branch_id.data = str(current_scope().branch_id)
     return form
@@ -90,11 +91,11 @@ def new():
     intake, errors = parse_intake(current_user.company, form.intake_values(), current_scope())
     if intake is None:  # exactly when there are errors
         form.show_errors(errors)
-        flash("Nothing was saved: correct the highlighted fields.", "error")
+        flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return render_template("callbacks/new.html", form=form), 400
     stored = create_or_merge(current_user.company_id, intake, current_user, "agent form", utcnow())
-    flash("This phone number already had an open request from the last 30 minutes: your note was "
-          "added to it." if stored.merged else "Callback request created.", "success")
+    flash(_("This phone number already had an open request from the last 30 minutes: your note was "
+            "added to it.") if stored.merged else _("Callback request created."), "success")
     return redirect(url_for(".detail", callback_id=stored.callback_id))
 
 

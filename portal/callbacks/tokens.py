@@ -1,5 +1,6 @@
 """API tokens for the intake endpoint: admins create (the token is shown once) and revoke."""
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -8,6 +9,7 @@ from portal.domain.api_scopes import SCOPES
 from portal.extensions import db
 from portal.models import ApiToken, Branch, Service, utcnow
 from portal.services.organisation.api_tokens import create_token, revoke_token
+from portal.translations.runtime import translated
 from portal.web.scope import current_scope, get_or_404
 from portal.web.security import require_recent_auth, roles_required
 
@@ -43,7 +45,7 @@ def create_api_token():
     scopes = [value[:50] for value in request.form.getlist("scopes")[:20]] or None
     row, token, error = create_token(current_user, request.form.get("name", ""), utcnow(), scopes)
     if error or row is None:
-        flash(error or "The token could not be created.", "error")
+        flash(translated(error) if error else _("The token could not be created."), "error")
         return render_tokens(400, name=request.form.get("name", "")[:200])
     # Post/redirect/get: the token rides in the (signed, HttpOnly) session cookie to the next GET
     # of this page, which shows it once and forgets it; a refresh then neither repeats the POST
@@ -57,7 +59,8 @@ def create_api_token():
 def revoke_api_token(token_id):
     token = get_or_404(ApiToken, token_id)
     if not revoke_token(current_user, token, utcnow()):
-        flash(f"The token “{token.name}” was already revoked.", "error")
+        flash(_("The token “%(name)s” was already revoked.", name=token.name), "error")
         return render_tokens(409)
-    flash(f"Revoked the token “{token.name}”: requests using it are refused from now on.", "success")
+    flash(_("Revoked the token “%(name)s”: requests using it are refused from now on.", name=token.name),
+          "success")
     return redirect(url_for(".tokens"))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.deliveries import bp
+from portal.deliveries.labels import status_label
 from portal.domain.notification_plan import sample_appointment_start, sample_variables
 from portal.domain.notifications import CHANNEL_LABELS, CHANNELS, TEMPLATE_NAME
 from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
@@ -49,7 +50,8 @@ def index():
     page = paginate_entities(log_query(current_scope(), filters, company_tz()))
     return render_template("deliveries/index.html", page=page, filters=filters, raw=request.args,
                            args=page_args(FILTERS), events=events, labels=event_labels(events),
-                           channels=CHANNEL_LABELS, statuses=[(s, s) for s in DELIVERY_STATUSES])
+                           channels=CHANNEL_LABELS,
+                           statuses=[(status, status_label(status)) for status in DELIVERY_STATUSES])
 
 
 def event_labels(events) -> dict[str, str]:

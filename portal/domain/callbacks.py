@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portal.domain.clock import to_local
+from portal.domain.messages import M_, Span
 from portal.domain.policy_schema import TYPE_DEFAULTS, UNLIMITED
 
 STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
@@ -65,7 +66,7 @@ def refusal(status: str, action: str, role: str) -> str | None:
         return f"Unknown action {action!r}."
     if role not in transition.roles:
         if transition.roles == (SYSTEM,):
-            return "Callbacks expire only through the sweep."
+            return M_("Callbacks expire only through the sweep.")
         return f"{ROLE_NAMES.get(role, role)} cannot {transition.label} callbacks."
     if status not in transition.sources:
         return f"A {status} callback cannot be {_past(action)}; only {_listing(transition.sources)} ones can."
@@ -77,7 +78,7 @@ def unassign_refusal(role: str, assigned_to: int | None, own_staff_id: int | Non
     and admins unassign anyone's; an agent only their own."""
     if role in MANAGERS or (own_staff_id is not None and assigned_to == own_staff_id):
         return None
-    return "Support agents can unassign only callbacks assigned to them; ask a manager to move this one."
+    return M_("Support agents can unassign only callbacks assigned to them; ask a manager to move this one.")
 
 
 def attempts_left(attempts: int, policy: "CallbackPolicy") -> int:
@@ -150,6 +151,10 @@ def urgency(status: str, expires_at: datetime, now: datetime, due_soon_minutes: 
 
 def format_duration(delta: timedelta) -> str:
     """A span as people say it: "23 min", "1 h 5 min", "2 d 4 h" (whole minutes, rounded down)."""
+    return Span(abs(delta), _english_duration(delta))
+
+
+def _english_duration(delta: timedelta) -> str:
     minutes = int(abs(delta).total_seconds() // 60)
     if minutes < 1:
         return "less than a minute"
@@ -160,6 +165,9 @@ def format_duration(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
+
+
+CLOSED_WORDS = {"completed": M_("Completed"), "expired": M_("Expired"), "cancelled": M_("Cancelled")}
 
 
 @dataclass(frozen=True)
@@ -177,14 +185,15 @@ def deadline_badge(status: str, expires_at: datetime, now: datetime, due_soon_mi
         if status == "completed" and completed_at is not None:
             late = completed_at - expires_at
             in_time = late <= timedelta(0)
-            return Badge(kind, "Completed in time" if in_time else f"Completed {format_duration(late)} late")
-        return Badge(kind, status.capitalize())
+            return Badge(kind, M_("Completed in time") if in_time else
+                         M_("Completed %(span)s late", span=format_duration(late)))
+        return Badge(kind, CLOSED_WORDS.get(status, status.capitalize()))
     span = format_duration(expires_at - now)
     if kind == "overdue":
-        return Badge(kind, f"Overdue by {span}")
+        return Badge(kind, M_("Overdue by %(span)s", span=span))
     if kind == "due_soon":
-        return Badge(kind, f"Due soon: in {span}")
-    return Badge(kind, f"Due in {span}")
+        return Badge(kind, M_("Due soon: in %(span)s", span=span))
+    return Badge(kind, M_("Due in %(span)s", span=span))
 
 
 def should_expire(status: str, expires_at: datetime, now: datetime, policy: CallbackPolicy) -> bool:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from portal.domain.messages import M_
 from portal.domain.policies import Effective, Source
 from portal.domain.policy_schema import UNLIMITED, display_value, key_specs
 
@@ -33,8 +34,7 @@ ACTIONS = (CANCEL, RESCHEDULE)
 SINGLE, SERIES = "single", "series"
 POLICY_TYPE = {CANCEL: "cancellation", RESCHEDULE: "reschedule"}
 MONTHLY_KEY = {CANCEL: "max_cancellations_per_month", RESCHEDULE: "max_reschedules_per_month"}
-NOUN = {CANCEL: "Cancellation", RESCHEDULE: "Rescheduling"}
-COUNTED = {CANCEL: ("cancellation", "cancellations"), RESCHEDULE: ("reschedule", "reschedules")}
+NOUN = {CANCEL: M_("Cancellation"), RESCHEDULE: M_("Rescheduling")}
 ROLLING_DAYS = 30
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -140,7 +140,7 @@ def percentage_of(percentage: Any, price: Decimal | None) -> Decimal:
 
 
 def _money(amount: Any) -> str:
-    return f"{Decimal(str(amount)).quantize(CENT)} EUR"
+    return M_("%(amount)s EUR", amount=Decimal(str(amount)).quantize(CENT))
 
 
 def _value(policy: Mapping[str, Effective], key: str) -> Any:
@@ -173,19 +173,25 @@ def fee_rule(policy: Mapping[str, Effective], set_aside: Mapping[str, Effective]
     kind = next((kind for kind, key in ((TIERS, "fee_tiers"), (FIXED, "fee"), (PERCENTAGE, "fee_percentage"))
                  if key in policy), NO_FEE)
     if kind == NO_FEE:
-        return FeeRule(NO_FEE, "No fee rule: no level sets a fee, so there is no fee", None)
+        return FeeRule(NO_FEE, M_("No fee rule: no level sets a fee, so there is no fee"), None)
     key = {TIERS: "fee_tiers", FIXED: "fee", PERCENTAGE: "fee_percentage"}[kind]
     source = policy[key].source
-    texts = {TIERS: "Fee tiers: ", FIXED: "Fixed fee: ", PERCENTAGE: "Fee percentage: "}
-    text = texts[kind] + display_value(policy_type, key, policy[key].value)
-    passed_over = [f"{label}: {kind_label} applies first" for other, label, kind_label in (
-        ("fee", "Fee", "the fee tiers"), ("fee_percentage", "Fee percentage",
-                                          "the fee tiers" if kind == TIERS else "the fixed fee"))
+    texts = {TIERS: M_("Fee tiers: %(value)s", value=display_value(policy_type, key, policy[key].value)),
+             FIXED: M_("Fixed fee: %(value)s", value=display_value(policy_type, key, policy[key].value)),
+             PERCENTAGE: M_("Fee percentage: %(value)s", value=display_value(policy_type, key,
+                                                                             policy[key].value))}
+    text = texts[kind]
+    passed_over = [M_("%(label)s: %(rule)s applies first", label=label, rule=kind_label) for other, label,
+                   kind_label in (
+        ("fee", M_("Fee"), M_("the fee tiers")), ("fee_percentage", M_("Fee percentage"),
+                                                M_("the fee tiers") if kind == TIERS
+                                                else M_("the fixed fee")))
         if other in policy and other != key]
-    decided = f"the fee rule of {source.label} applies"
-    aside = [f"{label_of(policy_type, effective.key)} "
-             f"{display_value(policy_type, effective.key, effective.value)} of {effective.source.label}: "
-             f"not used, {decided}" for effective in (set_aside or {}).values()]
+    aside = [M_("%(label)s %(value)s of %(source)s: not used, the fee rule of %(decider)s applies",
+                label=label_of(policy_type, effective.key),
+                value=display_value(policy_type, effective.key, effective.value),
+                source=effective.source.label, decider=source.label)
+             for effective in (set_aside or {}).values()]
     return FeeRule(kind, text, source, tuple(passed_over + aside))
 
 
@@ -207,25 +213,32 @@ def fee_for(policy: Mapping[str, Effective], notice: timedelta, price: Decimal |
     rule = fee_rule(policy)
     if rule.kind == TIERS:
         tier, reached = _tier_for(_value(policy, "fee_tiers"), notice)
-        where = (f"fee tier from {tier['min_hours']} h" if reached else
-                 f"the notice is shorter than every fee tier, so the smallest (from {tier['min_hours']} h) "
-                 "applies") + f" ({_from(policy, 'fee_tiers')})"
+        where = (M_("fee tier from %(hours)s h (%(source)s)", hours=tier["min_hours"],
+                    source=_from(policy, "fee_tiers")) if reached else
+                 M_("the notice is shorter than every fee tier, so the smallest (from %(hours)s h) applies "
+                    "(%(source)s)", hours=tier["min_hours"], source=_from(policy, "fee_tiers")))
         if "fee" in tier:
-            return Decimal(tier["fee"]).quantize(CENT), f"{_money(tier['fee'])}: {where}"
+            return Decimal(tier["fee"]).quantize(CENT), M_("%(fee)s: %(where)s", fee=_money(tier["fee"]),
+                                                           where=where)
         return (percentage_of(tier["fee_percentage"], price),
-                f"{tier['fee_percentage']} % of {_price(price)}: {where}")
+                M_("%(percentage)s %% of %(price)s: %(where)s",
+                   percentage=Decimal(str(tier["fee_percentage"])),
+                   price=_price(price), where=where))
     if rule.kind == FIXED:
         fixed = _value(policy, "fee")
-        return Decimal(fixed).quantize(CENT), f"{_money(fixed)}: fixed fee ({_from(policy, 'fee')})"
+        return Decimal(fixed).quantize(CENT), M_("%(fee)s: fixed fee (%(source)s)", fee=_money(fixed),
+                                                 source=_from(policy, "fee"))
     if rule.kind == PERCENTAGE:
         percentage = _value(policy, "fee_percentage")
         return (percentage_of(percentage, price),
-                f"{percentage} % of {_price(price)}: fee percentage ({_from(policy, 'fee_percentage')})")
-    return ZERO, "no fee: no fee rule is set at any level"
+                M_("%(percentage)s %% of %(price)s: fee percentage (%(source)s)",
+                   percentage=Decimal(str(percentage)), price=_price(price), source=_from(policy,
+                                                                                          "fee_percentage")))
+    return ZERO, M_("no fee: no fee rule is set at any level")
 
 
 def _price(price: Decimal | None) -> str:
-    return _money(price) if price is not None else "no price (the appointment has none)"
+    return _money(price) if price is not None else M_("no price (the appointment has none)")
 
 
 def _notice_check(action: str, key: str, required: int | None, notice: timedelta,
@@ -233,20 +246,31 @@ def _notice_check(action: str, key: str, required: int | None, notice: timedelta
     if required is None:
         return None
     what = what or NOUN[action]
-    remain = f"{format_hours(notice)} h remain" if notice >= timedelta(0) else \
-        f"the appointment started {format_hours(-notice)} h ago"
+    remain = M_("%(hours)s h remain", hours=_hours(notice)) if notice >= timedelta(0) else \
+        M_("the appointment started %(hours)s h ago", hours=_hours(-notice))
     passed = notice >= timedelta(hours=required)
-    text = f"{what} needs {required} h notice; {remain}" + ("" if passed else f" ({source})")
-    return Check(key, passed, text)
+    if passed:
+        return Check(key, passed, M_("%(what)s needs %(required)s h notice; %(remain)s", what=what,
+                                     required=required, remain=remain))
+    return Check(key, passed, M_("%(what)s needs %(required)s h notice; %(remain)s (%(source)s)", what=what,
+                                 required=required, remain=remain, source=source))
+
+
+def _hours(notice: timedelta) -> Decimal:
+    """format_hours as a number the page's language writes its own way (de 5,5)."""
+    return Decimal(format_hours(notice))
 
 
 def _limit_check(key: str, limit: Any, used: int, source: str | None, text_used: str) -> Check | None:
     if limit is None:
         return None
     if limit == UNLIMITED:
-        return Check(key, True, f"{text_used}; no limit ({source})")
+        return Check(key, True, M_("%(used)s; no limit (%(source)s)", used=text_used, source=source))
     passed = used < int(limit)
-    return Check(key, passed, f"{text_used}; the limit is {limit}" + ("" if passed else f" ({source})"))
+    if passed:
+        return Check(key, passed, M_("%(used)s; the limit is %(limit)s", used=text_used, limit=limit))
+    return Check(key, passed, M_("%(used)s; the limit is %(limit)s (%(source)s)", used=text_used, limit=limit,
+                                 source=source))
 
 
 def rules_used(policy_type: str, policy: Mapping[str, Effective]) -> list[RuleUsed]:
@@ -266,18 +290,18 @@ def _series_checks(request: ModificationRequest, recurring: Mapping[str, Effecti
     checks = []
     if not request.whole_series and _value(recurring, "allow_partial_cancel") is False:
         checks.append(Check("allow_partial_cancel", False,
-                            "Single appointments of this series cannot be cancelled; only the whole "
-                            f"series can ({_from(recurring, 'allow_partial_cancel')})"))
+                            M_("Single appointments of this series cannot be cancelled; only the whole "
+                               "series can (%(source)s)", source=_from(recurring, "allow_partial_cancel"))))
     required = _value(recurring, "full_series_hours_before")
     if request.whole_series and _value(recurring, "require_full_series_notice") is True:
         source = _from(recurring, "full_series_hours_before") if required is not None else None
         check = _notice_check(CANCEL, "full_series_hours_before", required, notice, source,
-                              "Cancelling the whole series")
+                              M_("Cancelling the whole series"))
         checks += [check] if check else []
     elif request.whole_series and required is not None:  # say why a visible rule did not apply
         checks.append(Check("require_full_series_notice", True,
-                            f"Whole-series notice of {required} h is set but not required "
-                            "(Require full series notice is not on)"))
+                            M_("Whole-series notice of %(required)s h is set but not required "
+                               "(Require full series notice is not on)", required=required)))
     return checks
 
 
@@ -288,36 +312,53 @@ def _fees(request: ModificationRequest, policy, recurring, notice: timedelta, no
         percentage = _value(recurring, "partial_cancel_fee_percentage")
         if percentage is not None:
             return ((percentage_of(percentage, price),),
-                    (f"{percentage} % of {_price(price)}: partial cancel of a series "
-                     f"({_from(recurring, 'partial_cancel_fee_percentage')})"))
+                    M_("%(percentage)s %% of %(price)s: partial cancel of a series (%(source)s)",
+                       percentage=Decimal(str(percentage)), price=_price(price),
+                       source=_from(recurring, "partial_cancel_fee_percentage")))
     fee, rule = fee_for(policy, notice, price)
     if not (request.whole_series and request.following):
         return (fee,), rule
     parts = (fee, *(fee_for(policy, occurrence.starts_at - now, occurrence.price)[0]
                     for occurrence in request.following))
-    return parts, (f"{sum(parts)} EUR for {len(parts)} appointments, each by its own notice; "
-                   f"this one: {rule}")
+    return parts, M_("%(total)s EUR for %(count)s appointments, each by its own notice; this one: %(rule)s",
+                     total=sum(parts), count=len(parts), rule=rule)
+
+
+def _counted(action: str, count: int) -> str:
+    """The customer's count in the rolling window, in words (singular and plural per language)."""
+    if action == CANCEL:
+        return (M_("%(count)s cancellation by this customer in the last %(days)s days", count=count,
+                   days=ROLLING_DAYS)
+                if count == 1 else
+                M_("%(count)s cancellations by this customer in the last %(days)s days", count=count,
+                   days=ROLLING_DAYS))
+    return (M_("%(count)s reschedule by this customer in the last %(days)s days", count=count,
+               days=ROLLING_DAYS)
+            if count == 1 else
+            M_("%(count)s reschedules by this customer in the last %(days)s days", count=count,
+               days=ROLLING_DAYS))
 
 
 def _checks(request: ModificationRequest, policy, recurring, notice: timedelta) -> tuple[Check, ...]:
     required = _value(policy, "hours_before")
     monthly_key = MONTHLY_KEY[request.action]
     limit = _value(policy, monthly_key)
-    noun = COUNTED[request.action][request.rolling_count != 1]
     checks = [
         _notice_check(request.action, "hours_before", required, notice,
                       _from(policy, "hours_before") if required is not None else None),
         _limit_check(monthly_key, limit, request.rolling_count,
                      _from(policy, monthly_key) if limit is not None else None,
-                     f"{request.rolling_count} {noun} by this customer in the last {ROLLING_DAYS} days"),
+                     _counted(request.action, request.rolling_count)),
     ]
     if request.action == RESCHEDULE:
         per_appointment = _value(policy, "max_reschedules_per_appointment")
-        times = f"{request.reschedule_count} time{'' if request.reschedule_count == 1 else 's'}"
+        moved = (M_("this appointment was moved %(count)s time before", count=request.reschedule_count)
+                 if request.reschedule_count == 1 else
+                 M_("this appointment was moved %(count)s times before", count=request.reschedule_count))
         checks.append(_limit_check(
             "max_reschedules_per_appointment", per_appointment, request.reschedule_count,
             _from(policy, "max_reschedules_per_appointment") if per_appointment is not None else None,
-            f"this appointment was moved {times} before"))
+            moved))
     if request.action == CANCEL and request.in_series:
         checks += _series_checks(request, recurring, notice)
     return tuple(check for check in checks if check is not None)

@@ -11,8 +11,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from portal.domain.messages import M_
+
 LEVELS = ("company", "branch", "service", "staff")
 DEFAULT_LEVEL = "default"
+LEVEL_WORDS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
+               "staff": M_("Staff")}
 RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
@@ -28,8 +32,9 @@ class Source:
     def label(self) -> str:
         """Human name of the source, e.g. "Branch Mitte" or "default"."""
         if self.level == DEFAULT_LEVEL:
-            return DEFAULT_LEVEL
-        return f"{self.level.capitalize()} {self.entity_name or f'#{self.entity_id}'}"
+            return M_("default")
+        return M_("%(level)s %(name)s", level=LEVEL_WORDS.get(self.level, self.level.capitalize()),
+                  name=self.entity_name or "#" + str(self.entity_id))
 
 
 DEFAULT_SOURCE = Source(DEFAULT_LEVEL)
@@ -133,7 +138,7 @@ def merge_path(bottom: Resolved, rows: Sequence[LevelRow | None]) -> Resolved:
 
 
 def describe(effective: Effective, at_level: str, at_entity_id: int | None,
-             default_label: str = DEFAULT_LEVEL) -> str:
+             default_label: str = M_("default")) -> str:
     """Provenance label of a value as seen at one node.
 
     "overridden here" / "overrides, same value" when this node sets the key (the second when
@@ -143,11 +148,11 @@ def describe(effective: Effective, at_level: str, at_entity_id: int | None,
     source = effective.source
     if source.level == at_level and source.entity_id == at_entity_id:
         if effective.same_as_inherited:
-            return "overrides, same value"
-        return "overridden here" if effective.is_override else "set here"
+            return M_("overrides, same value")
+        return M_("overridden here") if effective.is_override else M_("set here")
     if effective.is_default:
         return default_label
-    return f"inherited from {source.label}"
+    return M_("inherited from %(source)s", source=source.label)
 
 
 # --- the hierarchy as plain data -----------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from portal.domain.messages import M_
 from portal.domain.notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCell
 
 SAMPLE_VALUES = {
@@ -103,7 +104,11 @@ def timing_text(event: Event) -> str:
     """"immediately", "24 h before the appointment", "1 h after the appointment"."""
     hours = event.offset_hours
     if hours is None:
-        return "immediately"
-    when = "before" if hours < 0 else "after"
-    span = f"{abs(hours)} h" + (" (1 week)" if abs(hours) == 168 else "")
-    return f"{span} {when} the appointment"
+        return M_("immediately")
+    if abs(hours) == 168:
+        if hours < 0:
+            return M_("168 h (1 week) before the appointment")
+        return M_("168 h (1 week) after the appointment")
+    if hours < 0:
+        return M_("%(hours)s h before the appointment", hours=abs(hours))
+    return M_("%(hours)s h after the appointment", hours=abs(hours))

@@ -32,22 +32,40 @@ from portal.domain.inheritance import (
     merge_path,
     ordered_rows,
 )
+from portal.domain.messages import M_, Localized, english
 from portal.domain.parsing import InputError, parse_int
 
 CHANNELS = ("email", "sms", "whatsapp", "push")
-CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp", "push": "Push"}
+CHANNEL_LABELS = {"email": M_("Email"), "sms": "SMS", "whatsapp": "WhatsApp", "push": "Push"}
 NO_FALLBACK = "none"
 STANDARD_TEMPLATE = ""
 KEYS = ("is_enabled", "fallback_channel", "retry_count", "retry_delay_minutes", "template_override")
 STAFF_KEYS = ("is_enabled", "fallback_channel", "template_override")
-KEY_LABELS = {"is_enabled": "Enabled", "fallback_channel": "Fallback",
-              "retry_count": "Retries", "retry_delay_minutes": "Retry delay",
-              "template_override": "Template"}
+KEY_LABELS = {"is_enabled": M_("Enabled"), "fallback_channel": M_("Fallback"),
+              "retry_count": M_("Retries"), "retry_delay_minutes": M_("Retry delay"),
+              "template_override": M_("Template")}
 RETRY_COUNT_RANGE = (0, 10)
 RETRY_DELAY_RANGE = (1, 1440)
 DEFAULT_RETRY_COUNT, DEFAULT_RETRY_DELAY = 3, 5
 TEMPLATE_NAME = re.compile(r"[a-z0-9_./-]{1,255}")
-CATALOG_DEFAULT = "default from the event catalog"
+CATALOG_DEFAULT = M_("default from the event catalog")
+# The catalog's descriptions (migration 0002) are system data in English; their translations live
+# in the message catalogs. A description the catalog does not know is shown as stored.
+EVENT_DESCRIPTIONS = {english(text): text for text in (
+    M_("Sent when an appointment is booked and confirmed."),
+    M_("Sent when a booking waits for confirmation by the business."),
+    M_("Reminds the customer one day before the appointment."),
+    M_("Short reminder two hours before the appointment."),
+    M_("Early reminder a week ahead, for long-planned appointments."),
+    M_("Confirms a cancellation, with any fee charged."),
+    M_("Confirms the new time of a rescheduled appointment."),
+    M_("Sent when details of an appointment change (staff, service, notes)."),
+    M_("Tells the customer we received their callback request."),
+    M_("Tells the customer when an agent will call back."),
+    M_("Sent after a customer missed an appointment, with any no-show fee."),
+    M_("Thanks the customer after the appointment and asks for feedback."),
+    M_("Receipt for a payment."),
+)}
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,13 @@ class Event:
     timing: str = "immediately"
     offset_hours: int | None = None
     priority: str = "normal"
+
+    def __post_init__(self):
+        """The label in each language it has, the description translatable: however the event
+        was built (from its row, or read back from the cache as plain text)."""
+        object.__setattr__(self, "label", Localized(english(self.label), de=self.label_de))
+        object.__setattr__(self, "description", EVENT_DESCRIPTIONS.get(english(self.description),
+                                                                       self.description))
 
 
 def catalog_defaults(event: Event, channel: str) -> dict[str, Any]:
@@ -131,19 +156,21 @@ def provenance(effective: Effective, level: str, entity_id: int) -> str:
     """"overridden here", "overrides, same value", "inherited from Branch Mitte" or the
     catalog default, as seen at the node (level, entity_id)."""
     label = describe(effective, level, entity_id, default_label=CATALOG_DEFAULT)
-    return "inherited from Company" if label.startswith("inherited from Company") else label
+    if label.startswith("inherited from Company"):
+        return M_("inherited from %(source)s", source=M_("Company"))
+    return label
 
 
 def display_value(key: str, value: Any) -> str:
     """A value as people read it: "on", "SMS", "3", "5 min", "standard" (template)."""
     if key == "is_enabled":
-        return "on" if value else "off"
+        return M_("on") if value else M_("off")
     if key == "fallback_channel":
-        return "no fallback" if value in (None, NO_FALLBACK) else CHANNEL_LABELS.get(value, value)
+        return M_("no fallback") if value in (None, NO_FALLBACK) else CHANNEL_LABELS.get(value, value)
     if key == "retry_delay_minutes":
-        return f"{value} min"
+        return M_("%(value)s min", value=value)
     if key == "template_override":
-        return value or "standard"
+        return value or M_("standard")
     return str(value)
 
 
@@ -188,13 +215,13 @@ def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
     name = str(value).strip()
     if name.startswith("/") or ".." in name.split("/"):
         # a name, not a path: the sender must never be pointed outside its template folder
-        return None, "Template name cannot start with / or contain a .. step."
+        return None, M_("Template name cannot start with / or contain a .. step.")
     if name == STANDARD_TEMPLATE or TEMPLATE_NAME.fullmatch(name):
         return name, None
     if len(name) > 255:
-        return None, "Template name is longer than 255 characters."
-    return None, ("Template name may use only lower-case letters, digits and _ . / - "
-                  "(e.g. reminders/sms_short).")
+        return None, M_("Template name is longer than 255 characters.")
+    return None, M_("Template name may use only lower-case letters, digits and _ . / - "
+                    "(e.g. reminders/sms_short).")
 
 
 def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bool = False,

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from functools import cache
 
+from portal.domain.messages import M_
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn refuses to score longer input (its matching is quadratic); longer is never weak by length.
@@ -88,21 +90,23 @@ def _is_guessable(password: str) -> bool:
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     """What is wrong with `password` for the person with this email and name ([] = acceptable)."""
     if not isinstance(password, str) or not password:
-        return ["Enter a password."]
+        return [M_("Enter a password.")]
     if len(password) < MIN_LENGTH:
-        return [(f"Use at least {MIN_LENGTH} characters; this password has {len(password)}. "
-                "A few unrelated words make a long password that is easy to remember.")]
+        return [M_("Use at least %(minimum)s characters; this password has %(length)s. A few unrelated words "
+                   "make a long password that is easy to remember.", minimum=MIN_LENGTH,
+                   length=len(password))]
     if len(password) > MAX_LENGTH:
-        return [f"Use at most {MAX_LENGTH} characters; this password has {len(password)}."]
+        return [M_("Use at most %(maximum)s characters; this password has %(length)s.", maximum=MAX_LENGTH,
+                   length=len(password))]
     folded = _fold(password)
-    problems = []
+    problems: list[str] = []
     if _is_repetitive(folded):
-        problems.append("Avoid repeated characters and simple runs such as “aaaa” or “1234”.")
+        problems.append(M_("Avoid repeated characters and simple runs such as “aaaa” or “1234”."))
     if (email or name) and _is_personal(folded, email, name):
-        problems.append("Do not build the password on your name or email address.")
+        problems.append(M_("Do not build the password on your name or email address."))
     if _is_common(folded):
-        problems.append("This password is on a list of common and breached passwords; choose another.")
+        problems.append(M_("This password is on a list of common and breached passwords; choose another."))
     if not problems and _is_guessable(password):
-        problems.append("This password is easy to guess (a common pattern or words); "
-                        "make it longer or add an unrelated word.")
+        problems.append(M_("This password is easy to guess (a common pattern or words); "
+                           "make it longer or add an unrelated word."))
     return problems

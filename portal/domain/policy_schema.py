@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from portal.domain.messages import M_, join
 from portal.domain.parsing import InputError, parse_decimal, parse_int, parse_json
 
 UNLIMITED = "unlimited"
@@ -41,67 +42,81 @@ class KeySpec:
     allows_unlimited: bool = False
 
 
+_NOTICE_HELP = {
+    "cancel": M_("Notice needed to cancel without staff help, in hours before the appointment starts."),
+    "reschedule": M_("Notice needed to reschedule without staff help, in hours before the appointment "
+                     "starts."),
+}
+_FEE_HELP = {
+    "cancellation": M_("Fixed fee charged for a cancellation, used when no tiers are set."),
+    "reschedule": M_("Fixed fee charged for a reschedule, used when no tiers are set."),
+}
+_REASON_HELP = {
+    "cancel": M_("The customer must give a reason to cancel."),
+    "reschedule": M_("The customer must give a reason to reschedule."),
+}
+
+
 def _hours_before(subject: str) -> KeySpec:
-    return KeySpec("hours_before", "Hours before", INT, f"Notice needed to {subject} without "
-                   "staff help, in hours before the appointment starts.", "h", 0)
+    return KeySpec("hours_before", M_("Hours before"), INT, _NOTICE_HELP[subject], "h", 0)
 
 
 def _money_keys(subject: str) -> tuple[KeySpec, ...]:
     return (
-        KeySpec("fee", "Fee", DECIMAL, f"Fixed fee charged for a {subject}, used when no tiers "
-                "are set.", "EUR", Decimal(0), MAX_MONEY),
-        KeySpec("fee_percentage", "Fee percentage", PERCENTAGE, "Share of the appointment price "
-                "charged when neither tiers nor a fixed fee are set.", "%", Decimal(0), Decimal(100)),
-        KeySpec("fee_tiers", "Fee tiers", TIERS, "Fees by notice: the first tier whose minimum "
-                "hours the notice reaches applies; a shorter notice pays the smallest tier. Each "
-                "tier sets a fee or a percentage."),
+        KeySpec("fee", M_("Fee"), DECIMAL, _FEE_HELP[subject], "EUR", Decimal(0), MAX_MONEY),
+        KeySpec("fee_percentage", M_("Fee percentage"), PERCENTAGE, M_(
+            "Share of the appointment price charged when neither tiers nor a fixed fee are set."),
+            "%", Decimal(0), Decimal(100)),
+        KeySpec("fee_tiers", M_("Fee tiers"), TIERS, M_(
+            "Fees by notice: the first tier whose minimum hours the notice reaches applies; a shorter "
+            "notice pays the smallest tier. Each tier sets a fee or a percentage.")),
     )
 
 
 def _reason_key(subject: str) -> KeySpec:
-    return KeySpec("require_reason", "Require reason", BOOL,
-                   f"The customer must give a reason to {subject}.")
+    return KeySpec("require_reason", M_("Require reason"), BOOL, _REASON_HELP[subject])
 
 
 SCHEMAS: dict[str, tuple[KeySpec, ...]] = {
     "cancellation": (
         _hours_before("cancel"), *_money_keys("cancellation"),
-        KeySpec("max_cancellations_per_month", "Max cancellations per month", INT,
-                "Per customer, over a rolling 30 days.", None, 0, None, True),
+        KeySpec("max_cancellations_per_month", M_("Max cancellations per month"), INT,
+                M_("Per customer, over a rolling 30 days."), None, 0, None, True),
         _reason_key("cancel"),
     ),
     "reschedule": (
         _hours_before("reschedule"), *_money_keys("reschedule"),
-        KeySpec("max_reschedules_per_appointment", "Max reschedules per appointment", INT,
-                "How often one appointment may be moved.", None, 0, None, True),
-        KeySpec("max_reschedules_per_month", "Max reschedules per month", INT,
-                "Per customer, over a rolling 30 days.", None, 0, None, True),
+        KeySpec("max_reschedules_per_appointment", M_("Max reschedules per appointment"), INT,
+                M_("How often one appointment may be moved."), None, 0, None, True),
+        KeySpec("max_reschedules_per_month", M_("Max reschedules per month"), INT,
+                M_("Per customer, over a rolling 30 days."), None, 0, None, True),
         _reason_key("reschedule"),
     ),
     "recurring": (
-        KeySpec("allow_partial_cancel", "Allow partial cancel", BOOL,
-                "Customers may cancel single appointments of a series."),
-        KeySpec("require_full_series_notice", "Require full series notice", BOOL,
-                "Cancelling the whole series needs the notice below."),
-        KeySpec("full_series_hours_before", "Full series hours before", INT,
-                "Notice needed to cancel a whole series.", "h", 0),
-        KeySpec("partial_cancel_fee_percentage", "Partial cancel fee percentage", PERCENTAGE,
-                "Share of the price charged for cancelling part of a series.", "%",
+        KeySpec("allow_partial_cancel", M_("Allow partial cancel"), BOOL,
+                M_("Customers may cancel single appointments of a series.")),
+        KeySpec("require_full_series_notice", M_("Require full series notice"), BOOL,
+                M_("Cancelling the whole series needs the notice below.")),
+        KeySpec("full_series_hours_before", M_("Full series hours before"), INT,
+                M_("Notice needed to cancel a whole series."), "h", 0),
+        KeySpec("partial_cancel_fee_percentage", M_("Partial cancel fee percentage"), PERCENTAGE,
+                M_("Share of the price charged for cancelling part of a series."), "%",
                 Decimal(0), Decimal(100)),
     ),
     "callback": (
-        KeySpec("sla_minutes_urgent", "SLA for urgent callbacks", INT,
-                "Minutes until an urgent callback is overdue.", "min", 1),
-        KeySpec("sla_minutes_high", "SLA for high priority callbacks", INT,
-                "Minutes until a high priority callback is overdue.", "min", 1),
-        KeySpec("sla_minutes_normal", "SLA for normal callbacks", INT,
-                "Minutes until a normal callback is overdue.", "min", 1),
-        KeySpec("max_contact_attempts", "Max contact attempts", INT,
-                "Failed attempts before the callback is escalated.", None, 1),
-        KeySpec("due_soon_minutes", "Due soon warning", INT,
-                "Minutes before the deadline when a callback shows as due soon.", "min", 0),
-        KeySpec("expire_after_hours", "Expire after hours", INT, "Open callbacks this long past "
-                "their deadline become expired. Unset or unlimited: never.", "h", 0, None, True),
+        KeySpec("sla_minutes_urgent", M_("SLA for urgent callbacks"), INT,
+                M_("Minutes until an urgent callback is overdue."), "min", 1),
+        KeySpec("sla_minutes_high", M_("SLA for high priority callbacks"), INT,
+                M_("Minutes until a high priority callback is overdue."), "min", 1),
+        KeySpec("sla_minutes_normal", M_("SLA for normal callbacks"), INT,
+                M_("Minutes until a normal callback is overdue."), "min", 1),
+        KeySpec("max_contact_attempts", M_("Max contact attempts"), INT,
+                M_("Failed attempts before the callback is escalated."), None, 1),
+        KeySpec("due_soon_minutes", M_("Due soon warning"), INT,
+                M_("Minutes before the deadline when a callback shows as due soon."), "min", 0),
+        KeySpec("expire_after_hours", M_("Expire after hours"), INT,
+                M_("Open callbacks this long past their deadline become expired. Unset or unlimited: never."),
+                "h", 0, None, True),
     ),
 }
 
@@ -146,9 +161,10 @@ def validate_config(policy_type: str, raw: Mapping[str, Any]) -> tuple[dict, dic
     """
     specs = {spec.name: spec for spec in key_specs(policy_type)}
     if not isinstance(raw, Mapping):
-        return {}, {"config": "Settings must be a set of named values"}
-    errors = {str(key): f"Unknown setting '{key}' for {policy_type} policies"
-              for key in raw if key not in specs}
+        return {}, {"config": M_("Settings must be a set of named values")}
+    errors: dict[str, str] = {
+        str(key): M_("Unknown setting '%(key)s' for %(type)s policies", key=key, type=policy_type)
+        for key in raw if key not in specs}
     clean = {}
     for name, spec in specs.items():
         value = raw.get(name)
@@ -157,7 +173,8 @@ def validate_config(policy_type: str, raw: Mapping[str, Any]) -> tuple[dict, dic
         try:
             clean[name] = clean_value(spec, value)
         except InvalidValue as problem:
-            errors[name] = str(problem)
+            message = problem.args[0] if problem.args else None
+            errors[name] = message if isinstance(message, str) else str(problem)
     return clean, errors
 
 
@@ -188,10 +205,13 @@ def _clean_int(value: Any, label: str, minimum: int, allows_unlimited: bool = Fa
     try:
         number = parse_int(value, minimum=minimum, maximum=10**20)
     except InputError:
-        tail = ", or 'unlimited'" if allows_unlimited else ""
-        raise InvalidValue(f"{label} must be a whole number of {minimum} or more{tail}") from None
+        if allows_unlimited:
+            raise InvalidValue(M_("%(label)s must be a whole number of %(minimum)s or more, or 'unlimited'",
+                                  label=label, minimum=minimum)) from None
+        raise InvalidValue(M_("%(label)s must be a whole number of %(minimum)s or more", label=label,
+                              minimum=minimum)) from None
     if number > MAX_WHOLE:
-        raise InvalidValue(f"{label} must be at most {MAX_WHOLE}")
+        raise InvalidValue(M_("%(label)s must be at most %(maximum)s", label=label, maximum=MAX_WHOLE))
     return number
 
 
@@ -201,7 +221,7 @@ def _clean_bool(value: Any, label: str) -> bool:
     text = value.strip().lower() if isinstance(value, str) else None
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
-    raise InvalidValue(f"{label} must be yes or no")
+    raise InvalidValue(M_("%(label)s must be yes or no", label=label))
 
 
 def _to_decimal(value: Any) -> Decimal | None:
@@ -216,25 +236,26 @@ def _to_decimal(value: Any) -> Decimal | None:
 
 def _check_cents(number: Decimal, label: str) -> str:
     if number != number.quantize(CENT):
-        raise InvalidValue(f"{label} must have at most 2 decimals")
+        raise InvalidValue(M_("%(label)s must have at most 2 decimals", label=label))
     return str(number.quantize(CENT))
 
 
 def _clean_money(value: Any, label: str) -> str:
     number = _to_decimal(value)
     if number is None or number < 0:
-        raise InvalidValue(f"{label} must be an amount in EUR of 0 or more")
+        raise InvalidValue(M_("%(label)s must be an amount in EUR of 0 or more", label=label))
     if number > MAX_MONEY:
-        raise InvalidValue(f"{label} must be at most {MAX_MONEY} EUR")
+        raise InvalidValue(M_("%(label)s must be at most %(maximum)s EUR", label=label,
+                              maximum=str(MAX_MONEY)))
     return _check_cents(number, label)
 
 
 def _clean_percentage(value: Any, label: str) -> str:
     number = _to_decimal(value)
     if number is None:
-        raise InvalidValue(f"{label} must be a number between 0 and 100")
+        raise InvalidValue(M_("%(label)s must be a number between 0 and 100", label=label))
     if not 0 <= number <= 100:
-        raise InvalidValue(f"{label} must be between 0 and 100")
+        raise InvalidValue(M_("%(label)s must be between 0 and 100", label=label))
     return _check_cents(number, label)
 
 
@@ -245,43 +266,48 @@ def _clean_tiers(value: Any) -> list[dict]:
             value = parse_json(value, max_bytes=TIERS_MAX_BYTES, max_depth=3)
         except InputError as problem:
             if str(problem).startswith("is not valid JSON"):
-                raise InvalidValue("Fee tiers must be a list of tiers (not valid JSON)") from None
-            raise InvalidValue(f"Fee tiers must be a list of tiers: the text {problem}") from None
+                raise InvalidValue(M_("Fee tiers must be a list of tiers (not valid JSON)")) from None
+            raise InvalidValue(M_("Fee tiers must be a list of tiers: the text %(problem)s",
+                                  problem=problem.args[0] if problem.args else str(problem))) from None
     if not isinstance(value, list):
-        raise InvalidValue("Fee tiers must be a list of tiers")
+        raise InvalidValue(M_("Fee tiers must be a list of tiers"))
     if len(value) > TIERS_MAX:
-        raise InvalidValue(f"Fee tiers: at most {TIERS_MAX} tiers")
+        raise InvalidValue(M_("Fee tiers: at most %(count)s tiers", count=TIERS_MAX))
     tiers: list[dict] = []
     seen: dict[int, int] = {}
     for number, tier in enumerate(value, start=1):
         clean = _clean_tier(number, tier)
         if clean["min_hours"] in seen:
-            raise InvalidValue(f"Fee tiers: tier {number} has the same min hours "
-                           f"({clean['min_hours']}) as tier {seen[clean['min_hours']]}")
+            raise InvalidValue(M_("Fee tiers: tier %(number)s has the same min hours (%(hours)s) as tier "
+                                  "%(other)s",
+                                  number=number, hours=clean["min_hours"], other=seen[clean["min_hours"]]))
         seen[clean["min_hours"]] = number
         tiers.append(clean)
     return sorted(tiers, key=lambda tier: tier["min_hours"], reverse=True)
 
 
 def _clean_tier(number: int, tier: Any) -> dict:
-    prefix = f"Fee tiers: tier {number}"
+    prefix = M_("Fee tiers: tier %(number)s", number=number)
     if not isinstance(tier, Mapping):
-        raise InvalidValue(f"{prefix} must have min_hours and a fee or fee_percentage")
+        raise InvalidValue(M_("%(prefix)s must have min_hours and a fee or fee_percentage", prefix=prefix))
     unknown = sorted(str(key) for key in tier if key not in ("min_hours", "fee", "fee_percentage"))
     if unknown:
-        raise InvalidValue(f"{prefix} has an unknown setting '{unknown[0]}'")
+        raise InvalidValue(M_("%(prefix)s has an unknown setting '%(key)s'", prefix=prefix, key=unknown[0]))
     if _is_blank(tier.get("min_hours")):
-        raise InvalidValue(f"{prefix} is missing min_hours")
+        raise InvalidValue(M_("%(prefix)s is missing min_hours", prefix=prefix))
     has_fee, has_percentage = (not _is_blank(tier.get(key)) for key in ("fee", "fee_percentage"))
     if has_fee == has_percentage:
-        raise InvalidValue(f"{prefix} must set either a fee or a fee_percentage, not "
-                       + ("both" if has_fee else "neither"))
-    clean: dict[str, int | str] = {"min_hours": _clean_int(tier["min_hours"], f"{prefix} min_hours", 0)}
+        raise InvalidValue(M_("%(prefix)s must set either a fee or a fee_percentage, not both", prefix=prefix)
+                           if has_fee else
+                           M_("%(prefix)s must set either a fee or a fee_percentage, not neither",
+                              prefix=prefix))
+    clean: dict[str, int | str] = {"min_hours": _clean_int(tier["min_hours"], M_("%(prefix)s min_hours",
+                                                                                 prefix=prefix), 0)}
     if has_fee:
-        clean["fee"] = _clean_money(tier["fee"], f"{prefix} fee")
+        clean["fee"] = _clean_money(tier["fee"], M_("%(prefix)s fee", prefix=prefix))
     else:
         clean["fee_percentage"] = _clean_percentage(tier["fee_percentage"],
-                                                    f"{prefix} fee_percentage")
+                                                    M_("%(prefix)s fee_percentage", prefix=prefix))
     return clean
 
 
@@ -289,15 +315,38 @@ def display_value(policy_type: str, key: str, value: Any) -> str:
     """Format a stored value for people: "24 h", "12.50 EUR", "no limit", "yes"."""
     spec = {spec.name: spec for spec in key_specs(policy_type)}.get(key)
     if value == UNLIMITED:
-        return "no limit"
+        return M_("no limit")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return M_("yes") if value else M_("no")
     if spec is not None and spec.kind == TIERS and isinstance(value, list):
-        return "; ".join(_display_tier(tier) for tier in value) or "no tiers"
+        return join([_display_tier(tier) for tier in value]) if value else M_("no tiers")
     unit = spec.unit if spec is not None else None
-    return f"{value} {unit}" if unit else str(value)
+    if spec is not None and spec.kind in (DECIMAL, PERCENTAGE):
+        value = _as_decimal(value)
+    return with_unit(value, unit) if unit else str(value)
+
+
+def with_unit(value: Any, unit: str) -> str:
+    """"24 h", "12.50 EUR", "50.00 %": a value with its unit, translatable (de "12,50 €")."""
+    if unit == "h":
+        return M_("%(value)s h", value=value)
+    if unit == "min":
+        return M_("%(value)s min", value=value)
+    if unit == "EUR":
+        return M_("%(value)s EUR", value=value)
+    if unit == "%":
+        return M_("%(value)s %%", value=value)
+    return f"{value} {unit}"
+
+
+def _as_decimal(value: Any) -> Any:
+    try:
+        return Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return value
 
 
 def _display_tier(tier: Mapping) -> str:
-    charge = f"{tier['fee']} EUR" if "fee" in tier else f"{tier.get('fee_percentage')} %"
-    return f"from {tier.get('min_hours')} h: {charge}"
+    charge = (with_unit(_as_decimal(tier["fee"]), "EUR") if "fee" in tier
+              else with_unit(_as_decimal(tier.get("fee_percentage")), "%"))
+    return M_("from %(hours)s h: %(charge)s", hours=tier.get("min_hours"), charge=charge)

@@ -3,16 +3,17 @@ import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, update
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.models.base import JSONDict, Model, TimestampMixin, company_fk, db, utcnow
-from portal.models.org import Branch, Company, Staff
+from portal.models.org import LANGUAGE_CHECK, Branch, Company, Staff
 
 ROLES = ("admin", "branch_manager", "agent")
-ROLE_LABELS = {"admin": "Admin", "branch_manager": "Branch manager", "agent": "Support agent"}
+ROLE_LABELS = {"admin": _l("Admin"), "branch_manager": _l("Branch manager"), "agent": _l("Support agent")}
 # Used where no app is active (e.g. the sign-in view's dummy user, built at import); inside an app
 # the config's PASSWORD_HASH_METHOD decides, which is this same scrypt except under testing.
 PASSWORD_METHOD = "scrypt"
@@ -32,6 +33,7 @@ def new_session_token() -> str:
 
 class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint(LANGUAGE_CHECK.format(column="language"), name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = company_fk()
@@ -54,6 +56,9 @@ class User(UserMixin, TimestampMixin, Model):
     # A deactivated user cannot sign in, and a session they still hold is refused on its next
     # request (web/security.py loads active users only). Shadows flask-login's always-True property.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language the user chose on My account or with the header switch; None follows the
+    # company's default_language (portal/web/i18n.py).
+    language: Mapped[str | None] = mapped_column(String(2))
 
     company: Mapped[Company] = relationship()
     branch: Mapped[Branch | None] = relationship()
@@ -91,7 +96,7 @@ class User(UserMixin, TimestampMixin, Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return str(ROLE_LABELS[self.role])
 
     @property
     def is_admin(self) -> bool:

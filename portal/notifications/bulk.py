@@ -2,6 +2,8 @@
 inherited. A GET shows the preview (the cells that change, before → after); the confirmation
 POSTs what the preview showed, and the service applies it all or nothing."""
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.notifications import bp
@@ -47,16 +49,17 @@ def bulk_apply(level, entity_id):
     selection = _selection(request.form, matrix)
     seen = read_seen_cells(request.form)
     if seen is None:
-        abort(400, "The confirmation was damaged; preview the change again.")
+        abort(400, _("The confirmation was damaged; preview the change again."))
     planned = [PlannedCell(row.change.event_type, row.change.channel, row.version, row.change.settings)
                for row in bulk_preview(matrix, ref.level, selection) if not row.change.refusal]
     outcome = bulk_change(current_user, ref, planned, seen)
     if outcome.conflict:
-        flash("Nothing was changed: some of these cells changed since the preview. Check the new preview.",
+        flash(_("Nothing was changed: some of these cells changed since the preview. Check the new preview."),
               "error")
         return _render(ref, node_matrix(current_user.company_id, ref), selection, 409)
     if outcome.errors:
-        flash("Nothing was changed: some cells refuse this change.", "error")
+        flash(_("Nothing was changed: some cells refuse this change."), "error")
         return _render(ref, matrix, selection, 400, outcome.errors)
-    flash(f"Changed {len(planned)} cell{'s' if len(planned) != 1 else ''} at {ref.name}.", "success")
+    flash(ngettext("Changed %(num)s cell at %(name)s.", "Changed %(num)s cells at %(name)s.", len(planned),
+                   name=ref.name), "success")
     return redirect(notification_url("notifications.node", ref))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from portal.domain.messages import M_
 from portal.domain.notifications import BULK_TARGETS, CHANNELS, KEYS, STANDARD_TEMPLATE, allowed_keys
 from portal.domain.parsing import InputError, parse_int
 
@@ -38,7 +39,7 @@ def read_cell_form(level: str, form: MultiDict) -> CellInput:
     entry = CellInput(lock=form.get("locked") == "1")
     version = read_version(form)
     if version is None:
-        entry.errors["version"] = "The form is missing its version; reload the page."
+        entry.errors["version"] = M_("The form is missing its version; reload the page.")
     else:
         entry.version = version
     named = {name.split("_", 1)[1] for name in form if name.startswith(("mode_", "value_"))}
@@ -51,11 +52,11 @@ def read_cell_form(level: str, form: MultiDict) -> CellInput:
         elif key not in KEYS:
             entry.raw[key] = typed  # an unknown setting: refused by the rules
         elif mode not in MODES or (mode == "standard" and key != "template_override"):
-            entry.errors[key] = "Choose Inherit or Set here."
+            entry.errors[key] = M_("Choose Inherit or Set here.")
         elif mode == "standard":
             entry.raw[key] = STANDARD_TEMPLATE
         elif mode == "set" and not typed:
-            entry.errors[key] = "Choose a value, or Inherit."
+            entry.errors[key] = M_("Choose a value, or Inherit.")
         elif mode == "set":
             entry.raw[key] = typed
     return entry
@@ -82,11 +83,11 @@ def read_bulk_selection(values: MultiDict, events, categories) -> tuple[BulkSele
     event_types = {event.event_type for event in events}
     if chosen_events != "all" and chosen_events not in event_types and \
             chosen_events.removeprefix("category:") not in categories:
-        return None, "Choose the events from the list."
+        return None, M_("Choose the events from the list.")
     if chosen_channels != "all" and chosen_channels not in CHANNELS:
-        return None, "Choose the channel from the list."
+        return None, M_("Choose the channel from the list.")
     if target not in BULK_TARGETS:
-        return None, "Choose on, off or inherited."
+        return None, M_("Choose on, off or inherited.")
     return BulkSelection(chosen_events, chosen_channels, target), None
 
 

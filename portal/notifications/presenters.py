@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.domain.inheritance import Effective
+from portal.domain.messages import M_, Message, join
 from portal.domain.notifications import (
     CATALOG_DEFAULT,
     CHANNEL_LABELS,
@@ -22,15 +23,17 @@ from portal.domain.notifications import (
 from portal.models import EVENT_CATEGORIES
 from portal.services.notifications.read import NodeMatrix, StoredCell
 
-LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
-CATEGORY_LABELS = {"booking": "Booking", "reminder": "Reminders", "modification": "Changes and cancellations",
-                   "callback": "Callbacks", "system": "After the appointment and payments"}
+LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
+                "staff": M_("Staff")}
+CATEGORY_LABELS = {"booking": M_("Booking"), "reminder": M_("Reminders"),
+                   "modification": M_("Changes and cancellations"), "callback": M_("Callbacks"),
+                   "system": M_("After the appointment and payments")}
 KEY_HELP = {
-    "is_enabled": "Whether this event goes out on this channel.",
-    "fallback_channel": "Tried once when every attempt on this channel has failed.",
-    "retry_count": "Further attempts after the first one fails (0–10).",
-    "retry_delay_minutes": "Wait before the first retry; each later retry waits twice as long (1–1440).",
-    "template_override": "A template name instead of the standard one: a–z, 0–9 and _ . / - (max. 255).",
+    "is_enabled": M_("Whether this event goes out on this channel."),
+    "fallback_channel": M_("Tried once when every attempt on this channel has failed."),
+    "retry_count": M_("Further attempts after the first one fails (0–10)."),
+    "retry_delay_minutes": M_("Wait before the first retry; each later retry waits twice as long (1–1440)."),
+    "template_override": M_("A template name instead of the standard one: a–z, 0–9 and _ . / - (max. 255)."),
 }
 
 
@@ -77,15 +80,16 @@ def cell_marks(cell: ResolvedCell, level: str) -> tuple[Mark, ...]:
     marks = []
     fallback = cell.value("fallback_channel")
     if fallback in CHANNEL_LABELS:
-        marks.append(Mark("fallback", "↪", f"fallback {CHANNEL_LABELS[fallback]}"))
+        marks.append(Mark("fallback", "↪", M_("fallback %(channel)s", channel=CHANNEL_LABELS[fallback])))
     if any(not cell.values[key].is_default for key in ("retry_count", "retry_delay_minutes")):
-        marks.append(Mark("retries", "↻", f"retries changed: {cell.value('retry_count')} × "
-                                         f"{cell.value('retry_delay_minutes')} min"))
+        marks.append(Mark("retries", "↻", M_("retries changed: %(count)s × %(delay)s min",
+                                             count=cell.value("retry_count"),
+                                             delay=cell.value("retry_delay_minutes"))))
     if cell.locked_by is not None:
-        marks.append(Mark("locked", "⊠", "locked on here: stays on below" if level == "company"
-                          else "locked on by the company"))
+        marks.append(Mark("locked", "⊠", M_("locked on here: stays on below") if level == "company"
+                          else M_("locked on by the company")))
     if cell.value("template_override") != STANDARD_TEMPLATE:
-        marks.append(Mark("template", "✎", f"template {cell.value('template_override')}"))
+        marks.append(Mark("template", "✎", M_("template %(name)s", name=cell.value("template_override"))))
     return tuple(marks)
 
 
@@ -99,8 +103,8 @@ def value_view(effective: Effective, level: str, entity_id: int) -> ValueView:
     label = provenance(effective, level, entity_id)
     kind = {"overridden here": "here", "set here": "here", "overrides, same value": "same",
             CATALOG_DEFAULT: "default"}.get(label, "inherited")
-    short = {"here": "here", "same": "here, same value", "default": "catalog"}.get(
-        kind, label.removeprefix("inherited from "))
+    short = {"here": M_("here"), "same": M_("here, same value"), "default": M_("catalog")}.get(kind) or (
+        M_("Company") if effective.source.level == "company" else effective.source.label)
     return ValueView(effective.key, KEY_LABELS[effective.key],
                      display_value(effective.key, effective.value), label, kind, short)
 
@@ -109,16 +113,16 @@ def lock_text(cell: ResolvedCell, level: str) -> str | None:
     if cell.locked_by is None:
         return None
     if level == "company":
-        return "Locked on here: no level below can switch it off."
-    return "Locked on at company level: it cannot be switched off here."
+        return M_("Locked on here: no level below can switch it off.")
+    return M_("Locked on at company level: it cannot be switched off here.")
 
 
 def cell_view(matrix: NodeMatrix, event_type: str, channel: str, level: str, entity_id: int) -> CellView:
     cell = matrix.cells[(event_type, channel)]
     ignored = None
     if cell.ignored:
-        names = ", ".join(source.label for source in cell.ignored)
-        ignored = f"Switched off at {names}: ignored, the company locks it on."
+        names = join([source.label for source in cell.ignored], ", ")
+        ignored = M_("Switched off at %(names)s: ignored, the company locks it on.", names=names)
     return CellView(event_type, channel, CHANNEL_LABELS[channel], cell.enabled,
                     [value_view(cell.values[key], level, entity_id) for key in KEYS],
                     lock_text(cell, level), ignored, matrix.own.get((event_type, channel)),
@@ -165,7 +169,7 @@ def _inherited(effective: Effective, here: bool) -> tuple[str, str]:
         value, source = effective.overridden_values[0], effective.overridden_sources[0]
     else:
         value, source = effective.value, effective.source
-    origin = {"default": "the event catalog", "company": "Company"}.get(source.level, source.label)
+    origin = {"default": M_("the event catalog"), "company": M_("Company")}.get(source.level, source.label)
     return display_value(effective.key, value), origin
 
 
@@ -191,18 +195,19 @@ def editor_rows(cell: ResolvedCell, own: StoredCell | None, level: str, entity_i
 
 def fallback_choices(channel: str) -> list[tuple[str, str]]:
     """(value, label) of the fallback select: no fallback, then the three other channels."""
-    return [(NO_FALLBACK, "no fallback")] + [(other, CHANNEL_LABELS[other]) for other in CHANNELS
+    return [(NO_FALLBACK, M_("no fallback"))] + [(other, CHANNEL_LABELS[other]) for other in CHANNELS
                                              if other != channel]
 
 
 def duration(minutes: int) -> str:
     """"at once", "15 min", "2 h 35 min", "3 d 4 h"."""
     if minutes == 0:
-        return "at once"
+        return M_("at once")
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = ((days, "d"), (hours, "h"), (mins, "min"))
-    return " ".join(f"{amount} {unit}" for amount, unit in parts if amount)
+    parts = ((days, M_("%(amount)s d", amount=days)), (hours, M_("%(amount)s h", amount=hours)),
+             (mins, M_("%(amount)s min", amount=mins)))
+    return join([text for amount, text in parts if amount], " ")
 
 
 @dataclass
@@ -266,14 +271,17 @@ class PlanStop:
 
 def _attempt_text(attempt, cells: dict[str, ResolvedCell]) -> str:
     if attempt.kind == "first":
-        return "first attempt"
+        return M_("first attempt")
     if attempt.kind == "retry":
         retries = cells[attempt.channel].value("retry_count")
-        return (f"retry {attempt.number - 1} of {retries}, "
-                f"{duration(attempt.wait_minutes)} after the previous attempt failed")
+        return M_("retry %(number)s of %(retries)s, %(wait)s after the previous attempt failed",
+                  number=attempt.number - 1, retries=retries, wait=duration(attempt.wait_minutes))
     tries = cells[attempt.because_of].value("retry_count") + 1
-    return (f"sent once because {'all ' if tries != 1 else ''}{tries} attempt{'s' if tries != 1 else ''} "
-            f"on {CHANNEL_LABELS[attempt.because_of]} failed")
+    if tries == 1:
+        return M_("sent once because %(tries)s attempt on %(channel)s failed", tries=tries,
+                  channel=CHANNEL_LABELS[attempt.because_of])
+    return M_("sent once because all %(tries)s attempts on %(channel)s failed", tries=tries,
+              channel=CHANNEL_LABELS[attempt.because_of])
 
 
 def plan_stops(attempts, cells: dict[str, ResolvedCell]) -> list[PlanStop]:
@@ -289,21 +297,25 @@ def plan_stops(attempts, cells: dict[str, ResolvedCell]) -> list[PlanStop]:
 
 
 def _offset(minutes: int) -> str:
-    return "t + 0" if not minutes else f"t + {duration(minutes)}"
+    return "t + 0" if not minutes else M_("t + %(duration)s", duration=duration(minutes))
 
 
-def channel_summaries(attempts, cells: dict[str, ResolvedCell]) -> list[tuple[str, str]]:
+def channel_summaries(attempts, cells: dict[str, ResolvedCell]) -> list[tuple[str, Message]]:
     """Per channel that sends: (channel, "at 0, 5, 15 and 35 min; then SMS")."""
-    summaries = []
+    summaries: list[tuple[str, Message]] = []
     for channel in CHANNELS:
         times = [a.minutes for a in attempts if a.channel == channel and a.kind != "fallback"]
         if not times:
             continue
-        said = ", ".join(str(t) for t in times[:-1]) + (" and " if len(times) > 1 else "") + str(times[-1])
+        said = (M_("%(first)s and %(last)s", first=", ".join(str(t) for t in times[:-1]), last=times[-1])
+                if len(times) > 1 else str(times[-1]))
         fallback = cells[channel].value("fallback_channel")
-        then = f"; then once on {CHANNEL_LABELS[fallback]}" if fallback in CHANNEL_LABELS else "; no fallback"
-        count = f"{len(times)} attempt{'s' if len(times) != 1 else ''}"
-        summaries.append((CHANNEL_LABELS[channel], f"{count} at {said} min{then}"))
+        then = (M_("; then once on %(channel)s",
+                   channel=CHANNEL_LABELS[fallback]) if fallback in CHANNEL_LABELS
+                else M_("; no fallback"))
+        count = (M_("%(count)s attempt at %(times)s min", count=len(times), times=said) if len(times) == 1
+                 else M_("%(count)s attempts at %(times)s min", count=len(times), times=said))
+        summaries.append((CHANNEL_LABELS[channel], join([count, then], "")))
     return summaries
 
 
@@ -354,8 +366,8 @@ def bulk_preview(matrix: NodeMatrix, level: str, selection) -> list[BulkRow]:
 def bulk_choices(events) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(event choices, channel choices) of the bulk form: all, each category, each event."""
     categories = list(dict.fromkeys(event.category for event in events))
-    event_choices = [("all", "All events")] + [
-        (f"category:{category}", f"All: {CATEGORY_LABELS.get(category, category)}")
+    event_choices = [("all", M_("All events"))] + [
+        (f"category:{category}", M_("All: %(category)s", category=CATEGORY_LABELS.get(category, category)))
         for category in categories] + [(event.event_type, event.label) for event in events]
-    channels = [("all", "All channels")] + [(channel, CHANNEL_LABELS[channel]) for channel in CHANNELS]
+    channels = [("all", M_("All channels"))] + [(channel, CHANNEL_LABELS[channel]) for channel in CHANNELS]
     return event_choices, channels

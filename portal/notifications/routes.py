@@ -1,5 +1,6 @@
 """Notifications: the event catalog, each node's matrix, the cell editor, the delivery plan."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.domain.clock import to_local
@@ -37,6 +38,7 @@ from portal.services.notifications.read import (
 )
 from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
 from portal.services.policies.read import node_ref
+from portal.translations.runtime import translated
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.templating import company_tz
 
@@ -139,17 +141,19 @@ def cell(level, entity_id, event_type, channel):
     if not can_change(current_user):
         abort(403)
     action = arg_choice("action", ("save", "reset_cell", "reset_key"), "save", source=request.form,
-                        label="Action")
+                        label=_("Action"))
     entry, outcome = _apply(ref, event_type, channel, action)
     if outcome.conflict:
-        flash("Not saved: someone else changed this channel after you opened it.", "error")
+        flash(_("Not saved: someone else changed this channel after you opened it."), "error")
         return _render_cell(ref, event, channel, entry, 409, conflict=outcome.conflict)
     if outcome.errors:
         entry.errors.update(outcome.errors)
-        flash("Nothing was saved: correct the highlighted settings.", "error")
+        flash(_("Nothing was saved: correct the highlighted settings."), "error")
         return _render_cell(ref, event, channel, entry, 400)
-    done = "Saved" if action == "save" else "Reset"
-    flash(f"{done}: {event.label} by {CHANNEL_LABELS[channel]} at {ref.name}.", "success")
+    what = {"event": translated(event.label), "channel": translated(CHANNEL_LABELS[channel]),
+            "name": ref.name}
+    flash(_("Saved: %(event)s by %(channel)s at %(name)s.", **what) if action == "save" else
+          _("Reset: %(event)s by %(channel)s at %(name)s.", **what), "success")
     return redirect(notification_url("notifications.node", ref, _anchor=f"cell-{event_type}-{channel}"))
 
 

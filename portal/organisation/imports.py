@@ -1,5 +1,6 @@
 """Bulk onboarding by CSV: upload → dry-run preview (nothing written) → apply (all or nothing)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.domain.onboarding import COLUMNS, KINDS, MAX_BYTES
@@ -9,8 +10,8 @@ from portal.organisation import bp
 from portal.services.organisation.importer import apply_import, preview
 from portal.web.security import roles_required
 
-FILE_KINDS = (("combined", "Branches, services and staff (a kind column)"), ("branch", "Branches"),
-              ("service", "Services"), ("staff", "Staff"))
+FILE_KINDS = (("combined", _l("Branches, services and staff (a kind column)")), ("branch", _l("Branches")),
+              ("service", _l("Services")), ("staff", _l("Staff")))
 
 
 def import_page(status: int = 200, **context):

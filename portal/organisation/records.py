@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.models import Branch, Service, Staff, utcnow
@@ -83,7 +84,7 @@ def new_page(kind: Kind):
     raw = read_record_form(kind.name, request.form)
     outcome = kind.create(current_user, current_user.company_id, raw)
     if not outcome.ok:
-        flash("Nothing was saved: correct the highlighted fields.", "error")
+        flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return record_page(kind, None, raw, outcome.errors, 400)
     flash(f"Created the {kind.label.lower()} “{outcome.entity.name}”.", "success")
     return redirect(url_for(f".{kind.name}", **{f"{kind.name}_id": outcome.entity.id}))
@@ -101,12 +102,12 @@ def edit_page(kind: Kind, ident: int):
     raw = read_record_form(kind.name, request.form)
     outcome = kind.update(current_user, entity, raw, version)
     if outcome.conflict:
-        flash("Not saved: someone else changed this record after you opened it.", "error")
+        flash(_("Not saved: someone else changed this record after you opened it."), "error")
         return record_page(kind, entity, raw, {}, 409, conflict=outcome.conflict)
     if not outcome.ok:
-        flash("Nothing was saved: correct the highlighted fields.", "error")
+        flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return record_page(kind, entity, {**raw, "version": version}, outcome.errors, 400)
-    flash(f"Saved {entity.name}." if outcome.changed else "Nothing changed.", "success")
+    flash(_("Saved %(name)s.", name=entity.name) if outcome.changed else _("Nothing changed."), "success")
     return redirect(url_for(f".{kind.name}", **{f"{kind.name}_id": entity.id}))
 
 

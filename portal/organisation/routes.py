@@ -1,5 +1,6 @@
 """The organisation's start page, the company settings, and the one-time link page."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.models import utcnow
@@ -48,13 +49,13 @@ def company():
     raw = read_record_form("company", request.form)
     outcome = update_settings(current_user, record, raw, version)
     if outcome.conflict:
-        flash("Not saved: someone else changed the company settings after you opened them.", "error")
+        flash(_("Not saved: someone else changed the company settings after you opened them."), "error")
         return settings_page({**raw, "version": outcome.conflict.current_version}, {}, 409,
                              conflict=outcome.conflict)
     if not outcome.ok:
-        flash("Nothing was saved: correct the highlighted fields.", "error")
+        flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return settings_page({**raw, "version": version}, outcome.errors, 400)
-    flash("Saved the company settings." if outcome.changed else "Nothing changed.", "success")
+    flash(_("Saved the company settings.") if outcome.changed else _("Nothing changed."), "success")
     return redirect(url_for(".company"))
 
 
@@ -74,5 +75,5 @@ def set_password(token):
     if current_user.is_authenticated:  # someone else's session in this browser: it ends here
         logout_user()
     session.clear()
-    flash("Your password is set. Sign in with your email address and the new password.", "success")
+    flash(_("Your password is set. Sign in with your email address and the new password."), "success")
     return redirect(url_for("auth.login"))

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from portal.domain.messages import M_
 from portal.domain.parsing import InputError, parse_int
 from portal.domain.policy_schema import TIERS, UNLIMITED, key_specs, validate_config
 
@@ -38,8 +39,9 @@ def parse_tiers(text: str):
     for number, line in enumerate((line for line in text.splitlines() if line.strip()), start=1):
         match = TIER_LINE.match(line)
         if match is None:
-            raise ValueError(f"Fee tiers: line {number} ({line.strip()!r}) is not understood; "
-                             "write one tier per line like '24 h: 10.00' or '24 h: 50 %'")
+            raise ValueError(M_("Fee tiers: line %(number)s (%(line)s) is not understood; write one tier per "
+                                "line like '24 h: 10.00' or '24 h: 50 %%'", number=number,
+                                line=repr(line.strip())))
         hours, amount, unit = match.groups()
         kind = "fee_percentage" if unit == "%" else "fee"
         tiers.append({"min_hours": int(hours), kind: amount.replace(",", ".")})
@@ -53,7 +55,7 @@ def read_editor(policy_type: str, form: MultiDict) -> EditorInput:
     try:
         result.version = parse_int(form.get("version", ""), minimum=0)
     except InputError:
-        result.errors["version"] = "The form is missing its version; reload the page."
+        result.errors["version"] = M_("The form is missing its version; reload the page.")
     raw = {}
     names = set(specs) | {name[5:] for name in form if name.startswith("mode_")}
     for name in names:
@@ -61,7 +63,7 @@ def read_editor(policy_type: str, form: MultiDict) -> EditorInput:
         typed = form.get(f"value_{name}", "")
         result.modes[name], result.typed[name] = mode, typed
         if mode not in MODES or (mode == "unlimited" and name in specs and not specs[name].allows_unlimited):
-            result.errors[name] = "Choose inherit or override."
+            result.errors[name] = M_("Choose inherit or override.")
         elif mode == "unlimited":
             raw[name] = UNLIMITED
         elif mode == "override":
@@ -75,7 +77,7 @@ def read_editor(policy_type: str, form: MultiDict) -> EditorInput:
 
 def _typed_value(name, specs, typed: str, errors: dict):
     if not typed.strip():
-        errors[name] = "Enter a value, or choose Inherit."
+        errors[name] = M_("Enter a value, or choose Inherit.")
         return None
     if name in specs and specs[name].kind == TIERS and not typed.lstrip().startswith("["):
         try:

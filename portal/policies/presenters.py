@@ -2,12 +2,14 @@
 from dataclasses import dataclass, field
 
 from portal.domain.decisions import FeeRule, fee_rule
+from portal.domain.messages import M_
 from portal.domain.policies import Effective, TreeNode, describe, group_decider
 from portal.domain.policy_schema import KEY_GROUPS, display_value, key_specs
 from portal.services.policies.read import RowInfo
 from portal.services.policies.tree import TreeShape
 
-LEVEL_LABELS = {"company": "Company", "branch": "Branch", "service": "Service", "staff": "Staff"}
+LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
+                "staff": M_("Staff")}
 # Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
 FULL_TREE_UP_TO = 1500
 
@@ -57,8 +59,8 @@ def fee_view(policy_type: str, resolved: dict[str, Effective], set_aside: dict[s
     where = ""
     if rule.source is not None:
         here = (rule.source.level, rule.source.entity_id) == (level, entity_id)
-        source = "Company" if rule.source.level == "company" else rule.source.label  # as the cells say it
-        where = "set here" if here else f"inherited from {source}"
+        source = M_("Company") if rule.source.level == "company" else rule.source.label  # as the cells say it
+        where = M_("set here") if here else M_("inherited from %(source)s", source=source)
     return FeeView(rule.kind, rule.text, where, rule.not_used)
 
 
@@ -76,9 +78,16 @@ def _unused_cell(policy_type: str, spec, effective: Effective, resolved: dict[st
                  level: str, entity_id: int) -> Cell:
     decider = group_decider(policy_type, spec.name, resolved)
     here = decider is not None and (decider.level, decider.entity_id) == (level, entity_id)
-    whose = "set here" if here else f"of {decider.label}" if decider else "below"
-    return Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value), "unused",
-                f"not used: the fee rule {whose} applies (this value is from {effective.source.label})")
+    if here:
+        why = M_("not used: the fee rule set here applies (this value is from %(source)s)",
+                 source=effective.source.label)
+    elif decider:
+        why = M_("not used: the fee rule of %(decider)s applies (this value is from %(source)s)",
+                 decider=decider.label, source=effective.source.label)
+    else:
+        why = M_("not used: the fee rule below applies (this value is from %(source)s)",
+                 source=effective.source.label)
+    return Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value), "unused", why)
 
 
 def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, entity_id: int,
@@ -92,11 +101,12 @@ def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, enti
             cells.append(_unused_cell(policy_type, spec, set_aside[spec.name], resolved, level, entity_id))
             continue
         if effective is None:
-            cells.append(Cell(spec.name, spec.label, "not set", "unset", "no rule at any level"))
+            cells.append(Cell(spec.name, spec.label, M_("not set"), "unset", M_("no rule at any level")))
             continue
         label = describe(effective, level, entity_id)
         if effective.source.level == "company" and label.startswith("inherited"):
-            label = "inherited from Company"  # one company per tenant: its name adds only noise
+            label = M_("inherited from %(source)s",
+                       source=M_("Company"))  # one company per tenant: its name adds only noise
         cells.append(Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
                           provenance_kind(label), label))
     return cells
@@ -203,7 +213,8 @@ def editor_rows(policy_type: str, resolved: dict[str, Effective], cells: dict[st
         typed = entry.typed.get(spec.name, _as_input(spec, own if own != "unlimited" else None))
         rows.append(EditorRow(
             spec, cells[spec.name],
-            display_value(policy_type, spec.name, parent_value) if parent_value is not None else "not set",
+            display_value(policy_type, spec.name,
+                          parent_value) if parent_value is not None else M_("not set"),
             parent_from or "", mode, typed, entry.errors.get(spec.name)))
     return rows
 
@@ -221,7 +232,7 @@ def impact_lines(policy_type: str, impact, limit: int = 200) -> list[ImpactLine]
     labels = {spec.name: spec.label for spec in key_specs(policy_type)}
 
     def shown(key: str, value) -> str:
-        return "not set" if value is None else display_value(policy_type, key, value)
+        return M_("not set") if value is None else display_value(policy_type, key, value)
 
     return [ImpactLine(" › ".join(change.names),
                        tuple((labels.get(key, key), shown(key, old), shown(key, new))

@@ -1,8 +1,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.cache import cached
+from portal.domain.messages import M_
 from portal.domain.policy_impact import impact_of_change
 from portal.domain.policy_schema import POLICY_TYPES, key_specs
 from portal.extensions import db
@@ -30,6 +32,9 @@ from portal.services.policies.read import (
 )
 from portal.services.policies.tree import view_tree
 from portal.services.policies.write import audit_entity, can_edit, current_conflict, edit_refusal, save_row
+from portal.translations.labels import label
+from portal.translations.runtime import translated
+from portal.web.i18n import current_language
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
 
@@ -39,11 +44,11 @@ PREVIEW_LEVELS = ("company", "branch", "service")
 @bp.get("/")
 @login_required
 def tree():
-    policy_type = arg_choice("type", POLICY_TYPES, "cancellation", label="Policy type")
+    policy_type = arg_choice("type", POLICY_TYPES, "cancellation", label=_("Policy type"))
     branch_id = arg_id("branch")
     if "branch" not in request.args and current_user.is_manager:
         branch_id = current_user.branch_id  # managers start on their own branch
-    query = arg_text("q", 100, label="Search")
+    query = arg_text("q", 100, label=_("Search"))
     inactive = request.args.get("inactive") == "1"  # "show inactive": deactivated nodes, marked
     shown = [] if inactive else [Branch.is_active.is_(True)]
     branches = db.session.scalars(current_scope().whole_company().select(Branch, *shown)
@@ -67,8 +72,9 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
 
     if query:
         return render()
-    return cached(company_id, f"tree-html:{policy_type}:{branch_id or 'all'}{':all' if inactive else ''}",
-                  str, render)
+    # The HTML holds translated labels: one cached copy per language.
+    return cached(company_id, f"tree-html:{current_language()}:{policy_type}:{branch_id or 'all'}"
+                              f"{':all' if inactive else ''}", str, render)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):
@@ -128,12 +134,12 @@ def node(policy_type, level, entity_id):
     if not can_edit(current_user, ref):
         abort(403)
     action = arg_choice("action", ("save", "preview", "reset_row", "reset_key"), "save",
-                        source=request.form, label="Action")
+                        source=request.form, label=_("Action"))
     if action in ("reset_row", "reset_key"):
         return _reset(policy_type, ref, action)
     entry = read_editor(policy_type, request.form)
     if entry.errors:
-        flash("Nothing was saved: correct the highlighted settings.", "error")
+        flash(_("Nothing was saved: correct the highlighted settings."), "error")
         return render_template("policies/node.html", **_editor_context(policy_type, ref, entry)), 400
     if action == "preview":
         return _preview(policy_type, ref, entry)
@@ -155,10 +161,11 @@ def _preview(policy_type, ref, entry):
 def _save(policy_type, ref, config, entry):
     conflict = save_row(current_user, policy_type, ref, config, entry.version)
     if conflict is not None:
-        flash("Not saved: someone else changed these settings after you opened them.", "error")
+        flash(_("Not saved: someone else changed these settings after you opened them."), "error")
         context = _editor_context(policy_type, ref, entry, conflict=conflict)
         return render_template("policies/node.html", **context), 409
-    flash(f"Saved the {policy_type} settings of {ref.name}.", "success")
+    flash(_("Saved the %(type)s settings of %(name)s.", type=label("policy_type", policy_type).lower(),
+            name=ref.name), "success")
     return redirect(node_url(policy_type, ref))
 
 
@@ -166,13 +173,13 @@ def _reset(policy_type, ref, action):
     """Reset one key or the whole node; where a change needs an impact preview, so does a reset:
     the first POST shows what would change, the confirmed one resets."""
     version = form_version()
-    _, row = resolve_node(current_user.company_id, policy_type, ref)
+    _resolved, row = resolve_node(current_user.company_id, policy_type, ref)
     config = dict(row.config) if row else {}
-    key = arg_text("key", 100, source=request.form, label="Setting") if action == "reset_key" else None
+    key = arg_text("key", 100, source=request.form, label=_("Setting")) if action == "reset_key" else None
     if key is not None and key not in config:
-        abort(400, f"{key[:60]!r} is not set on this node, so there is nothing to reset.")
+        abort(400, _("%(key)s is not set on this node, so there is nothing to reset.", key=repr(key[:60])))
     if key is None and not config:
-        abort(400, "Nothing is set on this node, so there is nothing to reset.")
+        abort(400, _("Nothing is set on this node, so there is nothing to reset."))
     config = {name: value for name, value in config.items() if name != key} if key else {}
     entry = EditorInput(version=version)
     if version != (row.version if row else 0):
@@ -187,19 +194,20 @@ def _reset(policy_type, ref, action):
     lost = save_row(current_user, policy_type, ref, config, version)
     if lost is not None:
         return _refused_reset(policy_type, ref, entry, lost)
-    flash(f"Reset {_reset_words(policy_type, key)} to inherited values.", "success")
+    flash(_("Reset %(what)s to inherited values.", what=translated(_reset_words(policy_type, key))),
+          "success")
     return redirect(node_url(policy_type, ref))
 
 
 def _refused_reset(policy_type, ref, entry, conflict):
-    flash("Not reset: someone else changed these settings after you opened them.", "error")
+    flash(_("Not reset: someone else changed these settings after you opened them."), "error")
     context = _editor_context(policy_type, ref, entry, conflict=conflict)
     return render_template("policies/node.html", **context), 409
 
 
 def _reset_words(policy_type: str, key: str | None) -> str:
     labels = {spec.name: spec.label for spec in key_specs(policy_type)}
-    return f"“{labels.get(key, key)}”" if key else "every setting of this node"
+    return M_("“%(label)s”", label=labels.get(key, key)) if key else M_("every setting of this node")
 
 
 @bp.get("/<policy_type>/<level>/<int:entity_id>/history")

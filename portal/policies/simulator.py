@@ -3,6 +3,7 @@ customer, and see what the decision engine would decide and why. Read-only, so a
 from decimal import Decimal
 
 from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
@@ -29,23 +30,24 @@ class SimulatorForm(FlaskForm):
     class Meta:
         csrf = False  # nothing changes: a simulation is a read
 
-    branch = SelectField("Branch", default="")
-    service = SelectField("Service", default="")
-    staff = SelectField("Staff member", default="")
-    scenario = SelectField("What the customer asks", default="cancel",
+    branch = SelectField(_l("Branch"), default="")
+    service = SelectField(_l("Service"), default="")
+    staff = SelectField(_l("Staff member"), default="")
+    scenario = SelectField(_l("What the customer asks"), default="cancel",
                            choices=[SelectChoice(key, label) for key, label in SCENARIOS.items()])
-    hours = NumberField("Hours of notice", default=Decimal(24), minimum=-MAX_HOURS, maximum=MAX_HOURS,
-                        validators=[InputRequired("Enter the hours of notice (negative: after the start).")],
-                        message="Hours of notice must be a number within a year either way, like 5.5.")
-    price = NumberField("Appointment price (EUR)", minimum=Decimal(0), maximum=MAX_MONEY,
-                        message="The price must be between 0 and 99,999,999.99, like 45.50.")
-    customer = StringField("Customer (optional)", validators=[Optional(), ValidText(100)],
-                           description="Name, phone or #id: their real 30-day counts are used.")
-    rolling = WholeNumberField("Modifications in the last 30 days", default=0, maximum=10_000,
-                               message="Enter a whole number from 0 to 10,000.",
-                               description="Used when no customer is picked.")
-    moved = WholeNumberField("Times this appointment was moved before", default=0, maximum=1000,
-                             message="Enter a whole number from 0 to 1,000.")
+    hours = NumberField(_l("Hours of notice"), default=Decimal(24), minimum=-MAX_HOURS, maximum=MAX_HOURS,
+                        validators=[InputRequired(
+                            _l("Enter the hours of notice (negative: after the start)."))],
+                        message=_l("Hours of notice must be a number within a year either way, like 5.5."))
+    price = NumberField(_l("Appointment price (EUR)"), minimum=Decimal(0), maximum=MAX_MONEY,
+                        message=_l("The price must be between 0 and 99,999,999.99, like 45.50."))
+    customer = StringField(_l("Customer (optional)"), validators=[Optional(), ValidText(100)],
+                           description=_l("Name, phone or #id: their real 30-day counts are used."))
+    rolling = WholeNumberField(_l("Modifications in the last 30 days"), default=0, maximum=10_000,
+                               message=_l("Enter a whole number from 0 to 10,000."),
+                               description=_l("Used when no customer is picked."))
+    moved = WholeNumberField(_l("Times this appointment was moved before"), default=0, maximum=1000,
+                             message=_l("Enter a whole number from 0 to 1,000."))
 
 
 def _choices(model, blank: str, *criteria) -> list[SelectChoice]:
@@ -100,9 +102,9 @@ def _customer(form: SimulatorForm):
 @login_required
 def simulator():
     form = SimulatorForm(formdata=request.args)
-    form.branch.choices = _choices(Branch, "Any (company level)")
-    form.service.choices = _choices(Service, "Any service")
-    form.staff.choices = _choices(Staff, "Any staff", Staff.is_active.is_(True))
+    form.branch.choices = _choices(Branch, _l("Any (company level)"))
+    form.service.choices = _choices(Service, _l("Any service"))
+    form.staff.choices = _choices(Staff, _l("Any staff"), Staff.is_active.is_(True))
     # A link into the simulator names only the node ("Simulate a decision here"): show the form
     # for it, with its defaults, and judge the inputs once the form itself was sent.
     asked = "hours" in request.args

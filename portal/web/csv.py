@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from flask import Response, stream_with_context
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 # A cell starting with one of these is run as a formula by spreadsheet apps (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,9 +61,35 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
+# Column headings of the exports in the page's language. English keeps the column names
+# themselves (scripts read them); the cells stay machine-readable in every language (ISO 8601
+# times, "." decimals, codes).
+COLUMN_LABELS = {
+    "id": _l("ID"), "status": _l("Status"), "priority": _l("Priority"), "customer_name": _l("Customer name"),
+    "phone_number": _l("Phone number"), "customer_email": _l("Customer email"), "branch": _l("Branch"),
+    "service": _l("Service"), "assigned_to": _l("Assigned to"), "created_at_utc": _l("Created (UTC)"),
+    "deadline_utc": _l("Deadline (UTC)"), "deadline": _l("Deadline (local time)"),
+    "contact_attempts": _l("Contact attempts"), "open_escalations": _l("Open escalations"),
+    "notes": _l("Notes"),
+    "created_at_local": _l("Created (local time)"), "type": _l("Type"), "within_policy": _l("Within policy"),
+    "fee_charged_eur": _l("Fee charged (EUR)"), "fee_waived": _l("Fee waived"), "forced": _l("Forced"),
+    "hours_notice": _l("Hours of notice"), "reason": _l("Reason"), "customer": _l("Customer"),
+    "customer_id": _l("Customer ID"), "appointment_id": _l("Appointment ID"), "modified_by": _l("Changed by"),
+}
+
+
+def localized_header(header: Sequence[str]) -> list[str]:
+    """The header row in the request's language (English: the column names as they are)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return list(header)
+    return [str(COLUMN_LABELS[name]) if name in COLUMN_LABELS else name for name in header]
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
     """A streamed CSV download. `rows` is read while the response streams."""
-    response = Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv")
+    chunks = csv_chunks(localized_header(header), rows)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"  # personal data: no copy in any cache
     return response

@@ -16,12 +16,16 @@ from html import escape
 from string import Template
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
+from portal.web.i18n import request_language
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +34,27 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 TITLES = {  # the heading of an error page, in people's words; the message below says why
-    400: "This request could not be used", 403: "No access", 404: "Not found",
-    405: "Not allowed here", 409: "Changed by someone else", 413: "Too large",
-    422: "Not accepted", 429: "Too many attempts", 500: "Something went wrong",
-    503: "The portal is unavailable just now",
+    400: _l("This request could not be used"), 403: _l("No access"), 404: _l("Not found"),
+    405: _l("Not allowed here"), 409: _l("Changed by someone else"), 413: _l("Too large"),
+    422: _l("Not accepted"), 429: _l("Too many attempts"), 500: _l("Something went wrong"),
+    503: _l("The portal is unavailable just now"),
 }
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have access to this page.",
-    404: "There is nothing here — the page or record does not exist.",
-    405: "That action is not allowed here.",
-    409: "Someone else changed this first.",
-    413: "What was sent is too large. Shorten the text or send fewer items, then try again.",
-    429: "Too many attempts. Please wait and try again.",
-    500: "Something went wrong on our side. The error was logged.",
-    503: "The portal cannot reach its database just now. Please try again in a minute. If you "
-         "were saving something, check whether it was saved once the portal is back.",
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing here — the page or record does not exist."),
+    405: _l("That action is not allowed here."),
+    409: _l("Someone else changed this first."),
+    413: _l("What was sent is too large. Shorten the text or send fewer items, then try again."),
+    429: _l("Too many attempts. Please wait and try again."),
+    500: _l("Something went wrong on our side. The error was logged."),
+    503: _l("The portal cannot reach its database just now. Please try again in a minute. If you "
+            "were saving something, check whether it was saved once the portal is back."),
+}
+
+STATIC_LABELS = {  # the static page's own words ($skip, $brand, ... in templates/errors/static.html)
+    "skip": lambda: _("Skip to content"),
+    "again": lambda: _("Try again"), "home": lambda: _("Back to the dashboard"),
 }
 
 
@@ -58,8 +67,12 @@ def static_page(code: int, message: str) -> Response:
     page: Template = current_app.extensions["static_error_page"]
     root = request.script_root
     here = request.full_path if request.method == "GET" else request.path
+    # Never the signed-in user's language here: finding it out would ask the database.
+    with force_locale(request_language()):
+        title, message = str(TITLES.get(code, _("Error"))), str(message)
+        labels = {name: escape(text()) for name, text in STATIC_LABELS.items()}
     html = page.safe_substitute(
-        code=code, title=escape(TITLES.get(code, "Error")), message=escape(message),
+        code=code, title=escape(title), message=escape(message), lang=request_language(), **labels,
         root=escape(root), static=escape(root + (current_app.static_url_path or "/static")),
         here=escape(root + "/" + here.lstrip("/").removesuffix("?")))  # never //host: same site
     return current_app.response_class(html, status=code, mimetype="text/html")
@@ -81,9 +94,10 @@ def problem(code: int, message: str, kind: str | None = None, fields: dict | Non
             extra: dict | None = None) -> Response:
     """An RFC 9457 problem document. `error` repeats `detail` (the v1 callback intake answered
     with it before problem documents) and `fields` holds a 422's field errors."""
+    with force_locale(request_language()):
+        title, message = str(TITLES.get(code, _("Error"))), str(message)
     body = {"type": f"{request.script_root}/api/v1/reference#problem-{kind}" if kind else "about:blank",
-            "title": TITLES.get(code, "Error"), "status": code, "detail": message, "error": message,
-            **(extra or {})}
+            "title": title, "status": code, "detail": message, "error": message, **(extra or {})}
     if fields:
         body["fields"] = fields
     response = jsonify(body)
@@ -129,7 +143,7 @@ def api_problem(exc: HTTPException, code: int, message: str) -> Response:
 
 
 def render_error(code: int, message: str | None = None, exc: HTTPException | None = None) -> Response:
-    message = message or MESSAGES.get(code, "Error")
+    message = message or MESSAGES.get(code, _l("Error"))
     if wants_json():
         return api_problem(exc, code, message) if exc is not None else problem(code, message)
     if code >= 500:
@@ -157,8 +171,8 @@ def handle_http_error(exc: HTTPException):
 
 
 def handle_csrf_error(exc: CSRFError):
-    return render_error(400, "This form has expired or did not come from this site. "
-                             "Reload the page and try again.")
+    return render_error(400, _("This form has expired or did not come from this site. "
+                               "Reload the page and try again."))
 
 
 def handle_database_unavailable(exc: Exception):

@@ -5,19 +5,19 @@ from flask_login import current_user
 
 # (endpoint, label, roles allowed to use it)
 NAV_ITEMS = (
-    ("main.dashboard", "Dashboard", ("admin", "branch_manager", "agent")),
-    ("policies.tree", "Policies", ("admin", "branch_manager", "agent")),
-    ("callbacks.queue", "Callbacks", ("admin", "branch_manager", "agent")),
-    ("appointments.index", "Appointments", ("admin", "branch_manager")),
-    ("notifications.catalog", "Notifications", ("admin", "branch_manager", "agent")),
+    ("main.dashboard", _l("Dashboard"), ("admin", "branch_manager", "agent")),
+    ("policies.tree", _l("Policies"), ("admin", "branch_manager", "agent")),
+    ("callbacks.queue", _l("Callbacks"), ("admin", "branch_manager", "agent")),
+    ("appointments.index", _l("Appointments"), ("admin", "branch_manager")),
+    ("notifications.catalog", _l("Notifications"), ("admin", "branch_manager", "agent")),
     ("deliveries.index", _l("Deliveries"), ("admin", "branch_manager")),
-    ("organisation.index", "Organisation", ("admin", "branch_manager")),
-    ("admin.users", "Users", ("admin",)),
-    ("security_events.index", "Security", ("admin",)),
+    ("organisation.index", _l("Organisation"), ("admin", "branch_manager")),
+    ("admin.users", _l("Users"), ("admin",)),
+    ("security_events.index", _l("Security"), ("admin",)),
 )
 
 
-def nav_for(role: str) -> list[tuple[str, str]]:
+def nav_for(role: str) -> list[tuple[str, object]]:
     """(endpoint, label) pairs the given role may use, in menu order."""
     endpoints = current_app.view_functions
     return [(ep, label) for ep, label, roles in NAV_ITEMS if role in roles and ep in endpoints]

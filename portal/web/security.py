@@ -5,6 +5,8 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -18,8 +20,8 @@ CSP = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
 EXPIRED_MESSAGES = {
-    "idle": "You were signed out after {minutes} minutes without activity. Please sign in again.",
-    "expired": "Your session reached its maximum length of {hours} hours. Please sign in again.",
+    "idle": _l("You were signed out after %(minutes)s minutes without activity. Please sign in again."),
+    "expired": _l("Your session reached its maximum length of %(hours)s hours. Please sign in again."),
 }
 
 
@@ -44,8 +46,8 @@ def load_user(session_token: str) -> User | None:
     row, ended = sessions.live_session(session_token, request_time(), sessions.Lifetime.from_config(config),
                                        client())
     if ended is not None:
-        flash(EXPIRED_MESSAGES[ended].format(minutes=config["SESSION_IDLE_MINUTES"],
-                                             hours=config["SESSION_LIFETIME_HOURS"]), "info")
+        flash(str(EXPIRED_MESSAGES[ended]) % {"minutes": config["SESSION_IDLE_MINUTES"],
+                                              "hours": config["SESSION_LIFETIME_HOURS"]}, "info")
     if row is None or not row.user.is_active:  # a deactivated user's live session is refused
         return None
     g.user_session = row
@@ -103,7 +105,7 @@ def _return_path() -> str:
 
 def reauthentication_redirect():
     """Send the person to confirm it is them, then back to the page they were on."""
-    flash("Confirm it is you to continue: this action needs a recent password or code.", "info")
+    flash(_("Confirm it is you to continue: this action needs a recent password or code."), "info")
     return redirect(url_for("auth.reauthenticate", next=_return_path()))
 
 

@@ -1,6 +1,10 @@
 """Template filters every area shares."""
 from datetime import datetime
+from decimal import Decimal
 
+from babel.dates import format_datetime, get_date_format
+from babel.numbers import format_currency, format_decimal
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -16,11 +20,53 @@ def company_tz() -> str:
     return "UTC"
 
 
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _babel_pattern(pattern: str, locale) -> str:
+    """The parts a strftime pattern asks for (weekday, date with or without year, time, seconds),
+    in the locale's own CLDR forms: de `Di., 01.12.2026, 08:42`."""
+    parts = []
+    if "%d" in pattern:
+        if "%Y" in pattern:
+            day = get_date_format("medium", locale).pattern
+        else:
+            day = "dd.MM." if locale.language == "de" else "d MMM"
+        parts.append(("EEE, " if "%a" in pattern else "") + day)
+    if "%H" in pattern:
+        parts.append("HH:mm:ss" if "%S" in pattern else "HH:mm")
+    return ", ".join(parts)
+
+
 def local_time(moment: datetime | None, pattern: str = DEFAULT_PATTERN) -> str:
-    """A stored (naive UTC) time as people of the company read it: in its time zone."""
+    """A stored (naive UTC) time as people of the company read it: in its time zone, in the
+    words and order of the page's language (English keeps the strftime pattern as written)."""
     if moment is None:
         return "—"
-    return to_local(moment, company_tz()).strftime(pattern)
+    local = to_local(moment, company_tz())
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return local.strftime(pattern)
+    text = format_datetime(local, _babel_pattern(pattern, locale), locale=locale) if pattern != "%Z" else ""
+    if "%Z" in pattern:
+        text = f"{text} {local.strftime('%Z')}".strip()
+    return text
+
+
+def money(amount: Decimal | float | int | None) -> str:
+    """An amount in euros for people: de `15,00 €`; en keeps the portal's `15.00 EUR`."""
+    if amount is None:
+        return "—"
+    if _language() == "en":
+        return f"{Decimal(str(amount)):.2f} EUR"
+    return format_currency(Decimal(str(amount)), "EUR", locale=get_locale())
+
+
+def number(value: int | float | Decimal) -> str:
+    """A count or quantity with the locale's digit grouping and decimal sign (de 1.234,5)."""
+    return format_decimal(value, locale=get_locale())
 
 
 def html_attrs(attrs: dict) -> Markup:
@@ -38,7 +84,15 @@ def iso_utc(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
+def bold(value) -> Markup:
+    """A value set in bold inside a translated sentence (the sentence keeps it as one message)."""
+    return Markup("<strong>{}</strong>").format(value)
+
+
 def register(app) -> None:
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(bold, "bold")
     app.add_template_filter(html_attrs, "html_attrs")
     app.add_template_filter(iso_utc, "iso_utc")

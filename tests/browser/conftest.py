@@ -9,9 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from portal.demo.seed import seed_demo
+from portal.extensions import db
+from portal.models import User
 from tests.browser import save_screenshot, sync_playwright
 from tests.conftest import require
 
@@ -86,10 +89,15 @@ def live_url(live_server):
 
 
 @pytest.fixture
-def demo(app):
-    """The demo company and its logins; the root conftest wipes the tables after each test."""
+def demo(app, request):
+    """The demo company and its logins; the root conftest wipes the tables after each test. The
+    demo company speaks German; its users read English here unless the test is marked
+    `@pytest.mark.language("de")`."""
+    marker = request.node.get_closest_marker("language")
     with app.app_context():
         seed_demo()
+        db.session.execute(update(User).values(language=marker.args[0] if marker else "en"))
+        db.session.commit()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def late_appointment(app, demo):
         stylist = db.session.scalar(select(Staff).where(Staff.branch_id == altona.id).order_by(Staff.name))
         customer = Customer(company_id=company.id, name=CUSTOMER, phone="+4940123456")
         manager = User(company_id=company.id, email=MANAGER, name="Hanna Hamburg", role="branch_manager",
-                       branch_id=altona.id)
+                       branch_id=altona.id, language="en")  # the demo company speaks German
         manager.set_password(DEMO_PASSWORD)
         db.session.add_all([customer, manager])
         db.session.flush()

@@ -68,7 +68,7 @@ def invite(page, email: str, name: str, role: str, **choice) -> str:
 def test_a_new_company_starts_from_the_command_line_and_its_people_sign_in(app, page):
     result = app.test_cli_runner().invoke(args=[
         "companies", "create", "--name", "Salon Berger", "--slug", "salon-berger", "--timezone", "Europe/Vienna",
-        "--region", "AT", "--admin-email", "eva@berger.test", "--admin-name", "Eva Berger"])
+        "--region", "AT", "--language", "en", "--admin-email", "eva@berger.test", "--admin-name", "Eva Berger"])
     assert result.exit_code == 0, result.output
     set_password(page, LINK.search(result.output).group(0), "tall-green-lantern-47")
     sign_in(page, "eva@berger.test", "tall-green-lantern-47")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Delivery, DeliveryAttempt
+from portal.models import Company, Delivery, DeliveryAttempt
 from portal.services.delivery.dispatch import dispatch_due
 from portal.services.delivery.reminders import plan_reminders
 from tests.delivery.conftest import consents
@@ -124,6 +124,9 @@ def test_a_customer_without_sms_consent_gets_the_fallback(app, world, bookings, 
 
 
 def test_the_customers_language_picks_the_template_else_the_companys(app, world, bookings, smtp, t0):
+    with app.app_context():
+        db.session.get(Company, world.company.id).default_language = "de"
+        db.session.commit()
     english = bookings.customer(email="en@example.test", language="en", consents={"email": True})
     unset = bookings.customer(email="none@example.test", consents={"email": True})
     cancel(app, world, bookings.appointment(english), t0)

@@ -1,6 +1,8 @@
 """Proving who one is again: changing one's password, and re-authenticating for a sensitive action."""
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from portal.domain.clock import whole_seconds
 from portal.domain.passwords import password_problems
 from portal.extensions import db
@@ -15,10 +17,10 @@ def change_password(user: User, session: UserSession, current: str, new: str, cl
 
     Errors by field name; an empty dict means it was changed (and committed)."""
     if not user.check_password(current or ""):
-        return {"current_password": ["This is not your current password."]}
+        return {"current_password": [_("This is not your current password.")]}
     problems = password_problems(new or "", email=user.email, name=user.name)
     if not problems and new == current:
-        problems = ["Choose a password different from the current one."]
+        problems = [_("Choose a password different from the current one.")]
     if problems:
         return {"new_password": problems}
     user.set_password(new)

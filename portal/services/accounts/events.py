@@ -3,6 +3,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import SecurityEvent, User
 
@@ -10,22 +11,22 @@ log = logging.getLogger("portal.security")
 
 # kind -> what it means, in the words shown to admins
 KINDS = {
-    "sign_in": "Signed in",
-    "sign_in_failed": "Sign-in failed",
-    "locked_out": "Sign-in refused: too many attempts",
-    "signed_out": "Signed out",
-    "mfa_failed": "Wrong authenticator code",
-    "mfa_enrolled": "Two-step sign-in turned on",
-    "mfa_removed": "Two-step sign-in turned off",
-    "recovery_code_used": "Recovery code used",
-    "recovery_codes_renewed": "New recovery codes made",
-    "password_changed": "Password changed",
-    "reauthenticated": "Confirmed identity for a sensitive action",
-    "reauth_failed": "Identity confirmation failed",
-    "session_ended": "Session ended",
-    "session_expired": "Session timed out",
-    "access_denied": "Page refused (403)",
-    "throttle_unavailable": "Throttle storage unreachable (stricter local limits in force)",
+    "sign_in": M_("Signed in"),
+    "sign_in_failed": M_("Sign-in failed"),
+    "locked_out": M_("Sign-in refused: too many attempts"),
+    "signed_out": M_("Signed out"),
+    "mfa_failed": M_("Wrong authenticator code"),
+    "mfa_enrolled": M_("Two-step sign-in turned on"),
+    "mfa_removed": M_("Two-step sign-in turned off"),
+    "recovery_code_used": M_("Recovery code used"),
+    "recovery_codes_renewed": M_("New recovery codes made"),
+    "password_changed": M_("Password changed"),
+    "reauthenticated": M_("Confirmed identity for a sensitive action"),
+    "reauth_failed": M_("Identity confirmation failed"),
+    "session_ended": M_("Session ended"),
+    "session_expired": M_("Session timed out"),
+    "access_denied": M_("Page refused (403)"),
+    "throttle_unavailable": M_("Throttle storage unreachable (stricter local limits in force)"),
 }
 WARNING_KINDS = {"sign_in_failed", "locked_out", "mfa_failed", "reauth_failed", "access_denied",
                  "throttle_unavailable"}

@@ -13,6 +13,7 @@ from typing import cast
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, or_, select, update
 from werkzeug.security import check_password_hash
 
@@ -40,7 +41,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 def qr_svg(uri: str) -> str:
     """The enrolment URI as an inline SVG QR code (no image request, no script)."""
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1d2733", light="#ffffff",
-                                                 omitsize=True, title="QR code for your authenticator app")
+                                                 omitsize=True, title=_("QR code for your authenticator app"))
 
 
 def clean_code(code: str | None) -> str:
@@ -79,8 +80,8 @@ def verify_code(user: User, code: str, now: datetime) -> bool:
 def _new_recovery_codes(user: User, now: datetime) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(12))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _letter in range(12))
         codes.append(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}")
         db.session.add(RecoveryCode(user_id=user.id, created_at=whole_seconds(now),
                                     code_hash=hash_password(raw)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 
 from portal.domain.callbacks import (
@@ -33,6 +34,7 @@ from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.delivery import events as notify
 from portal.services.scope import Scope
+from portal.translations.labels import label
 
 PAST = {"create": "created", "merge": "merged a new request into", "claim": "claimed",
         "assign": "assigned", "unassign": "unassigned", "attempt": "recorded a failed attempt on",
@@ -65,10 +67,12 @@ def lost_race(callback: CallbackRequest, action: str) -> Outcome:
     """Tell the person who changed the callback first, and how it stands now."""
     event = last_event(callback.id, callback.company_id)
     what = PAST.get(event.action, event.action) if event else "changed"
-    when = f" at {local_clock(event.created_at, company_zone(callback.company_id))}" if event else ""
-    owner = f", assigned to {callback.assignee.name}" if callback.assignee else ""
-    return refused(f"Not done: {actor_name(event)} {what} this callback{when}. It is now "
-                   f"{callback.status}{owner}. Check it and try again if still needed.", 409)
+    when = _(" at %(time)s", time=local_clock(event.created_at,
+                                              company_zone(callback.company_id))) if event else ""
+    owner = _(", assigned to %(name)s", name=callback.assignee.name) if callback.assignee else ""
+    return refused(_("Not done: %(who)s %(what)s this callback%(when)s. It is now %(status)s%(owner)s. "
+                     "Check it and try again if still needed.", who=actor_name(event), what=what, when=when,
+                     status=label("status", callback.status).lower(), owner=owner), 409)
 
 
 def local_clock(moment: datetime, tz_name: str | None) -> str:
@@ -117,9 +121,11 @@ def _done(problem: Outcome | None, message: str) -> Outcome:
 def _note(text, limit=NOTE_MAX, label="note", required=False) -> tuple[str | None, Outcome | None]:
     text = (text or "").strip()
     if required and not text:
-        return None, refused(f"Enter a {label}.", 400)
+        return None, refused(_("Enter a %(label)s.", label=label), 400)
     if len(text) > limit:
-        return None, refused(f"The {label} is too long: {len(text)} characters, at most {limit}.", 400)
+        return None, refused(_("The %(label)s is too long: %(count)s characters, at most %(limit)s.",
+                               label=label,
+                               count=len(text), limit=limit), 400)
     return text or None, None
 
 
@@ -130,22 +136,22 @@ def _assignee(staff: Staff, now: datetime) -> dict:
 def claim(user: User, callback: CallbackRequest, version: int, now: datetime) -> Outcome:
     """Take the callback: it is assigned to the user's own staff record."""
     if user.staff is None:
-        return refused("Your account is not linked to a staff record, so you cannot claim callbacks. "
-                       "Ask an admin to link it, or a manager to assign the callback.", 403)
+        return refused(_("Your account is not linked to a staff record, so you cannot claim callbacks. "
+                         "Ask an admin to link it, or a manager to assign the callback."), 403)
     if callback.assigned_to == user.staff_id and callback.status == "assigned":
-        return refused("This callback is already assigned to you.", 409)
+        return refused(_("This callback is already assigned to you."), 409)
     problem = transition(user, callback, "claim", version, now, _assignee(user.staff, now),
                          {"assigned_to": user.staff_id, "assignee": user.staff.name})
-    return _done(problem, f"You claimed the callback for {callback.customer_name}.")
+    return _done(problem, _("You claimed the callback for %(name)s.", name=callback.customer_name))
 
 
 def assign(user: User, callback: CallbackRequest, version: int, now: datetime, staff_id=None) -> Outcome:
     staff = staff_in_scope(user, staff_id)
     if staff is None:
-        return refused("Choose a staff member from the list.", 400)
+        return refused(_("Choose a staff member from the list."), 400)
     problem = transition(user, callback, "assign", version, now, _assignee(staff, now),
                          {"assigned_to": staff.id, "assignee": staff.name})
-    return _done(problem, f"Assigned to {staff.name}.")
+    return _done(problem, _("Assigned to %(name)s.", name=staff.name))
 
 
 def unassign(user: User, callback: CallbackRequest, version: int, now: datetime) -> Outcome:
@@ -158,7 +164,7 @@ def unassign(user: User, callback: CallbackRequest, version: int, now: datetime)
     own_only = [] if user.role in MANAGERS else [CallbackRequest.assigned_to == user.staff_id]
     problem = transition(user, callback, "unassign", version, now,
                          {"status": "pending", "assigned_to": None, "assigned_at": None}, where=own_only)
-    return _done(problem, "Unassigned: the callback is back in the queue.")
+    return _done(problem, _("Unassigned: the callback is back in the queue."))
 
 
 def record_attempt(user: User, callback: CallbackRequest, version: int, now: datetime, note=None) -> Outcome:
@@ -168,9 +174,9 @@ def record_attempt(user: User, callback: CallbackRequest, version: int, now: dat
         return bad
     policy = PolicyBook(callback.company_id).for_callback(callback)
     if attempts_exhausted(callback.contact_attempts, policy) and callback.version == version:
-        return refused(f"All {policy.max_contact_attempts} attempts are recorded and the callback was "
-                       "escalated (multiple attempts failed). Mark it contacted once you reach the "
-                       "customer, or cancel it.", 409)
+        return refused(_("All %(count)s attempts are recorded and the callback was escalated (multiple "
+                         "attempts failed). Mark it contacted once you reach the customer, or cancel it.",
+                         count=policy.max_contact_attempts), 409)
     attempts = callback.contact_attempts + 1  # the version check guarantees this was current
     problem = transition(user, callback, "attempt", version, now,
                          {"contact_attempts": CallbackRequest.contact_attempts + 1},
@@ -178,7 +184,8 @@ def record_attempt(user: User, callback: CallbackRequest, version: int, now: dat
                          where=[CallbackRequest.contact_attempts < policy.max_contact_attempts])
     if problem:
         return problem
-    message = f"Recorded failed attempt {attempts} of {policy.max_contact_attempts}."
+    message = _("Recorded failed attempt %(number)s of %(count)s.", number=attempts,
+                count=policy.max_contact_attempts)
     if attempts_exhausted(attempts, policy):
         raised = raise_escalation(callback, "multiple_attempts_failed", None, now,
                                   escalated_from=callback.assigned_to, actor_label="Automatic",
@@ -192,7 +199,7 @@ def mark_contacted(user: User, callback: CallbackRequest, version: int, now: dat
     note, bad = _note(note)
     problem = bad or transition(user, callback, "contacted", version, now,
                                 {"status": "contacted", "contacted_at": now}, {"note": note})
-    return _done(problem, f"Marked {callback.customer_name} as contacted.")
+    return _done(problem, _("Marked %(name)s as contacted.", name=callback.customer_name))
 
 
 def complete(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
@@ -206,7 +213,7 @@ def complete(user: User, callback: CallbackRequest, version: int, now: datetime,
                                             {"status": "completed", "completed_at": now}, after)
     if problem is None and agreed is not None:
         notify.callback_scheduled(callback, agreed, actor_label(user), now)
-    return _done(problem, f"Completed the callback for {callback.customer_name}.")
+    return _done(problem, _("Completed the callback for %(name)s.", name=callback.customer_name))
 
 
 def _agreed_time(callback: CallbackRequest, raw, now: datetime) -> tuple[datetime | None, Outcome | None]:
@@ -235,7 +242,7 @@ def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, r
     problem = bad or transition(user, callback, "cancel", version, now,
                                 {"status": "cancelled", "meta": {**callback.meta, "cancel_reason": reason}},
                                 {"reason": reason})
-    return _done(problem, f"Cancelled the callback for {callback.customer_name}.")
+    return _done(problem, _("Cancelled the callback for %(name)s.", name=callback.customer_name))
 
 
 def escalate(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
@@ -246,7 +253,7 @@ def escalate(user: User, callback: CallbackRequest, version: int, now: datetime,
         return bad
     staff = staff_in_scope(user, staff_id) if staff_id not in (None, "") else None
     if staff_id not in (None, "") and staff is None:
-        return refused("Choose a staff member from the list, or nobody.", 400)
+        return refused(_("Choose a staff member from the list, or nobody."), 400)
     values = {}
     if staff is not None:
         values = {**_assignee(staff, now), "status": target_status("escalate", callback.status, True)}
@@ -259,9 +266,10 @@ def escalate(user: User, callback: CallbackRequest, version: int, now: datetime,
                         escalated_from=escalated_from,
                         details={"status": values.get("status", before_status)}) is None:
         db.session.rollback()
-        return refused("This callback already has an unresolved manual escalation; resolve it "
-                       "first, or add your note there.", 409)
-    return _done(None, "Escalated" + (f" to {staff.name}, who now owns the callback." if staff else "."))
+        return refused(_("This callback already has an unresolved manual escalation; resolve it "
+                         "first, or add your note there."), 409)
+    return _done(None, _("Escalated to %(name)s, who now owns the callback.", name=staff.name) if staff
+                 else _("Escalated."))
 
 
 def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime, notes=None) -> Outcome:
@@ -273,20 +281,21 @@ def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime,
         CallbackEscalation.id == escalation_id, *Scope.company(callback.company_id).where(CallbackEscalation),
         CallbackEscalation.callback_request_id == callback.id))
     if escalation is None:
-        return refused("This callback has no such escalation.", 404)
+        return refused(_("This callback has no such escalation."), 404)
     notes, bad = _note(notes, label="resolution notes", required=True)
     if bad:
         return bad
     if not close_escalation(escalation, notes, now):
         db.session.rollback()
         event = last_event(callback.id, callback.company_id, "resolve_escalation")
-        when = f" at {local_clock(event.created_at, company_zone(callback.company_id))}" if event else ""
-        return refused(f"Already resolved by {actor_name(event)}{when}.", 409)
+        when = _(" at %(time)s", time=local_clock(event.created_at,
+                                                  company_zone(callback.company_id))) if event else ""
+        return refused(_("Already resolved by %(who)s%(when)s.", who=actor_name(event), when=when), 409)
     event = audit.record(callback.company_id, user, "resolve_escalation", "callback", callback.id, {},
                          {"reason": escalation.escalation_reason, "escalation_id": escalation.id,
                           "notes": notes})
     event.created_at = now
-    return _done(None, "Escalation resolved.")
+    return _done(None, _("Escalation resolved."))
 
 
 def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: datetime) -> tuple[int, list]:
@@ -295,7 +304,8 @@ def bulk_assign(user: User, selection: list[tuple[int, int]], staff_id, now: dat
     scope = Scope.of(user)
     for callback_id, version in selection:
         callback = scope.get(CallbackRequest, callback_id)
-        outcome = assign(user, callback, version, now, staff_id) if callback else refused("Not found.", 404)
+        outcome = assign(user, callback, version, now, staff_id) if callback else refused(_("Not found."),
+                                                                                          404)
         if outcome.ok:
             assigned += 1
         else:
@@ -309,8 +319,8 @@ def claim_next(user: User, now: datetime, tries: int = 5) -> tuple[CallbackReque
     is the same conditional UPDATE as a claim; when someone else takes that one first, the next
     one is tried (a few times), so two agents pressing at once get two different callbacks."""
     if user.staff is None:
-        return None, refused("Your account is not linked to a staff record, so you cannot claim "
-                             "callbacks. Ask an admin to link it.", 403)
+        return None, refused(_("Your account is not linked to a staff record, so you cannot claim "
+                               "callbacks. Ask an admin to link it."), 403)
     scope = Scope.of(user)
     candidates = db.session.execute(
         select(CallbackRequest.id, CallbackRequest.version)
@@ -324,4 +334,4 @@ def claim_next(user: User, now: datetime, tries: int = 5) -> tuple[CallbackReque
         outcome = claim(user, callback, version, now)
         if outcome.ok:
             return callback, outcome
-    return None, Outcome(False, "Nothing is waiting: no pending callback in your queue.", 200)
+    return None, Outcome(False, _("Nothing is waiting: no pending callback in your queue."), 200)

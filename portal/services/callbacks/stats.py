@@ -3,10 +3,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+from flask_babel import get_locale
 from sqlalchemy import and_, case, func, select
 
 from portal.domain.callbacks import OPEN, urgency
 from portal.domain.clock import local_days
+from portal.domain.messages import M_
 from portal.domain.policy_schema import TYPE_DEFAULTS
 from portal.extensions import db
 from portal.models import CallbackEscalation, Company
@@ -101,9 +104,10 @@ def sla_bars(days: list[DayCompliance], width: float = 560, height: float = 160)
         bars.append(Bar(
             x=round(index * slot + slot * 0.15, 1), y=round(height - bar_height, 1),
             width=round(slot * 0.7, 1),
-            height=bar_height, label=f"{day.day:%a} {day.day.day}",
+            height=bar_height, label=format_date(day.day, "EEE d", locale=get_locale() or "en"),
             value=f"{round(share * 100)} %" if share is not None else "–",
-            title=f"{day.met} of {day.total} completed in time" if day.total else "no callbacks completed",
-            count=f"{day.met} of {day.total}" if day.total else "none",
+            title=M_("%(met)s of %(total)s completed in time", met=day.met, total=day.total) if day.total
+            else M_("no callbacks completed"),
+            count=M_("%(met)s of %(total)s", met=day.met, total=day.total) if day.total else M_("none"),
         ))
     return bars

@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import AuditEvent, CallbackRequest
 from portal.services.scope import Scope
 
-REASON_LABELS = {"sla_breach": "SLA breached", "manual_escalation": "Manual escalation",
-                 "multiple_attempts_failed": "Too many failed attempts"}
+REASON_LABELS = {"sla_breach": M_("SLA breached"), "manual_escalation": M_("Manual escalation"),
+                 "multiple_attempts_failed": M_("Too many failed attempts")}
 
 
 @dataclass(frozen=True)
@@ -34,33 +35,48 @@ def _reason(after: dict) -> str:
     return REASON_LABELS.get(reason, reason)
 
 
+PRIORITY_WORDS = {"urgent": M_("urgent"), "high": M_("high"), "normal": M_("normal")}
+
+
+def _priority(value) -> str:
+    return PRIORITY_WORDS.get(value or "normal", value)
+
+
 def _describe(action: str, after: dict, before: dict) -> tuple[str, str, str | None]:
     """(kind, sentence, detail) of one audit event."""
     note = after.get("note")
     if action == "create":
-        return "created", f"Created with priority {after.get('priority', 'normal')}", None
+        return "created", M_("Created with priority %(priority)s",
+                             priority=_priority(after.get("priority"))), None
     if action == "merge":
         raised = before.get("priority") != after.get("priority")
-        what = "Merged a new request from the same phone" + (
-            f"; priority raised from {before.get('priority')} to {after.get('priority')}" if raised else "")
+        what = (M_("Merged a new request from the same phone; priority raised from %(old)s to %(new)s",
+                   old=_priority(before.get("priority")), new=_priority(after.get("priority"))) if raised
+                else M_("Merged a new request from the same phone"))
         return "merged", what, note
     if action in ("claim", "assign"):
-        verb = "Claimed by" if action == "claim" else "Assigned to"
-        return "assigned", f"{verb} {after.get('assignee')}", None
+        who = after.get("assignee")
+        return "assigned", (M_("Claimed by %(name)s", name=who) if action == "claim"
+                            else M_("Assigned to %(name)s", name=who)), None
     if action == "escalate":
-        target = f" to {after['escalated_to_name']}" if after.get("escalated_to_name") else ""
+        target = M_(" to %(name)s", name=after["escalated_to_name"]) if after.get("escalated_to_name") else ""
         count = after.get("attempts")
-        extra = f" after {count} attempt{'s' if count != 1 else ''}" if count else ""
-        return "escalated", f"Escalated{target}: {_reason(after)}{extra}", note
+        extra = (M_(" after %(count)s attempt", count=count) if count == 1 else
+                 M_(" after %(count)s attempts", count=count)) if count else ""
+        return "escalated", M_("Escalated%(target)s: %(reason)s%(extra)s", target=target,
+                               reason=_reason(after),
+                               extra=extra), note
     if action == "resolve_escalation":
-        return "resolved", f"Resolved the escalation ({_reason(after)})", after.get("notes")
+        return "resolved", M_("Resolved the escalation (%(reason)s)",
+                              reason=_reason(after)), after.get("notes")
     simple = {
-        "unassign": ("unassigned", "Unassigned: back to pending", None),
-        "attempt": ("attempt", f"Failed contact attempt {after.get('attempts', '')}".strip(), note),
-        "contacted": ("contacted", "Marked contacted", note),
-        "complete": ("completed", "Completed", note),
-        "cancel": ("cancelled", "Cancelled", after.get("reason")),
-        "expire": ("expired", "Expired: too long past its deadline", None),
+        "unassign": ("unassigned", M_("Unassigned: back to pending"), None),
+        "attempt": ("attempt", M_("Failed contact attempt %(number)s", number=after.get("attempts", "")),
+                    note),
+        "contacted": ("contacted", M_("Marked contacted"), note),
+        "complete": ("completed", M_("Completed"), note),
+        "cancel": ("cancelled", M_("Cancelled"), after.get("reason")),
+        "expire": ("expired", M_("Expired: too long past its deadline"), None),
     }
     return simple.get(action, (action, action.replace("_", " ").capitalize(), None))
 
@@ -76,7 +92,8 @@ def timeline(callback: CallbackRequest) -> list[TimelineEntry]:
     if not any(event.action == "create" for event in events):
         source = (callback.meta or {}).get("source")
         entries.append(TimelineEntry(callback.created_at, source, "created",
-                                     f"Created with priority {callback.priority}"))
+                                     M_("Created with priority %(priority)s",
+                                        priority=_priority(callback.priority))))
     for event in events:
         kind, what, detail = _describe(event.action, event.after or {}, event.before or {})
         who = event.actor.name if event.actor else event.actor_label

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, update
 
 from portal.domain.clock import whole_seconds
@@ -20,6 +21,8 @@ from portal.models import Appointment, AppointmentModification, User
 from portal.services.delivery import events as notify
 from portal.services.modifications.policy import Proposal, propose
 from portal.services.scope import Scope
+from portal.translations.labels import label
+from portal.translations.runtime import translated
 
 FORCING_ROLES = ("admin", "branch_manager")
 REASON_MAX = 2000
@@ -54,7 +57,8 @@ class Actor:
     def of(cls, who: "User | Actor") -> "Actor":
         if isinstance(who, Actor):
             return who
-        return cls("user", who.id, who.role in FORCING_ROLES)
+        refused = _("Only a manager or an admin can override the rules.")
+        return cls("user", who.id, who.role in FORCING_ROLES, refused)
 
 
 class ModificationRefused(Exception):
@@ -77,15 +81,16 @@ class Problems:
 def check_new_time(appointment: Appointment, new_starts_at: datetime | None, now: datetime) -> str | None:
     """Why a reschedule target is refused, or None."""
     if new_starts_at is None:
-        return "Enter the new date and time."
+        return _("Enter the new date and time.")
     if new_starts_at <= now:
-        return "The new time is in the past; pick a time in the future."
+        return _("The new time is in the past; pick a time in the future.")
     if new_starts_at == appointment.starts_at:
-        return "That is the appointment's current time; pick a different one."
+        return _("That is the appointment's current time; pick a different one.")
     try:
         add_duration(new_starts_at, appointment.ends_at - appointment.starts_at)
     except InputError as problem:
-        return f"At that time the appointment {problem}; pick an earlier time."
+        return _("At that time the appointment %(problem)s; pick an earlier time.",
+                 problem=translated(problem.args[0] if problem.args else str(problem)))
     return None
 
 
@@ -93,17 +98,18 @@ def _check_change(proposal: Proposal, change: Change) -> Problems:
     problems, decision = Problems(), proposal.decision
     reason, waiver_reason = change.reason.strip(), change.waiver_reason.strip()
     if len(reason) > REASON_MAX or len(waiver_reason) > REASON_MAX:
-        problems.add("reason", f"Keep reasons under {REASON_MAX} characters.")
+        problems.add("reason", _("Keep reasons under %(max)s characters.", max=REASON_MAX))
     if proposal.require_reason and not reason:
         source = proposal.policy["require_reason"].source.label
-        problems.add("reason", f"The rules ask for a reason ({source}).")
+        problems.add("reason", _("The rules ask for a reason (%(source)s).", source=translated(source)))
     if not decision.allowed and not change.force:
-        problems.add("force", "The rules deny this: " + "; ".join(decision.reasons) +
-                     ". A manager or admin can override them with a reason.")
+        problems.add("force", _("The rules deny this: %(reasons)s. A manager or admin can override them with "
+                                "a reason.",
+                                reasons="; ".join(translated(reason) for reason in decision.reasons)))
     if not decision.allowed and change.force and not reason:
-        problems.add("reason", "Give a reason for overriding the rules.")
+        problems.add("reason", _("Give a reason for overriding the rules."))
     if change.waive_fee and decision.fee > 0 and not waiver_reason:
-        problems.add("waiver_reason", "Give a reason for waiving the fee.")
+        problems.add("waiver_reason", _("Give a reason for waiving the fee."))
     return problems
 
 
@@ -118,8 +124,10 @@ def modify_appointment(user: User | Actor, appointment: Appointment, change: Cha
     if change.force and not actor.may_force:
         raise ModificationRefused(actor.refused_force, status=403)
     if appointment.status != "scheduled":
-        raise ModificationRefused(f"This appointment is {appointment.status.replace('_', ' ')}; only "
-                                  "scheduled appointments can be cancelled or rescheduled.", status=409)
+        raise ModificationRefused(_("This appointment is %(status)s; only scheduled appointments can be "
+                                    "cancelled or rescheduled.", status=label("status",
+                                                                              appointment.status).lower()),
+                                  status=409)
     if change.action == RESCHEDULE:
         problem = check_new_time(appointment, change.new_starts_at, now)
         if problem:
@@ -127,11 +135,12 @@ def modify_appointment(user: User | Actor, appointment: Appointment, change: Cha
     proposal = propose(appointment, change.action, now, change.whole_series,
                        whole_seconds(change.new_starts_at) if change.new_starts_at else None)
     if change.seen is not None and change.seen != proposal.fingerprint:
-        raise ModificationRefused("The decision changed since your preview; review it and confirm again.",
+        raise ModificationRefused(_("The decision changed since your preview; review it and confirm again."),
                                   status=409, proposal=proposal)
     problems = _check_change(proposal, change)
     if problems.errors:
-        raise ModificationRefused("Nothing was changed: " + " ".join(problems.errors.values()),
+        raise ModificationRefused(_("Nothing was changed: %(problems)s",
+                                    problems=" ".join(problems.errors.values())),
                                   problems.errors, proposal=proposal)
     return _write(actor, proposal, change, now)
 
@@ -167,8 +176,8 @@ def _change_appointment(appointment: Appointment, proposal: Proposal, change: Ch
                Appointment.status == "scheduled", Appointment.starts_at == appointment.starts_at)
         .values(updated_at=now, **values).execution_options(synchronize_session=False)))
     if result.rowcount != 1:
-        raise ModificationRefused("Someone else changed this appointment first; nothing was changed. "
-                                  "Reload it to see its current state.", status=409)
+        raise ModificationRefused(_("Someone else changed this appointment first; nothing was changed. "
+                                    "Reload it to see its current state."), status=409)
 
 
 def _record(user: Actor, proposal: Proposal, change: Change, appointment: Appointment,

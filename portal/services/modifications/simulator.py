@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from portal.domain.decisions import CANCEL, POLICY_TYPE, Decision, ModificationRequest, Occurrence, decide
 from portal.models import Customer
 from portal.services.modifications.policy import CompanyRows, PathNode, modification_counts
 from portal.services.policies.read import NodeRef, path_labels
 
 SCENARIOS = {
-    "cancel": "Cancel",
-    "reschedule": "Reschedule",
-    "cancel_single_of_series": "Cancel one appointment of a recurring series",
-    "cancel_whole_series": "Cancel a recurring series from this appointment on",
+    "cancel": _l("Cancel"),
+    "reschedule": _l("Reschedule"),
+    "cancel_single_of_series": _l("Cancel one appointment of a recurring series"),
+    "cancel_whole_series": _l("Cancel a recurring series from this appointment on"),
 }
 
 

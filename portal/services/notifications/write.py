@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.domain.messages import M_
 from portal.domain.notifications import KEYS, catalog_defaults, clean_settings
 from portal.extensions import db
 from portal.models import NotificationConfiguration, User
@@ -139,12 +140,13 @@ def reset_cell(user: User, node: NodeRef, event_type: str, channel: str, expecte
     if (row.version if row else 0) != expected_version:
         return Outcome(conflict=current_conflict(user.company_id, node, event_type, channel))
     if row is None:
-        return Outcome(errors={"cell": "Nothing is set on this node, so there is nothing to reset."})
+        return Outcome(errors={"cell": M_("Nothing is set on this node, so there is nothing to reset.")})
     current = stored(row, None)
     if key is None:
         return save_cell(user, node, event_type, channel, {}, False, expected_version, "reset_cell")
     if key not in current.settings:
-        return Outcome(errors={key: f"{key!r} is not set on this node, so there is nothing to reset."})
+        return Outcome(errors={key: M_("%(key)s is not set on this node, so there is nothing to reset.",
+                                       key=repr(key))})
     remaining = {name: value for name, value in current.settings.items() if name != key}
     return save_cell(user, node, event_type, channel, remaining, current.locked, expected_version,
                      "reset_key")

@@ -14,6 +14,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import AuditEvent, Branch, Company, Service, Staff, User
 from portal.services import audit
@@ -21,7 +22,7 @@ from portal.services.scope import Scope
 
 Node = Branch | Service | Staff
 KIND_MODELS: dict[str, type[Node]] = {"branch": Branch, "service": Service, "staff": Staff}
-KIND_LABELS = {"branch": "branch", "service": "service", "staff": "staff member"}
+KIND_LABELS = {"branch": M_("branch"), "service": M_("service"), "staff": M_("staff member")}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""Messages of the domain: English text that also carries its message id and parameters.
+
+The domain knows no Flask and no catalog. Where it explains or refuses something it returns a
+`Message`: a `str` (the English text, so logs, JSON and stored metadata read as before) that
+keeps the catalog id and the parameters, so the presentation layer can say it in the page's
+language (portal/web/i18n.py `translate`, applied to every template output). Parameters may be
+Messages themselves (a sentence built from parts); each part is translated on its own.
+
+    M_("{what} needs {hours} h notice", what=..., hours=...)   # extracted by the catalog tool
+
+The id uses Python's %-style placeholders (`%(hours)s`), like every other catalog entry.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# How a message reads where it is turned into text (str(), Jinja's ~): set by the presentation
+# layer (portal/web/i18n.py) to say it in the request's language; None keeps the English.
+_renderer: Callable[[Any], str] | None = None
+
+
+def set_renderer(renderer: Callable[[Any], str] | None) -> None:
+    global _renderer
+    _renderer = renderer
+
+
+def english(text: str) -> str:
+    """The text itself (a plain str), never translated."""
+    return str.__str__(text)
+
+
+class Message(str):
+    msgid: str
+    params: dict[str, Any]
+
+    def __str__(self) -> str:
+        return _renderer(self) if _renderer is not None else str.__str__(self)
+
+    def __new__(cls, msgid: str, **params: Any) -> Message:
+        text = msgid % params if params else msgid
+        message = super().__new__(cls, text)
+        message.msgid, message.params = msgid, params
+        return message
+
+    def __reduce__(self):  # pickling/copying keeps the id and parameters
+        return (_rebuild, (self.msgid, self.params))
+
+
+def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
+
+
+def join(parts: list, separator: str = "; ") -> Message:
+    """Parts (Messages or plain text) as one message, each part translated on its own."""
+    names = {f"part{index}": part for index, part in enumerate(parts)}
+    return Message(separator.replace("%", "%%").join(f"%({name})s" for name in names), **names)
+
+
+class Localized(str):
+    """A text stored in several languages (the event catalog's labels): the English text as the
+    str, the others by language code; the presentation layer picks the page's language."""
+
+    others: dict[str, str]
+
+    def __new__(cls, english: str, **others: str | None) -> Localized:
+        text = super().__new__(cls, english)
+        text.others = {language: value for language, value in others.items() if value}
+        return text
+
+    def __str__(self) -> str:
+        return _renderer(self) if _renderer is not None else str.__str__(self)
+
+    def __reduce__(self):
+        return (_localized, (str.__str__(self), self.others))
+
+
+def _localized(english: str, others: dict[str, str]) -> Localized:
+    return Localized(english, **others)
+
+
+class Span(str):
+    """A length of time in words ("1 h 13 min" in English); keeps the timedelta so that the page
+    can say it in its own language (Babel's format_timedelta, portal/translations/runtime.py)."""
+
+    delta: Any
+
+    def __new__(cls, delta: Any, english: str) -> Span:
+        text = super().__new__(cls, english)
+        text.delta = delta
+        return text
+
+    def __reduce__(self):
+        return (Span, (self.delta, str(self)))
+
+
+M_ = Message

@@ -1,0 +1,98 @@
+"""Saying a domain Message (portal/domain/messages.py) in the request's language.
+
+Used by the templates (every output, portal/web/i18n.py), flash messages and services that put a
+domain explanation into a sentence of their own. Outside a request it gives the English text.
+"""
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from babel.dates import format_timedelta
+from babel.numbers import format_decimal
+from flask import has_request_context
+from flask_babel import get_locale, gettext
+
+from portal.domain.messages import Localized, Message, Span, english
+
+
+def _format_number(value: Decimal | int | float) -> str:
+    places = max(0, -int(value.as_tuple().exponent)) if isinstance(value, Decimal) else None
+    if places is None:
+        return format_decimal(value, locale=get_locale())
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=get_locale())
+
+
+def translate(value: Any) -> Any:
+    """A domain Message in the page's language (its parameters first, numbers in the locale's
+    form); any other value unchanged."""
+    if isinstance(value, Localized):
+        return value.others.get(_language(), english(value))
+    if not isinstance(value, Message):
+        return value
+    params = {name: param(part) for name, part in value.params.items()}
+    return gettext(value.msgid, **params) if params else gettext(value.msgid)
+
+
+def param(value: Any) -> Any:
+    if isinstance(value, (Message, Localized)):
+        return translate(value)
+    if isinstance(value, Span) and _language() != "en":
+        return duration_words(value.delta)
+    if isinstance(value, (Decimal, float)) and _language() != "en":
+        return _format_number(value)  # English keeps the domain's own digits (10.00)
+    return value
+
+
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def translated(value: Any) -> str:
+    """`value` as text of the request's language (a Message translated, anything else str())."""
+    return str(translate(value))
+
+
+Unit = Literal["day", "hour", "minute"]
+UNIT_KEYS: tuple[tuple[str, Unit], ...] = (("d", "day"), ("h", "hour"), ("min", "minute"))
+
+
+def duration_words(delta: timedelta) -> str:
+    """A span in the page's language, unit by unit with Babel (de "1 Std. 13 Min."): days and
+    hours, or hours and minutes, like the English "1 h 13 min"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    locale = get_locale()
+    if minutes < 1:
+        return gettext("less than a minute")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    units: tuple[tuple[Unit, int], ...] = (("day", days), ("hour", hours)) if days else (("hour", hours),
+                                                                                         ("minute", mins))
+    return " ".join(format_timedelta(timedelta(**{unit + "s": amount}), granularity=unit, threshold=100000,
+                                     format="short", locale=locale) for unit, amount in units if amount)
+
+
+def duration_units() -> dict[str, str]:
+    """The short unit words of the page's language, for the queue's live countdown (callbacks.js)."""
+    locale = get_locale()
+    return {key: format_timedelta(timedelta(**{unit + "s": 2}), granularity=unit, threshold=100000,
+                                  format="short", locale=locale).replace("2", "", 1).strip()
+            for key, unit in UNIT_KEYS}
+
+
+def countdown_words() -> dict[str, str]:
+    """What callbacks.js writes into a deadline tag as time passes, in the page's language."""
+    return {"overdue": gettext("Overdue by %(span)s", span="{span}"),
+            "due_soon": gettext("Due soon: in %(span)s", span="{span}"),
+            "on_time": gettext("Due in %(span)s", span="{span}"), "less": gettext("less than a minute"),
+            **({"d": "d", "h": "h", "min": "min"} if _language() == "en" else duration_units())}
+
+
+def render(value: Any) -> str:
+    """str() of a domain Message or Localized text: the request's language inside a request, the
+    English outside (commands, sweeps, stored values)."""
+    if not has_request_context():
+        return english(value)
+    return english(translate(value))
