@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from portal.api import decisions as api_decisions
 from portal.extensions import db
-from portal.models import Branch, PolicyConfiguration, Service, Staff
+from portal.models import PolicyConfiguration
 from portal.services.modifications.simulator import Scenario, simulate
 from portal.services.policies.read import node_ref
-from tests.api.support import call, token_for
+from tests.api.support import call, name_externally, token_for
 from tests.appointments.support import now_seconds
 
 money = st.decimals(min_value=0, max_value=200, places=2).map(lambda d: f"{d:.2f}")
@@ -60,20 +60,10 @@ def set_policies(app, world, policy_type, configs):
         db.session.commit()
 
 
-def name_by_external_ids(app, world):
-    with app.app_context():
-        for model, ident, external in (
-            (Branch, world.north.id, "north"),
-            (Service, world.cut.id, "cut"),
-            (Staff, world.ann.id, "ann"),
-        ):
-            db.session.execute(update(model).where(model.id == ident).values(external_id=external))
-        db.session.commit()
-
 
 def test_api_decisions_equal_the_simulator(app, client, world, monkeypatch):
     token = token_for(app, world)
-    name_by_external_ids(app, world)
+    name_externally(app, world)
     now = now_seconds()
     monkeypatch.setattr(api_decisions, "utcnow", lambda: now)
     counter = iter(range(10**6))

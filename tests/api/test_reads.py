@@ -13,23 +13,10 @@ from portal.models import (
     CallbackRequest,
     NotificationConfiguration,
     PolicyConfiguration,
-    Service,
-    Staff,
 )
 from portal.services.notifications.read import node_matrix
 from portal.services.policies.read import make_node_ref, resolve_node_in_full
-from tests.api.support import call, token_for
-
-
-def name_externally(app, world):
-    with app.app_context():
-        for model, ident, external in (
-            (Branch, world.north.id, "north"),
-            (Service, world.cut.id, "cut"),
-            (Staff, world.ann.id, "ann"),
-        ):
-            db.session.execute(update(model).where(model.id == ident).values(external_id=external))
-        db.session.commit()
+from tests.api.support import call, name_externally, token_for
 
 
 def add_policy(app, world, level, ident, config, policy_type="cancellation"):

@@ -50,6 +50,15 @@ def test_no_token_is_401_with_a_bearer_challenge(client, method, path, body, sco
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert {"type", "title", "status", "detail"} <= set(response.get_json())
 
+# An appointment of the other company's synced records (b1, s1, c1).
+APPOINTMENT = {
+    "branch": "b1",
+    "service": "s1",
+    "customer": "c1",
+    "starts_at": "2030-01-01T10:00:00+01:00",
+    "ends_at": "2030-01-01T11:00:00+01:00",
+}
+
 
 def test_another_companys_records_are_404(app, client, make, world):
     other = make.world()
@@ -62,13 +71,7 @@ def test_another_companys_records_are_404(app, client, make, world):
         "PUT",
         "/api/v1/sync/appointments/a1",
         theirs,
-        {
-            "branch": "b1",
-            "service": "s1",
-            "customer": "c1",
-            "starts_at": "2030-01-01T10:00:00+01:00",
-            "ends_at": "2030-01-01T11:00:00+01:00",
-        },
+        APPOINTMENT,
     )
     assert synced.status_code == 422  # unknown service: named
     assert synced.get_json()["fields"]["service"].startswith("Unknown service")
@@ -88,13 +91,7 @@ def test_another_companys_records_are_404(app, client, make, world):
             "PUT",
             "/api/v1/sync/appointments/a1",
             theirs,
-            {
-                "branch": "b1",
-                "service": "s1",
-                "customer": "c1",
-                "starts_at": "2030-01-01T10:00:00+01:00",
-                "ends_at": "2030-01-01T11:00:00+01:00",
-            },
+            APPOINTMENT,
         ).status_code
         == 201
     )
