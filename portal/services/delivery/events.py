@@ -37,12 +37,14 @@ def appointment_changed(action: str, appointments: list[Appointment], records: l
         move_reminders(appointment, now)
 
 
-def appointment_created(appointment: Appointment, now: datetime, pending: bool = False) -> None:
+def appointment_created(appointment: Appointment, now: datetime, pending: bool = False,
+                        outbox: Outbox | None = None) -> None:
     """An appointment arrived from the booking system: confirm (or say it is pending) and plan
-    its reminders. For the sync service (issue 12)."""
-    outbox = Outbox(appointment.company_id)
+    its reminders (a new appointment has none yet). A sync of many passes one `outbox`, so each
+    node's configuration is resolved once for the whole batch."""
+    outbox = outbox or Outbox(appointment.company_id)
     outbox.emit("booking_pending" if pending else "booking_confirmed", appointment=appointment, now=now)
-    plan_for(outbox, appointment, now)
+    plan_for(outbox, appointment, now, existing=set())
 
 
 def callback_received(callback: CallbackRequest, now: datetime) -> None:
@@ -59,11 +61,11 @@ def callback_scheduled(callback: CallbackRequest, callback_time: datetime, agent
 
 
 def appointment_status_changed(appointment: Appointment, old_status: str, now: datetime,
-                               values: dict | None = None) -> None:
+                               values: dict | None = None, outbox: Outbox | None = None) -> None:
     """A synced status change: no_show, appointment_completed, or a cancellation (reminders dropped)."""
     if appointment.status == old_status:
         return
-    outbox = Outbox(appointment.company_id)
+    outbox = outbox or Outbox(appointment.company_id)
     event = {"no_show": "no_show", "completed": "appointment_completed", "cancelled": "cancellation"}.get(
         appointment.status)
     if event is not None:
@@ -72,18 +74,20 @@ def appointment_status_changed(appointment: Appointment, old_status: str, now: d
         drop_reminders(appointment, now, f"the appointment is {appointment.status.replace('_', ' ')}")
 
 
-def appointment_moved(appointment: Appointment, original_start: datetime, now: datetime) -> None:
+def appointment_moved(appointment: Appointment, original_start: datetime, now: datetime,
+                      outbox: Outbox | None = None) -> None:
     """A synced new time: confirm it with the old one, and move the reminders."""
     if appointment.starts_at == original_start:
         return
-    Outbox(appointment.company_id).emit("reschedule_confirmed", appointment=appointment, now=now,
+    (outbox or Outbox(appointment.company_id)).emit("reschedule_confirmed", appointment=appointment, now=now,
                                         values={"original_time": original_start})
     move_reminders(appointment, now)
 
 
-def appointment_details_changed(appointment: Appointment, changes: str, now: datetime) -> None:
+def appointment_details_changed(appointment: Appointment, changes: str, now: datetime,
+                                outbox: Outbox | None = None) -> None:
     """Staff, service or notes changed ("staff: Ben → Clara"): `appointment_modified`."""
-    Outbox(appointment.company_id).emit("appointment_modified", appointment=appointment, now=now,
+    (outbox or Outbox(appointment.company_id)).emit("appointment_modified", appointment=appointment, now=now,
                                         values={"changes": changes})
 
 

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Company
 from portal.models.base import utcnow
 from portal.services import audit
+from portal.services.delivery.outbox import Outbox
 from portal.services.sync.appointments import upsert_appointment
 from portal.services.sync.notify import appointment_synced
 from portal.services.sync.records import upsert_branch, upsert_customer, upsert_service, upsert_staff
@@ -90,10 +91,13 @@ def _audit(company_id: int, done, actor_label: str) -> None:
 
 def _notify(done) -> None:
     """The booking events of the appointments this sync wrote, in its transaction."""
-    now = utcnow()
-    for record, pending, _ in done:
-        if pending is not None and record.kind == "appointment":
-            appointment_synced(pending, now)
+    appointments = [pending for record, pending, _ in done
+                    if pending is not None and record.kind == "appointment"]
+    if not appointments:
+        return
+    now, outbox = utcnow(), Outbox(appointments[0].row.company_id)  # one resolution per node for the batch
+    for pending in appointments:
+        appointment_synced(pending, now, outbox)
 
 
 def apply_records(

@@ -6,24 +6,25 @@ from datetime import datetime
 
 from portal.models import Appointment
 from portal.services.delivery import events
+from portal.services.delivery.outbox import Outbox
 from portal.services.sync.references import Pending
 
 
-def appointment_synced(pending: Pending, now: datetime) -> None:
+def appointment_synced(pending: Pending, now: datetime, outbox: Outbox) -> None:
     appointment: Appointment = pending.row
     if pending.created:
         if appointment.status == "scheduled" and appointment.starts_at > now:
-            events.appointment_created(appointment, now)
+            events.appointment_created(appointment, now, outbox=outbox)
         return
     if not pending.changed:
         return
     if pending.status_before is not None and appointment.status != pending.status_before:
-        events.appointment_status_changed(appointment, pending.status_before, now)
+        events.appointment_status_changed(appointment, pending.status_before, now, outbox=outbox)
         return
     if appointment.status != "scheduled":
         return
     if pending.starts_before is not None and appointment.starts_at != pending.starts_before:
-        events.appointment_moved(appointment, pending.starts_before, now)
+        events.appointment_moved(appointment, pending.starts_before, now, outbox=outbox)
     details = [name for name in pending.relinked if name in ("service", "staff")]
     if details:
-        events.appointment_details_changed(appointment, ", ".join(details), now)
+        events.appointment_details_changed(appointment, ", ".join(details), now, outbox=outbox)
