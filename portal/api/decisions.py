@@ -16,7 +16,7 @@ from portal.domain.api_scopes import DECISIONS_FORCE, DECISIONS_WRITE
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import RESCHEDULE, Decision
 from portal.extensions import db
-from portal.models import Appointment, utcnow
+from portal.models import Appointment, Branch, Company, Service, Staff, utcnow
 from portal.services.integration import idempotency
 from portal.services.modifications.change import (
     Actor,
@@ -25,7 +25,7 @@ from portal.services.modifications.change import (
     check_new_time,
     modify_appointment,
 )
-from portal.services.modifications.policy import propose
+from portal.services.modifications.policy import CachedPathRows, Counts, count_columns, propose
 from portal.services.scope import Scope
 from portal.services.sync.references import naive_utc
 from portal.web.errors import ApiProblem
@@ -38,20 +38,48 @@ IDEMPOTENCY_HEADER = {
 }
 
 
-def appointment_of(external_id: str) -> Appointment:
-    # The path's entities come with it (one query): the decision needs their names.
-    appointment = db.session.scalar(
+# The path's entities come with the appointment, only what a decision reads of them (anything
+# else a modification reads of them loads when it is read).
+PATH_ENTITIES = (
+    joinedload(Appointment.company).load_only(Company.name, Company.timezone, Company.config_generation),
+    joinedload(Appointment.branch).load_only(Branch.name, Branch.timezone),
+    joinedload(Appointment.service).load_only(Service.name),
+    joinedload(Appointment.staff).load_only(Staff.name),
+)
+
+
+def _of_token(external_id: str):
+    """The token's company's appointment with this external id, with the entities of its path
+    (the decision needs their names): a select to add columns to."""
+    return (
         Scope.company(current_token().company_id)
         .select(Appointment)
         .where(Appointment.external_id == external_id)
-        .options(
-            *(joinedload(getattr(Appointment, name)) for name in ("company", "branch", "service", "staff"))
-        )
+        .options(*PATH_ENTITIES)
         .limit(1)
     )
+
+
+def _not_found() -> ApiProblem:
+    return ApiProblem(404, "There is no appointment with this external id.", "not-found")
+
+
+def appointment_of(external_id: str) -> Appointment:
+    appointment = db.session.scalar(_of_token(external_id))
     if appointment is None:
-        raise ApiProblem(404, "There is no appointment with this external id.", "not-found")
+        raise _not_found()
     return appointment
+
+
+def appointment_with_counts(external_id: str, action: str, now) -> tuple[Appointment, Counts]:
+    """The appointment and its customer's counts for `action`, in one statement."""
+    rolling, this_appointment = count_columns(
+        current_token().company_id, Appointment.customer_id, action, Appointment.id, now
+    )
+    row = db.session.execute(_of_token(external_id).add_columns(rolling, this_appointment)).first()
+    if row is None:
+        raise _not_found()
+    return row[0], Counts(int(row[1] or 0), int(row[2] or 0))
 
 
 def decision_body(decision: Decision, appointments: int) -> dict:
@@ -104,7 +132,8 @@ def new_start(appointment: Appointment, args: dict, now):
 @bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def decide(args, external_id: str):
     """Would cancelling or rescheduling be allowed now? The reasons, notice, fee and rules used."""
-    appointment, now = appointment_of(external_id), utcnow()
+    now = utcnow()
+    appointment, counts = appointment_with_counts(external_id, args["action"], now)
     if appointment.status != "scheduled":
         raise ApiProblem(
             409,
@@ -113,7 +142,13 @@ def decide(args, external_id: str):
             "conflict",
         )
     proposal = propose(
-        appointment, args["action"], now, args["whole_series"], new_start(appointment, args, now)
+        appointment,
+        args["action"],
+        now,
+        args["whole_series"],
+        new_start(appointment, args, now),
+        rows=CachedPathRows(appointment.company),
+        counts=counts,
     )
     return decision_body(proposal.decision, len(proposal.targets))
 

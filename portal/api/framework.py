@@ -17,9 +17,8 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from portal.api.schemas import ProblemSchema
 from portal.domain.parsing import InputError, parse_json
-from portal.extensions import db
-from portal.models import ApiToken, utcnow
-from portal.services.organisation.api_tokens import authenticate
+from portal.models import utcnow
+from portal.services.organisation.api_tokens import TokenUse, authenticate, record_use
 from portal.web.errors import ApiProblem
 from portal.web.security import api_rate_limit
 
@@ -84,7 +83,7 @@ bp = PortalBlueprint(
 )
 
 
-def current_token() -> ApiToken:
+def current_token() -> TokenUse:
     """The token of this API request (set by `authorized`)."""
     return g.api_token
 
@@ -136,8 +135,8 @@ def register(app) -> None:
 
 @bp.after_request
 def keep_last_use(response):
-    """A token's last use is kept for answered requests (a refusal rolls it back)."""
-    token = g.get("api_token")
-    if token is not None and response.status_code < 400 and token in db.session.dirty:
-        db.session.commit()
+    """A token's last use is kept for answered requests, at most once a minute."""
+    token, now = g.get("api_token"), utcnow()
+    if token is not None and response.status_code < 400 and token.use_is_news(now):
+        record_use(token, now)
     return response

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import select
 
 from portal.api import decisions as api_decisions
 from portal.extensions import db
@@ -45,7 +45,10 @@ def set_policies(app, world, policy_type, configs):
         "staff": world.ann.id,
     }
     with app.app_context():
-        db.session.execute(delete(PolicyConfiguration))
+        # Through the ORM, as the portal changes policies: the flush retires cached rows.
+        for row in db.session.scalars(select(PolicyConfiguration)):
+            db.session.delete(row)
+        db.session.flush()
         for level, config in zip(LEVELS, configs, strict=True):
             if config:
                 db.session.add(

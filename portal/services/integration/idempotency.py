@@ -15,7 +15,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import ApiIdempotencyKey, ApiToken
+from portal.models import ApiIdempotencyKey
+from portal.services.organisation.api_tokens import TokenUse
 
 KEY_MAX = 255
 IN_PROGRESS = 0  # the status of a claimed key whose write has not answered yet
@@ -35,7 +36,7 @@ def request_hash(method: str, path: str, body: object) -> str:
     return hashlib.sha256(json.dumps([method, path, body], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def claim_key(token: ApiToken, key: str, digest: str, now: datetime) -> Claim:
+def claim_key(token: TokenUse, key: str, digest: str, now: datetime) -> Claim:
     """Claim `key` for this token and request (committed), or what an earlier use of it left."""
     row = ApiIdempotencyKey(
         company_id=token.company_id,

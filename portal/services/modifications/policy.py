@@ -8,9 +8,11 @@ from appointment_modifications at decision time, never from the stats table.
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ScalarSelect, func, select
 
+from portal.cache import cached, remember_generation
 from portal.domain.decisions import (
     CANCEL,
     MONTHLY_KEY,
@@ -26,7 +28,7 @@ from portal.domain.decisions import (
 )
 from portal.domain.policies import LevelRow, Resolved, resolve
 from portal.extensions import db
-from portal.models import Appointment, AppointmentModification
+from portal.models import Appointment, AppointmentModification, Company
 from portal.services.policies.read import RowInfo, load_rows
 from portal.services.scope import Scope
 
@@ -82,19 +84,26 @@ def path_policy(rows: dict[tuple[str, int], RowInfo], policy_type: str, path: li
                                  for level, ident, name in path if (level, ident) in rows])
 
 
+def count_columns(company_id: int, customer_id: Any, action: str, appointment_id: Any,
+                  now: datetime) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """The two counts of `Counts` as scalar subqueries, each served by its index. The ids may be
+    values or columns: inside a select of appointments they count each row's own customer and
+    appointment (the API reads an appointment and its counts in one statement)."""
+    start, end = rolling_window(now)
+    model = AppointmentModification
+    of_kind = (*Scope.company(company_id).where(model), model.modification_type == action)
+    rolling = select(func.count(model.id)).where(
+        *of_kind, model.customer_id == customer_id, model.created_at > start, model.created_at <= end)
+    this_appointment = select(func.count(model.id)).where(*of_kind, model.appointment_id == appointment_id)
+    return rolling.scalar_subquery(), this_appointment.scalar_subquery()
+
+
 def modification_counts(company_id: int, customer_id: int, action: str, appointment_id: int | None,
                         now: datetime) -> Counts:
     """The customer's modifications of `action` in the rolling 30 days, and of this appointment
     ever: one query, exact at `now`."""
-    start, end = rolling_window(now)
-    model = AppointmentModification
-    in_window = and_(model.created_at > start, model.created_at <= end)
-    this_one = model.appointment_id == appointment_id
     rolling, this_appointment = db.session.execute(
-        select(func.sum(case((in_window, 1), else_=0)), func.sum(case((this_one, 1), else_=0)))
-        .where(*Scope.company(company_id).where(model), model.customer_id == customer_id,
-               model.modification_type == action, or_(in_window, this_one))
-    ).one()
+        select(*count_columns(company_id, customer_id, action, appointment_id, now))).one()
     return Counts(int(rolling or 0), int(this_appointment or 0))
 
 
@@ -118,6 +127,23 @@ class CompanyRows:
         if policy_type not in self._by_type:
             self._by_type[policy_type] = load_rows(self.company_id, policy_type)
         return path_policy(self._by_type[policy_type], policy_type, path)
+
+
+class CachedPathRows(CompanyRows):
+    """The rows of one path only, read through the configuration cache (the API decides one
+    appointment per request: a Redis read instead of a query, retired by any policy change).
+    `company` comes with the appointment, so its generation costs no query either."""
+
+    def __init__(self, company: Company):
+        super().__init__(company.id)
+        remember_generation(company.id, company.config_generation)
+
+    def policy(self, policy_type: str, path: list[PathNode]) -> Resolved:
+        nodes = [(level, ident) for level, ident, _ in path]
+        name = f"path-rows:{policy_type}:" + "/".join(f"{level}{ident}" for level, ident in nodes)
+        rows = cached(self.company_id, name, dict[tuple[str, int], RowInfo],
+                      lambda: load_rows(self.company_id, policy_type, nodes))
+        return path_policy(rows, policy_type, path)
 
 
 def propose(appointment: Appointment, action: str, now: datetime, whole_series: bool = False,
