@@ -96,3 +96,13 @@ def test_my_account_sets_the_language_or_follows_the_company_again(app, client, 
 def test_anonymous_visitors_cannot_choose_the_company_default(client):
     token = client.csrf_token("/login")
     assert client.post("/language", data={"language": "company", "csrf_token": token}).status_code == 400
+
+
+def test_the_english_catalog_is_its_msgids():
+    """English pages say a domain Message as its own text without a catalog lookup
+    (portal/translations/runtime.py): that holds only while no English entry differs."""
+    from portal.translations.catalogs import read
+
+    differing = [message.id for message in read("en")
+                 if message.id and message.string and message.string != message.id]
+    assert differing == []
