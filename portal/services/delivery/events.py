@@ -38,13 +38,19 @@ def appointment_changed(action: str, appointments: list[Appointment], records: l
 
 
 def appointment_created(appointment: Appointment, now: datetime, pending: bool = False,
-                        outbox: Outbox | None = None) -> None:
+                        outbox: Outbox | None = None, drafts: list[dict] | None = None) -> None:
     """An appointment arrived from the booking system: confirm (or say it is pending) and plan
     its reminders (a new appointment has none yet). A sync of many passes one `outbox`, so each
-    node's configuration is resolved once for the whole batch."""
+    node's configuration is resolved once for the whole batch, and `drafts`, which collects the
+    deliveries as column values for one bulk INSERT (reminders.insert_drafts)."""
     outbox = outbox or Outbox(appointment.company_id)
-    outbox.emit("booking_pending" if pending else "booking_confirmed", appointment=appointment, now=now)
-    plan_for(outbox, appointment, now, existing=set())
+    event_type = "booking_pending" if pending else "booking_confirmed"
+    if drafts is None:
+        outbox.emit(event_type, appointment=appointment, now=now)
+    else:
+        drafted = outbox.draft(event_type, appointment=appointment, now=now)
+        drafts.extend([drafted] if drafted is not None else [])
+    plan_for(outbox, appointment, now, existing=set(), drafts=drafts)
 
 
 def callback_received(callback: CallbackRequest, now: datetime) -> None:

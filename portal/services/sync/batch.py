@@ -9,6 +9,7 @@ from portal.models import Company
 from portal.models.base import utcnow
 from portal.services import audit
 from portal.services.delivery.outbox import Outbox
+from portal.services.delivery.reminders import insert_drafts
 from portal.services.sync.appointments import upsert_appointment
 from portal.services.sync.notify import appointment_synced
 from portal.services.sync.records import upsert_branch, upsert_customer, upsert_service, upsert_staff
@@ -96,8 +97,10 @@ def _notify(done) -> None:
     if not appointments:
         return
     now, outbox = utcnow(), Outbox(appointments[0].row.company_id)  # one resolution per node for the batch
+    drafts: list[dict] = []
     for pending in appointments:
-        appointment_synced(pending, now, outbox)
+        appointment_synced(pending, now, outbox, drafts)
+    insert_drafts(drafts)
 
 
 def apply_records(

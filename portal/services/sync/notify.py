@@ -10,11 +10,13 @@ from portal.services.delivery.outbox import Outbox
 from portal.services.sync.references import Pending
 
 
-def appointment_synced(pending: Pending, now: datetime, outbox: Outbox) -> None:
+def appointment_synced(pending: Pending, now: datetime, outbox: Outbox, drafts: list[dict]) -> None:
+    """Add the notifications of one synced appointment; a new one's go to `drafts` (one bulk
+    INSERT for the whole batch, reminders.insert_drafts), the rarer changes to the session."""
     appointment: Appointment = pending.row
     if pending.created:
         if appointment.status == "scheduled" and appointment.starts_at > now:
-            events.appointment_created(appointment, now, outbox=outbox)
+            events.appointment_created(appointment, now, outbox=outbox, drafts=drafts)
         return
     if not pending.changed:
         return
