@@ -6,15 +6,17 @@ never trusted) and writes the appointment change and its record in one transacti
 one is recorded only for a token with decisions:force and a reason.
 """
 
+from functools import cache
+
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.api.framework import authorized, bp, current_token
 from portal.api.schemas import ActionSchema, DecisionSchema, ModificationInSchema, ModificationResultSchema
 from portal.domain.api_scopes import DECISIONS_FORCE, DECISIONS_WRITE
 from portal.domain.clock import whole_seconds
-from portal.domain.decisions import RESCHEDULE, Decision
+from portal.domain.decisions import RESCHEDULE, Decision, rolling_window
 from portal.extensions import db
 from portal.models import Appointment, Branch, Company, Service, Staff, utcnow
 from portal.services.integration import idempotency
@@ -71,12 +73,31 @@ def appointment_of(external_id: str) -> Appointment:
     return appointment
 
 
+@cache
+def _to_decide() -> Select:
+    """The appointment with its path and the customer's two counts: built once per process (its
+    construction cost more than running it), the company, external id, action and window given
+    as parameters each time."""
+    counted = count_columns(
+        bindparam("company_id"), Appointment.customer_id, bindparam("action"), Appointment.id,
+        (bindparam("start"), bindparam("end")),
+    )
+    return (
+        Scope.company_at_run("company_id")
+        .select(Appointment)
+        .where(Appointment.external_id == bindparam("external_id"))
+        .options(*PATH_ENTITIES)
+        .limit(1)
+        .add_columns(*counted)
+    )
+
+
 def appointment_with_counts(external_id: str, action: str, now) -> tuple[Appointment, Counts]:
     """The appointment and its customer's counts for `action`, in one statement."""
-    rolling, this_appointment = count_columns(
-        current_token().company_id, Appointment.customer_id, action, Appointment.id, now
-    )
-    row = db.session.execute(_of_token(external_id).add_columns(rolling, this_appointment)).first()
+    start, end = rolling_window(now)
+    parameters = {"company_id": current_token().company_id, "external_id": external_id, "action": action,
+                  "start": start, "end": end}
+    row = db.session.execute(_to_decide(), parameters).first()
     if row is None:
         raise _not_found()
     return row[0], Counts(int(row[1] or 0), int(row[2] or 0))

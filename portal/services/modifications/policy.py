@@ -84,12 +84,13 @@ def path_policy(rows: dict[tuple[str, int], RowInfo], policy_type: str, path: li
                                  for level, ident, name in path if (level, ident) in rows])
 
 
-def count_columns(company_id: int, customer_id: Any, action: str, appointment_id: Any,
-                  now: datetime) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
-    """The two counts of `Counts` as scalar subqueries, each served by its index. The ids may be
-    values or columns: inside a select of appointments they count each row's own customer and
-    appointment (the API reads an appointment and its counts in one statement)."""
-    start, end = rolling_window(now)
+def count_columns(company_id: Any, customer_id: Any, action: Any, appointment_id: Any,
+                  window: tuple[Any, Any]) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """The two counts of `Counts` as scalar subqueries, each served by its index, for the rolling
+    `window` (start, end). The arguments may be values, columns or bound parameters: inside a
+    select of appointments they count each row's own customer and appointment (the API reads an
+    appointment and its counts in one statement, built once)."""
+    start, end = window
     model = AppointmentModification
     of_kind = (*Scope.company(company_id).where(model), model.modification_type == action)
     rolling = select(func.count(model.id)).where(
@@ -103,7 +104,7 @@ def modification_counts(company_id: int, customer_id: int, action: str, appointm
     """The customer's modifications of `action` in the rolling 30 days, and of this appointment
     ever: one query, exact at `now`."""
     rolling, this_appointment = db.session.execute(
-        select(*count_columns(company_id, customer_id, action, appointment_id, now))).one()
+        select(*count_columns(company_id, customer_id, action, appointment_id, rolling_window(now)))).one()
     return Counts(int(rolling or 0), int(this_appointment or 0))
 
 
