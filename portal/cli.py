@@ -1,6 +1,8 @@
-"""Every flask command, registered from one place: seed, companies, users, portal, callbacks, stats."""
+"""Every flask command, registered from one place: seed, companies, users, portal, callbacks, stats,
+notifications, api."""
 import sys
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app, url_for
@@ -18,6 +20,7 @@ from portal.services.checks import run_checks
 from portal.services.delivery import jobs
 from portal.services.delivery.dispatch import dispatch_due
 from portal.services.delivery.reminders import plan_reminders
+from portal.services.integration import idempotency
 from portal.services.modifications.stats import BATCH_SIZE, refresh_stats
 from portal.services.organisation.company import create_company
 from portal.services.organisation.users import create_user
@@ -29,6 +32,7 @@ portal_cli = AppGroup("portal", help="Operate the portal.")
 callbacks_cli = AppGroup("callbacks", help="Work the callback queue from cron.")
 stats_cli = AppGroup("stats", help="Reporting statistics.")
 notifications_cli = AppGroup("notifications", help="Deliver notifications: dispatcher, scheduler, workers.")
+api_cli = AppGroup("api", help="Maintain the integration API's records.")
 
 
 @seed_cli.command("demo")
@@ -208,7 +212,15 @@ def worker_command(burst: bool) -> None:
     jobs.run_worker(burst=burst)
 
 
+@api_cli.command("forget-keys")
+@click.option("--hours", default=int(idempotency.KEEP.total_seconds() // 3600), show_default=True,
+              type=click.IntRange(1, 24 * 365), help="Keep the answers of this many hours.")
+def forget_keys_command(hours: int) -> None:
+    """Delete Idempotency-Key answers older than --hours (a retry after that is a new request)."""
+    click.echo(f"Forgot {idempotency.forget_old_keys(utcnow(), timedelta(hours=hours))} Idempotency-Key(s).")
+
+
 def register(app) -> None:
     for group in (seed_cli, companies_cli, users_cli, portal_cli, callbacks_cli, stats_cli,
-                  notifications_cli):
+                  notifications_cli, api_cli):
         app.cli.add_command(group)

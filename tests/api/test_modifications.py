@@ -143,3 +143,28 @@ def test_the_rate_limit_is_per_token_429_with_retry_after(app, client, world, mo
     token = token_for(app, world)
     statuses = [call(client, "GET", "/api/v1/policies/cancellation", token).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_keys_older_than_a_day_are_forgotten_by_the_command_and_the_recent_kept(app, client, world):
+    from datetime import timedelta
+
+    from portal.models import ApiIdempotencyKey, utcnow
+
+    token = token_for(app, world)
+    sync_world(client, token)
+    key = {"Idempotency-Key": "yesterday"}
+    assert call(client, "POST", "/api/v1/appointments/a1/decisions", token, {"action": "cancel"}).status_code == 200
+    assert call(client, "POST", "/api/v1/appointments/a1/modifications", token, {"action": "cancel"},
+                key).status_code == 201
+    with app.app_context():
+        db.session.add(ApiIdempotencyKey(company_id=world.company.id, token_id=db.session.scalar(
+            select(ApiIdempotencyKey.token_id)), key="recent", request_hash="x", status=201, body={},
+            created_at=utcnow() - timedelta(hours=23)))
+        row = db.session.scalar(select(ApiIdempotencyKey).where(ApiIdempotencyKey.key == "yesterday"))
+        row.created_at = utcnow() - timedelta(hours=25)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["api", "forget-keys"])
+    assert result.exit_code == 0, result.output
+    assert "Forgot 1 Idempotency-Key(s)." in result.output
+    with app.app_context():
+        assert db.session.scalars(select(ApiIdempotencyKey.key)).all() == ["recent"]

@@ -9,9 +9,10 @@ use it again; the same key with a different request is refused.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -20,6 +21,7 @@ from portal.services.organisation.api_tokens import TokenUse
 
 KEY_MAX = 255
 IN_PROGRESS = 0  # the status of a claimed key whose write has not answered yet
+KEEP = timedelta(hours=24)  # how long an answer is kept for retries (`forget_old_keys`)
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,12 @@ def release_key(claim: Claim) -> None:
     db.session.rollback()
     db.session.execute(delete(ApiIdempotencyKey).where(ApiIdempotencyKey.id == claim.row_id))
     db.session.commit()
+
+
+def forget_old_keys(now: datetime, keep: timedelta = KEEP) -> int:
+    """Delete the keys claimed more than `keep` ago (committed); how many. A client retries within
+    minutes; a key sent again after a day is a new request. Run from cron (`flask api forget-keys`)."""
+    result = cast(CursorResult, db.session.execute(
+        delete(ApiIdempotencyKey).where(ApiIdempotencyKey.created_at < now - keep)))
+    db.session.commit()
+    return result.rowcount
