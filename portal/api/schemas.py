@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from portal.domain.api_scopes import SCOPES
 from portal.domain.decisions import CANCEL, RESCHEDULE
+from portal.domain.messages import english_text
 from portal.domain.notifications import CHANNELS
 from portal.domain.organisation import CONSENT_CHANNELS, LANGUAGES
 from portal.domain.policy_schema import POLICY_TYPES
@@ -283,31 +284,39 @@ class ModificationInSchema(ActionSchema):
     waiver_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+class EnglishText(fields.String):
+    """A text of the rules (a domain Message) as the API says it: in English, amounts as
+    "15.00 EUR", whatever language the request asks for (the pages say it in theirs)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else super()._serialize(english_text(value), attr, obj, **kwargs)
+
+
 class RuleSchema(Schema):
     policy_type = fields.String(required=True)
     key = fields.String(required=True)
-    label = fields.String(required=True)
+    label = EnglishText(required=True)
     value = fields.Raw(required=True, allow_none=True)
-    shown = fields.String(required=True)
-    source = fields.String(required=True, metadata={"example": "Branch Mitte"})
+    shown = EnglishText(required=True)
+    source = EnglishText(required=True, metadata={"example": "Branch Mitte"})
     level = fields.String(required=True)
 
 
 class CheckSchema(Schema):
     rule = fields.String(required=True)
     passed = fields.Boolean(required=True)
-    text = fields.String(required=True)
+    text = EnglishText(required=True)
 
 
 class DecisionSchema(Schema):
     action = fields.String(required=True)
     scope = fields.String(required=True, metadata={"description": "single, or series"})
     allowed = fields.Boolean(required=True)
-    reasons = fields.List(fields.String(), required=True)
+    reasons = fields.List(EnglishText(), required=True)
     hours_notice = fields.Decimal(as_string=True, required=True)
     hours_required = fields.Integer(allow_none=True, required=True)
     fee = fields.Decimal(as_string=True, required=True, metadata={"description": "EUR"})
-    fee_rule = fields.String(required=True)
+    fee_rule = EnglishText(required=True)
     rolling_count = fields.Integer(required=True)
     checks = fields.List(fields.Nested(CheckSchema), required=True)
     rules = fields.List(fields.Nested(RuleSchema), required=True)

@@ -51,6 +51,18 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
     return Message(msgid, **params)
 
 
+def english_text(value: Any) -> Any:
+    """The English text of a Message with its parts in English too, whatever language the request
+    speaks (a Message's str is built with its parts said in the request's language); amounts as
+    "15.00 EUR". Any other value unchanged. What the JSON API answers."""
+    if isinstance(value, Message):
+        params = {name: english_text(part) for name, part in value.params.items()}
+        return value.msgid % params if params else value.msgid
+    if isinstance(value, str):
+        return str.__str__(value)
+    return value
+
+
 def join(parts: list, separator: str = "; ") -> Message:
     """Parts (Messages or plain text) as one message, each part translated on its own."""
     names = {f"part{index}": part for index, part in enumerate(parts)}
@@ -92,6 +104,22 @@ class Span(str):
 
     def __reduce__(self):
         return (Span, (self.delta, str(self)))
+
+
+class Money(str):
+    """An amount in euros: "15.00 EUR" as the str (logs, JSON, stored metadata read as before);
+    keeps the amount so that the page says it in its language's form with Babel (en "€15.00",
+    de "15,00 €", portal/translations/runtime.py)."""
+
+    amount: Any
+
+    def __new__(cls, amount: Any) -> Money:
+        text = super().__new__(cls, f"{amount} EUR")
+        text.amount = amount
+        return text
+
+    def __reduce__(self):
+        return (Money, (self.amount,))
 
 
 M_ = Message

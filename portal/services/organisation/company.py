@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.domain.messages import M_
 from portal.domain.organisation import (
     check_language,
     check_region,
@@ -28,7 +29,7 @@ class NewCompany:
 
 
 SETTINGS_RULES = {
-    "name": lambda value: clean_name(value, "The company name"),
+    "name": lambda value: clean_name(value, M_("The company name")),
     "timezone": check_timezone,
     "default_region": check_region,
     "default_language": check_language,
