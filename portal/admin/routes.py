@@ -61,7 +61,7 @@ def new_user():
 def _state() -> str:
     state = request.form.get("state", "")
     if not state:
-        abort(400, "The form is missing the state of the account it showed; reload the page.")
+        abort(400, _("The form is missing the state of the account it showed; reload the page."))
     return state
 
 

@@ -7,6 +7,7 @@ language (portal/web/i18n.py `translate`, applied to every template output). Par
 Messages themselves (a sentence built from parts); each part is translated on its own.
 
     M_("{what} needs {hours} h notice", what=..., hours=...)   # extracted by the catalog tool
+    MC_("callback status", "cancelled")   # with a context: one English word, two meanings
 
 The id uses Python's %-style placeholders (`%(hours)s`), like every other catalog entry.
 """
@@ -33,6 +34,7 @@ def english(text: str) -> str:
 class Message(str):
     msgid: str
     params: dict[str, Any]
+    context: str | None = None  # the catalog's msgctxt (MC_), where one English text says two things
 
     def __str__(self) -> str:
         return _renderer(self) if _renderer is not None else str.__str__(self)
@@ -43,12 +45,19 @@ class Message(str):
         message.msgid, message.params = msgid, params
         return message
 
-    def __reduce__(self):  # pickling/copying keeps the id and parameters
-        return (_rebuild, (self.msgid, self.params))
+    def __reduce__(self):  # pickling/copying keeps the id, the context and the parameters
+        return (_rebuild, (self.msgid, self.params, self.context))
 
 
-def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
-    return Message(msgid, **params)
+def _rebuild(msgid: str, params: dict[str, Any], context: str | None = None) -> Message:
+    return MC_(context, msgid, **params) if context else Message(msgid, **params)
+
+
+def MC_(context: str, msgid: str, **params: Any) -> Message:  # noqa: N802 (named like M_)
+    """A Message whose id is looked up within `context` (the catalog's msgctxt)."""
+    message = Message(msgid, **params)
+    message.context = context
+    return message
 
 
 def english_text(value: Any) -> Any:

@@ -3,6 +3,7 @@ customer, and see what the decision engine would decide and why. Read-only, so a
 from decimal import Decimal
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -89,7 +90,7 @@ def _customer(form: SimulatorForm):
     if not text:
         return None, []
     if current_user.is_agent:
-        abort(403, "Support agents cannot look up customers' modification counts.")
+        abort(403, _("Support agents cannot look up customers' modification counts."))
     found = search_customers(current_scope(), text)
     if len(found) != 1:
         form.customer.errors = ["Several customers match; pick one below." if found

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from babel.dates import format_timedelta
 from babel.numbers import format_currency, format_decimal
 from flask import has_request_context
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, pgettext
 
 from portal.domain.messages import Localized, Message, Money, Span, english
 
@@ -41,6 +41,8 @@ def translate(value: Any) -> Any:
     if not isinstance(value, Message):
         return value
     params = {name: param(part) for name, part in value.params.items()}
+    if value.context:
+        return pgettext(value.context, value.msgid, **params)
     return gettext(value.msgid, **params) if params else gettext(value.msgid)
 
 

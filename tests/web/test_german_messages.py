@@ -5,10 +5,12 @@ The JSON API stays English whatever Accept-Language says: its reference is Engli
 """
 import io
 import json
+import pickle
 from decimal import Decimal
 
 import pytest
 
+from portal.domain.callbacks import refusal as refusal_of
 from portal.domain.parsing import InputError, parse_date, parse_decimal, parse_int
 from portal.translations.runtime import translated
 from portal.web.fields import field_problem
@@ -72,6 +74,19 @@ def test_a_form_field_puts_its_label_before_the_parsers_phrase_in_either_languag
     with app.test_request_context(headers=ENGLISH):
         assert translated(field_problem("Count", problem)) == (
             "Count must be a whole number written with the digits 0–9, not 'x'.")
+
+
+def test_a_callback_refusal_says_state_and_action_in_german_and_survives_a_copy(app):
+    refused = refusal_of("completed", "claim", "agent")
+    assert str(refused) == "A completed callback cannot be claimed; only pending or assigned ones can."
+    copied = pickle.loads(pickle.dumps(refused))  # flashed or cached: the context words stay theirs
+    with app.test_request_context(headers=GERMAN):
+        expected = ("Ein Rückruf im Status „erledigt“ kann nicht übernommen werden; das geht nur im Status "
+                    "offen oder zugewiesen.")
+        assert translated(refused) == expected
+        assert translated(copied) == expected
+        assert translated(refusal_of("pending", "assign", "agent")) == (
+            "Kundenbetreuung: Rückrufe zuweisen ist nicht erlaubt.")
 
 
 # --- German pages that refuse a value --------------------------------------------------------------

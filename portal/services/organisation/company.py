@@ -51,7 +51,7 @@ def create_company(raw: dict[str, Any], admin: dict[str, Any], now: datetime,
     if error:
         errors["slug"] = error
     elif db.session.scalar(select(Company.id).where(Company.slug == slug)):
-        errors["slug"] = f"The slug “{slug}” is taken by another company."
+        errors["slug"] = M_("The slug “%(slug)s” is taken by another company.", slug=slug)
     if errors:
         return NewCompany(None, None, errors)
     company = Company(slug=slug, **values)
