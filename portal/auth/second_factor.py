@@ -1,6 +1,7 @@
 """The second step of signing in: an authenticator code (or a recovery code), or, for a role that
 must use two-step sign-in and has not set it up yet, the enrolment."""
 from flask import flash, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from portal.auth import bp
@@ -10,7 +11,7 @@ from portal.extensions import db
 from portal.services.accounts import events, mfa
 from portal.web.security import client, request_time
 
-WRONG_CODE = "That code is not right. Codes change every 30 seconds: use the one shown now."
+WRONG_CODE = _l("That code is not right. Codes change every 30 seconds: use the one shown now.")
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -93,8 +93,8 @@ def _customer(form: SimulatorForm):
         abort(403, _("Support agents cannot look up customers' modification counts."))
     found = search_customers(current_scope(), text)
     if len(found) != 1:
-        form.customer.errors = ["Several customers match; pick one below." if found
-                                else "No customer matches."]
+        form.customer.errors = [_("Several customers match; pick one below.") if found
+                                else _("No customer matches.")]
         return None, found
     return found[0], []
 

@@ -205,3 +205,10 @@ def test_the_api_answers_in_english_whatever_language_is_asked_for(app, client, 
     assert refused.get_json()["fields"] == {"customer_name": "Enter the customer's name.",
                                             "branch_id": "Unknown branch."}
     assert "customer_name: Enter the customer's name.; branch_id: Unknown branch." in refused.get_json()["detail"]
+
+
+def test_the_sign_in_prompt_follows_the_browsers_language(client):
+    german = client.get("/callbacks/", headers=GERMAN, follow_redirects=True).get_data(as_text=True)
+    assert "Bitte melden Sie sich an, um fortzufahren." in german
+    english = client.get("/callbacks/", headers=ENGLISH, follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to continue." in english

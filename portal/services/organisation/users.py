@@ -176,7 +176,7 @@ def reset_password(actor: User, user: User, now: datetime) -> UserOutcome:
     """A new one-time link: 1 h to set a new password, or 24 h for an account that never had one
     (its first link expired). The old password stops working and every session ends now."""
     if not user.is_active:
-        refusal = "Reactivate the account before resetting the password."
+        refusal = M_("Reactivate the account before resetting the password.")
         return UserOutcome(user, errors={"is_active": refusal})
     purpose = "welcome" if user.password_hash == NO_PASSWORD else "reset"
     user.password_hash = NO_PASSWORD
