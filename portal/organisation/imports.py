@@ -34,7 +34,7 @@ def uploaded() -> tuple[bytes | None, str | None]:
         return request.form["csv_text"].encode("utf-8"), None
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return None, "Choose a CSV file to upload."
+        return None, _("Choose a CSV file to upload.")
     data = upload.stream.read(MAX_BYTES + 1)
     return data, None
 

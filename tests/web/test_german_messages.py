@@ -15,7 +15,7 @@ from portal.domain.parsing import InputError, parse_date, parse_decimal, parse_i
 from portal.translations.runtime import translated
 from portal.web.fields import field_problem
 from portal.web.templating import money
-from tests.callbacks.support import add_token
+from tests.callbacks.support import add_callback, add_token
 from tests.html import page
 from tests.web.test_german_pages import WORD, english_words, page_words
 
@@ -178,6 +178,25 @@ def test_a_csv_import_preview_says_its_changes_in_german(client, make):
     # the page itself holds the file as sent (its English column names) for the apply button
     rows = " ".join(line.text for line in page(response).find_all("tr", data_line=True))
     assert sorted({word.lower() for word in WORD.findall(rows)} & english_words()) == []
+
+
+def test_a_callbacks_page_says_its_state_priority_and_attempts_in_german(app, client, make):
+    world = make.world()
+    with app.app_context():
+        from portal.extensions import db
+        from portal.models import Company
+        db.session.get(Company, world.company.id).default_language = "de"
+        db.session.commit()
+    assigned = add_callback(app, world, status="assigned", priority="urgent", assignee=world.ann)
+    cancelled = add_callback(app, world, status="cancelled")
+    client.login(world.admin.email)
+    html = client.get(f"/callbacks/{assigned.id}").get_data(as_text=True)
+    assert "(Versuch 1 von 3)" in html
+    assert "(SLA für Dringend:" in page(client.get(f"/callbacks/{assigned.id}")).text
+    assert english_in(html) == []
+    html = client.get(f"/callbacks/{cancelled.id}").get_data(as_text=True)
+    assert "Nichts zu tun: Dieser Rückruf ist abgesagt." in html
+    assert english_in(html) == []
 
 
 # --- money --------------------------------------------------------------------------------------------
