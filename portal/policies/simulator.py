@@ -60,7 +60,7 @@ def _picked_node(form: SimulatorForm):
     """The node: from a tree link (level, entity_id and its context) or from the three pickers."""
     company_id, args = current_user.company_id, request.args
     if "level" in args:
-        node = node_ref(company_id, args["level"], arg_id("entity_id", label="Node") or 0,
+        node = node_ref(company_id, args["level"], arg_id("entity_id", label=_("Node")) or 0,
                         branch_id=arg_id("branch"), service_id=arg_id("service"))
         context = dict(node.path[1:-1] if node.level != "branch" else ())
         form.branch.data = str(context.get("branch", node.entity_id if node.level == "branch" else ""))

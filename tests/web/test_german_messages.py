@@ -6,6 +6,7 @@ The JSON API stays English whatever Accept-Language says: its reference is Engli
 import io
 import json
 import pickle
+import re
 from decimal import Decimal
 
 import pytest
@@ -197,6 +198,17 @@ def test_a_callbacks_page_says_its_state_priority_and_attempts_in_german(app, cl
     html = client.get(f"/callbacks/{cancelled.id}").get_data(as_text=True)
     assert "Nichts zu tun: Dieser Rückruf ist abgesagt." in html
     assert english_in(html) == []
+
+
+def test_a_german_template_preview_is_filled_with_german_samples(german_admin):
+    def preview(language):
+        response = german_admin.get("/deliveries/templates", query_string={"event": "reminder_24h",
+                                                                           "language": language})
+        return page(response).one(data_part="text").text
+
+    german = preview("de")
+    assert re.search(r"Haarschnitt am \w\w\., \d{1,2}\. \w+\.? \d{4}, \d\d:\d\d", german), german
+    assert "Haircut" in preview("en")
 
 
 # --- money --------------------------------------------------------------------------------------------
