@@ -46,6 +46,14 @@ def money(**kwargs) -> fields.Decimal:
     )
 
 
+class EnglishText(fields.String):
+    """A text of the rules (a domain Message) as the API says it: in English, amounts as
+    "15.00 EUR", whatever language the request asks for (the pages say it in theirs)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else super()._serialize(english_text(value), attr, obj, **kwargs)
+
+
 class ProblemSchema(Schema):
     """An RFC 9457 problem document."""
 
@@ -238,7 +246,7 @@ class SourceSchema(Schema):
     )
     name = fields.String(allow_none=True, required=True)
     external_id = fields.String(allow_none=True, required=True)
-    label = fields.String(required=True, metadata={"example": "Branch Mitte"})
+    label = EnglishText(required=True, metadata={"example": "Branch Mitte"})
 
 
 class PathNodeSchema(Schema):
@@ -282,14 +290,6 @@ class ModificationInSchema(ActionSchema):
     )
     waive_fee = fields.Boolean(load_default=False)
     waiver_reason = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class EnglishText(fields.String):
-    """A text of the rules (a domain Message) as the API says it: in English, amounts as
-    "15.00 EUR", whatever language the request asks for (the pages say it in theirs)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else super()._serialize(english_text(value), attr, obj, **kwargs)
 
 
 class RuleSchema(Schema):
@@ -353,12 +353,12 @@ class AttemptSchema(Schema):
     number = fields.Integer(required=True)
     wait_minutes = fields.Integer(required=True)
     template = fields.String(required=True, metadata={"description": "Empty: the standard template"})
-    because_of = fields.String(allow_none=True, required=True)
+    because_of = EnglishText(allow_none=True, required=True)
 
 
 class NotificationPlanSchema(Schema):
     event_type = fields.String(required=True)
-    label = fields.String(required=True)
+    label = EnglishText(required=True)
     active = fields.Boolean(required=True)
     path = fields.List(fields.Nested(PathNodeSchema), required=True)
     channels = fields.List(fields.Nested(CellSchema), required=True)

@@ -40,7 +40,10 @@ class Message(str):
         return _renderer(self) if _renderer is not None else str.__str__(self)
 
     def __new__(cls, msgid: str, **params: Any) -> Message:
-        text = msgid % params if params else msgid
+        # The text is English whatever the request speaks: parts that are Messages (or other texts
+        # of ours) give their own English text, not what str() would say in the request's language.
+        text = msgid % {name: str.__str__(part) if isinstance(part, str) else part
+                        for name, part in params.items()} if params else msgid
         message = super().__new__(cls, text)
         message.msgid, message.params = msgid, params
         return message

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from portal.domain.callbacks import refusal as refusal_of
+from portal.domain.messages import M_, english
 from portal.domain.parsing import InputError, parse_date, parse_decimal, parse_int
 from portal.translations.runtime import translated
 from portal.web.fields import field_problem
@@ -65,6 +66,14 @@ def test_a_parser_refusal_keeps_its_values_and_says_numbers_in_the_locales_form(
     day = refusal(parse_date, "2026-02-30")
     with app.test_request_context(headers=GERMAN):
         assert translated(day.message) == "'2026-02-30' ist kein Datum, das es im Kalender gibt"
+
+
+def test_a_message_built_in_a_german_request_keeps_its_english_text(app):
+    """What logs, JSON, the cache and stored metadata keep is English; the page translates."""
+    with app.test_request_context(headers=GERMAN):
+        message = M_("%(field)s %(problem)s.", field=M_("Page"), problem=refusal(parse_int, "x").message)
+        assert english(message) == "Page must be a whole number written with the digits 0–9, not 'x'."
+        assert translated(message) == "Seite muss eine ganze Zahl aus den Ziffern 0–9 sein, nicht 'x'."
 
 
 def test_a_form_field_puts_its_label_before_the_parsers_phrase_in_either_language(app):
