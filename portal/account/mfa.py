@@ -1,6 +1,7 @@
 """Two-step sign-in from My account: set it up, make new recovery codes, turn it off."""
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.account import bp
@@ -9,7 +10,7 @@ from portal.services.accounts import mfa
 from portal.web.security import client, request_time, require_recent_auth
 
 SETUP_KEY = "mfa_setup_secret"
-WRONG_CODE = "That code is not right. Codes change every 30 seconds: use the one shown now."
+WRONG_CODE = _l("That code is not right. Codes change every 30 seconds: use the one shown now.")
 
 
 @bp.route("/account/mfa", methods=["GET", "POST"])

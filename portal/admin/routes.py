@@ -61,7 +61,7 @@ def new_user():
 def _state() -> str:
     state = request.form.get("state", "")
     if not state:
-        abort(400, "The form is missing the state of the account it showed; reload the page.")
+        abort(400, _("The form is missing the state of the account it showed; reload the page."))
     return state
 
 
@@ -86,8 +86,8 @@ def user(user_id):
     outcome = update_user(current_user, account, raw, _state())
     if not outcome.ok:
         return _refused(account, outcome, raw)
-    flash(f"Saved {account.name}." + (" Their sessions have ended: they sign in again with the new access."
-                                      if outcome.changed else ""), "success")
+    flash(_("Saved %(name)s. Their sessions have ended: they sign in again with the new access.",
+            name=account.name) if outcome.changed else _("Saved %(name)s.", name=account.name), "success")
     return redirect(url_for(".user", user_id=account.id))
 
 
@@ -109,8 +109,9 @@ def _set_active(account: User, active: bool):
     outcome = set_user_active(current_user, account, active, _state())
     if not outcome.ok:
         return _refused(account, outcome)
-    done = "reactivated." if active else "deactivated: their sessions have ended; they cannot sign in."
-    flash(f"{account.name} is {done}", "success")
+    flash(_("%(name)s is reactivated.", name=account.name) if active else
+          _("%(name)s is deactivated: their sessions have ended; they cannot sign in.", name=account.name),
+          "success")
     return redirect(url_for(".user", user_id=account.id))
 
 

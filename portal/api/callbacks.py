@@ -12,6 +12,7 @@ from portal.api.framework import authorized, bp, current_token
 from portal.api.schemas import CallbackCreatedSchema, CallbackInSchema, CallbackStatusSchema
 from portal.domain.api_scopes import CALLBACKS_WRITE
 from portal.domain.callbacks import OPEN
+from portal.domain.messages import english
 from portal.domain.parsing import InputError, parse_json
 from portal.extensions import db
 from portal.models import CallbackRequest, Company, utcnow
@@ -56,7 +57,8 @@ def create_callback():
         payload = parse_json(request.get_data(cache=True), max_bytes=MAX_BODY, max_depth=MAX_DEPTH)
     except InputError as problem:
         raise ApiProblem(
-            400, f"The body must be a JSON object with the callback's fields; it {problem}.", "malformed"
+            400, f"The body must be a JSON object with the callback's fields; it {english(problem.message)}.",
+            "malformed",
         ) from None
     if not isinstance(payload, dict):
         raise ApiProblem(400, "The body must be a JSON object with the callback's fields.", "malformed")
@@ -66,7 +68,7 @@ def create_callback():
         raise ApiProblem(
             422,
             "The callback request was not stored: "
-            + "; ".join(f"{name}: {message}" for name, message in errors.items()),
+            + "; ".join(f"{name}: {english(message)}" for name, message in errors.items()),
             "invalid-fields",
             errors,
         )

@@ -16,6 +16,7 @@ from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from portal.api.schemas import ProblemSchema
+from portal.domain.messages import english
 from portal.domain.parsing import InputError, parse_json
 from portal.models import utcnow
 from portal.services.organisation.api_tokens import TokenUse, authenticate, record_use
@@ -65,7 +66,9 @@ class PortalParser(FlaskParser):
         try:
             return parse_json(req.get_data(cache=True), max_bytes=MAX_BODY, max_depth=MAX_DEPTH)
         except InputError as problem:
-            raise ApiProblem(400, f"The body must be a JSON object; it {problem}.", "malformed") from None
+            # the API answers in English (its reference is English): never the request's language
+            raise ApiProblem(400, f"The body must be a JSON object; it {english(problem.message)}.",
+                             "malformed") from None
 
 
 class PortalBlueprint(Blueprint):

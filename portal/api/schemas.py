@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from portal.domain.api_scopes import SCOPES
 from portal.domain.decisions import CANCEL, RESCHEDULE
+from portal.domain.messages import english_text
 from portal.domain.notifications import CHANNELS
 from portal.domain.organisation import CONSENT_CHANNELS, LANGUAGES
 from portal.domain.policy_schema import POLICY_TYPES
@@ -43,6 +44,14 @@ def money(**kwargs) -> fields.Decimal:
         metadata={"description": f"EUR, 0 to {MONEY_MAX}", "example": "35.00"},
         **kwargs,
     )
+
+
+class EnglishText(fields.String):
+    """A text of the rules (a domain Message) as the API says it: in English, amounts as
+    "15.00 EUR", whatever language the request asks for (the pages say it in theirs)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else super()._serialize(english_text(value), attr, obj, **kwargs)
 
 
 class ProblemSchema(Schema):
@@ -237,7 +246,7 @@ class SourceSchema(Schema):
     )
     name = fields.String(allow_none=True, required=True)
     external_id = fields.String(allow_none=True, required=True)
-    label = fields.String(required=True, metadata={"example": "Branch Mitte"})
+    label = EnglishText(required=True, metadata={"example": "Branch Mitte"})
 
 
 class PathNodeSchema(Schema):
@@ -286,28 +295,28 @@ class ModificationInSchema(ActionSchema):
 class RuleSchema(Schema):
     policy_type = fields.String(required=True)
     key = fields.String(required=True)
-    label = fields.String(required=True)
+    label = EnglishText(required=True)
     value = fields.Raw(required=True, allow_none=True)
-    shown = fields.String(required=True)
-    source = fields.String(required=True, metadata={"example": "Branch Mitte"})
+    shown = EnglishText(required=True)
+    source = EnglishText(required=True, metadata={"example": "Branch Mitte"})
     level = fields.String(required=True)
 
 
 class CheckSchema(Schema):
     rule = fields.String(required=True)
     passed = fields.Boolean(required=True)
-    text = fields.String(required=True)
+    text = EnglishText(required=True)
 
 
 class DecisionSchema(Schema):
     action = fields.String(required=True)
     scope = fields.String(required=True, metadata={"description": "single, or series"})
     allowed = fields.Boolean(required=True)
-    reasons = fields.List(fields.String(), required=True)
+    reasons = fields.List(EnglishText(), required=True)
     hours_notice = fields.Decimal(as_string=True, required=True)
     hours_required = fields.Integer(allow_none=True, required=True)
     fee = fields.Decimal(as_string=True, required=True, metadata={"description": "EUR"})
-    fee_rule = fields.String(required=True)
+    fee_rule = EnglishText(required=True)
     rolling_count = fields.Integer(required=True)
     checks = fields.List(fields.Nested(CheckSchema), required=True)
     rules = fields.List(fields.Nested(RuleSchema), required=True)
@@ -344,12 +353,12 @@ class AttemptSchema(Schema):
     number = fields.Integer(required=True)
     wait_minutes = fields.Integer(required=True)
     template = fields.String(required=True, metadata={"description": "Empty: the standard template"})
-    because_of = fields.String(allow_none=True, required=True)
+    because_of = EnglishText(allow_none=True, required=True)
 
 
 class NotificationPlanSchema(Schema):
     event_type = fields.String(required=True)
-    label = fields.String(required=True)
+    label = EnglishText(required=True)
     active = fields.Boolean(required=True)
     path = fields.List(fields.Nested(PathNodeSchema), required=True)
     channels = fields.List(fields.Nested(CellSchema), required=True)

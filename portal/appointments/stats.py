@@ -1,5 +1,6 @@
 """The rolling-count report (filled by `flask stats refresh`, portal/cli.py)."""
 from flask import render_template
+from flask_babel import gettext as _
 
 from portal.appointments import bp
 from portal.appointments.common import appointments_roles
@@ -18,7 +19,7 @@ RANKINGS = {"cancel_30d": "cancellations in the last 30 days",
 @bp.get("/stats")
 @appointments_roles
 def stats_report():
-    rank_by = arg_choice("rank", tuple(RANKINGS), "cancel_30d", label="Rank by")
+    rank_by = arg_choice("rank", tuple(RANKINGS), "cancel_30d", label=_("Rank by"))
     scope = current_scope()
     return render_template("appointments/stats.html", rank_by=rank_by, rankings=RANKINGS,
                            customers=top_customers(scope, rank_by),

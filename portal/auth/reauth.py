@@ -1,5 +1,6 @@
 """Re-authentication before a sensitive action: the password, or an authenticator code."""
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth import bp
@@ -23,7 +24,7 @@ def reauthenticate():
         return refusal
     if not credentials.reauthenticate(current_user, current_session(), form.secret.data, client(),
                                       request_time()):
-        form.secret.errors = ["That is not your password or a current code."]
+        form.secret.errors = [_("That is not your password or a current code.")]
         return render_template("auth/reauth.html", **context), 401
     sign_in_throttle().succeeded(account_key, client().address)
     return redirect(safe_next(form.next.data) or url_for("main.dashboard"))

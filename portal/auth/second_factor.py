@@ -1,6 +1,8 @@
 """The second step of signing in: an authenticator code (or a recovery code), or, for a role that
 must use two-step sign-in and has not set it up yet, the enrolment."""
 from flask import flash, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.auth import bp
 from portal.auth.flow import complete_sign_in, pending, refuse_if_throttled, sign_in, start_again
@@ -9,7 +11,7 @@ from portal.extensions import db
 from portal.services.accounts import events, mfa
 from portal.web.security import client, request_time
 
-WRONG_CODE = "That code is not right. Codes change every 30 seconds: use the one shown now."
+WRONG_CODE = _l("That code is not right. Codes change every 30 seconds: use the one shown now.")
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -28,8 +30,10 @@ def code():
         return complete_sign_in(user, state.get("next"), "password and authenticator code")
     if mfa.use_recovery_code(user, form.code.data, client(), now):
         left = mfa.unused_recovery_codes(user)
-        flash(f"You signed in with a recovery code; {left} unused code{'s' if left != 1 else ''} left. "
-              "Make new ones under My account if you lost your phone.", "warning")
+        flash(ngettext("You signed in with a recovery code; %(num)s unused code left. Make new ones under "
+                       "My account if you lost your phone.",
+                       "You signed in with a recovery code; %(num)s unused codes left. Make new ones under "
+                       "My account if you lost your phone.", left), "warning")
         return complete_sign_in(user, state.get("next"), "password and recovery code")
     events.record("mfa_failed", client(), now, user=user)
     db.session.commit()

@@ -14,6 +14,7 @@ from portal.services.delivery.outbox import resend as resend_delivery
 from portal.services.delivery.read import LogFilters, log_query
 from portal.services.delivery.templates import TemplateProblem, render
 from portal.services.delivery.unsubscribe import find_customer, withdraw
+from portal.services.delivery.values import local_when
 from portal.services.notifications.read import load_events
 from portal.web.inputs import arg_choice, arg_date, arg_id, arg_text
 from portal.web.pagination import page_args, paginate_entities
@@ -91,7 +92,8 @@ def preview():
     if override and not TEMPLATE_NAME.fullmatch(override):
         abort(400, _("Template: use lower-case letters, digits and _ . / - only."))
     event = next(e for e in events if e.event_type == event_type)
-    values = sample_variables(event, sample_appointment_start(utcnow()))
+    values = sample_variables(event, sample_appointment_start(utcnow()), language=language,
+                              when=lambda moment: local_when(moment, language))
     message, problem = None, None
     try:
         message = render(current_app.instance_path, event_type, override, language, values,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portal.domain.clock import to_local
-from portal.domain.messages import M_, Span
+from portal.domain.messages import M_, MC_, Span, join
 from portal.domain.policy_schema import TYPE_DEFAULTS, UNLIMITED
 
 STATUSES = ("pending", "assigned", "contacted", "completed", "expired", "cancelled")
@@ -36,22 +36,28 @@ class Transition:
 EVERYONE = ROLES
 MANAGERS = ("admin", "branch_manager")
 TRANSITIONS: dict[str, Transition] = {
-    "claim": Transition("claim", ("pending", "assigned"), "assigned", EVERYONE),
-    "assign": Transition("assign", ("pending", "assigned"), "assigned", MANAGERS),
+    "claim": Transition(MC_("callback action", "claim"), ("pending", "assigned"), "assigned", EVERYONE),
+    "assign": Transition(MC_("callback action", "assign"), ("pending", "assigned"), "assigned", MANAGERS),
     # Agents unassign only callbacks assigned to them (a claim made by mistake): see unassign_refusal.
-    "unassign": Transition("unassign", ("assigned",), "pending", EVERYONE),
-    "attempt": Transition("record a failed attempt on", ("assigned",), None, EVERYONE),
-    "contacted": Transition("mark contacted", ("assigned",), "contacted", EVERYONE),
-    "complete": Transition("complete", ("contacted",), "completed", EVERYONE),
-    "cancel": Transition("cancel", OPEN, "cancelled", EVERYONE),
+    "unassign": Transition(MC_("callback action", "unassign"), ("assigned",), "pending", EVERYONE),
+    "attempt": Transition(MC_("callback action", "record a failed attempt on"), ("assigned",), None,
+                          EVERYONE),
+    "contacted": Transition(MC_("callback action", "mark contacted"), ("assigned",), "contacted", EVERYONE),
+    "complete": Transition(MC_("callback action", "complete"), ("contacted",), "completed", EVERYONE),
+    "cancel": Transition(MC_("callback action", "cancel"), OPEN, "cancelled", EVERYONE),
     # Escalating to a staff member hands them the callback: a pending one becomes assigned.
-    "escalate": Transition("escalate", OPEN, None, EVERYONE),
+    "escalate": Transition(MC_("callback action", "escalate"), OPEN, None, EVERYONE),
     # An escalation can be resolved whatever became of its callback.
-    "resolve": Transition("resolve an escalation of", STATUSES, None, EVERYONE),
-    "expire": Transition("expire", OPEN, "expired", (SYSTEM,)),
+    "resolve": Transition(MC_("callback action", "resolve an escalation of"), STATUSES, None, EVERYONE),
+    "expire": Transition(MC_("callback action", "expire"), OPEN, "expired", (SYSTEM,)),
 }
-ROLE_NAMES = {"admin": "Admins", "branch_manager": "Branch managers", "agent": "Support agents",
-              SYSTEM: "The sweep"}
+ROLE_NAMES = {"admin": M_("Admins"), "branch_manager": M_("Branch managers"), "agent": M_("Support agents"),
+              SYSTEM: M_("The sweep")}
+# The states as a refusal names them ("A completed callback cannot be claimed").
+STATE_WORDS = {"pending": MC_("callback status", "pending"), "assigned": MC_("callback status", "assigned"),
+               "contacted": MC_("callback status", "contacted"),
+               "completed": MC_("callback status", "completed"),
+               "cancelled": MC_("callback status", "cancelled"), "expired": MC_("callback status", "expired")}
 
 
 def is_allowed(status: str, action: str, role: str) -> bool:
@@ -63,13 +69,16 @@ def refusal(status: str, action: str, role: str) -> str | None:
     """Why `role` may not do `action` to a callback in `status` (None: allowed)."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        return f"Unknown action {action!r}."
+        return M_("Unknown action %(action)s.", action=repr(action))
     if role not in transition.roles:
         if transition.roles == (SYSTEM,):
             return M_("Callbacks expire only through the sweep.")
-        return f"{ROLE_NAMES.get(role, role)} cannot {transition.label} callbacks."
+        return M_("%(who)s cannot %(action)s callbacks.", who=ROLE_NAMES.get(role, role),
+                  action=transition.label)
     if status not in transition.sources:
-        return f"A {status} callback cannot be {_past(action)}; only {_listing(transition.sources)} ones can."
+        return M_("A %(status)s callback cannot be %(done)s; only %(states)s ones can.",
+                  status=STATE_WORDS.get(status, status), done=_past(action),
+                  states=_listing(transition.sources))
     return None
 
 
@@ -99,15 +108,21 @@ def target_status(action: str, status: str, to_staff: bool = False) -> str:
 
 
 def _past(action: str) -> str:
-    return {"claim": "claimed", "assign": "assigned", "unassign": "unassigned",
-            "attempt": "given a failed attempt", "contacted": "marked contacted",
-            "complete": "completed", "cancel": "cancelled", "escalate": "escalated",
-            "resolve": "resolved", "expire": "expired"}[action]
+    return {"claim": MC_("callback refusal", "claimed"), "assign": MC_("callback refusal", "assigned"),
+            "unassign": MC_("callback refusal", "unassigned"),
+            "attempt": MC_("callback refusal", "given a failed attempt"),
+            "contacted": MC_("callback refusal", "marked contacted"),
+            "complete": MC_("callback refusal", "completed"), "cancel": MC_("callback refusal", "cancelled"),
+            "escalate": MC_("callback refusal", "escalated"), "resolve": MC_("callback refusal", "resolved"),
+            "expire": MC_("callback refusal", "expired")}[action]
 
 
 def _listing(states) -> str:
-    states = list(states)
-    return states[0] if len(states) == 1 else ", ".join(states[:-1]) + " or " + states[-1]
+    """"pending or assigned": the states' words, the last after "or"."""
+    words = [STATE_WORDS.get(state, state) for state in states]
+    if len(words) == 1:
+        return words[0]
+    return M_("%(some)s or %(last)s", some=join(words[:-1], ", "), last=words[-1])
 
 
 # --- SLA --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from portal.domain.messages import M_
+from portal.domain.messages import M_, Money
 from portal.domain.policies import Effective, Source
 from portal.domain.policy_schema import UNLIMITED, display_value, key_specs
 
@@ -140,7 +140,7 @@ def percentage_of(percentage: Any, price: Decimal | None) -> Decimal:
 
 
 def _money(amount: Any) -> str:
-    return M_("%(amount)s EUR", amount=Decimal(str(amount)).quantize(CENT))
+    return Money(Decimal(str(amount)).quantize(CENT))
 
 
 def _value(policy: Mapping[str, Effective], key: str) -> Any:
@@ -320,8 +320,8 @@ def _fees(request: ModificationRequest, policy, recurring, notice: timedelta, no
         return (fee,), rule
     parts = (fee, *(fee_for(policy, occurrence.starts_at - now, occurrence.price)[0]
                     for occurrence in request.following))
-    return parts, M_("%(total)s EUR for %(count)s appointments, each by its own notice; this one: %(rule)s",
-                     total=sum(parts), count=len(parts), rule=rule)
+    return parts, M_("%(total)s for %(count)s appointments, each by its own notice; this one: %(rule)s",
+                     total=_money(sum(parts)), count=len(parts), rule=rule)
 
 
 def _counted(action: str, count: int) -> str:

@@ -7,6 +7,7 @@ language (portal/web/i18n.py `translate`, applied to every template output). Par
 Messages themselves (a sentence built from parts); each part is translated on its own.
 
     M_("{what} needs {hours} h notice", what=..., hours=...)   # extracted by the catalog tool
+    MC_("callback status", "cancelled")   # with a context: one English word, two meanings
 
 The id uses Python's %-style placeholders (`%(hours)s`), like every other catalog entry.
 """
@@ -33,22 +34,45 @@ def english(text: str) -> str:
 class Message(str):
     msgid: str
     params: dict[str, Any]
+    context: str | None = None  # the catalog's msgctxt (MC_), where one English text says two things
 
     def __str__(self) -> str:
         return _renderer(self) if _renderer is not None else str.__str__(self)
 
     def __new__(cls, msgid: str, **params: Any) -> Message:
-        text = msgid % params if params else msgid
+        # The text is English whatever the request speaks: parts that are Messages (or other texts
+        # of ours) give their own English text, not what str() would say in the request's language.
+        text = msgid % {name: str.__str__(part) if isinstance(part, str) else part
+                        for name, part in params.items()} if params else msgid
         message = super().__new__(cls, text)
         message.msgid, message.params = msgid, params
         return message
 
-    def __reduce__(self):  # pickling/copying keeps the id and parameters
-        return (_rebuild, (self.msgid, self.params))
+    def __reduce__(self):  # pickling/copying keeps the id, the context and the parameters
+        return (_rebuild, (self.msgid, self.params, self.context))
 
 
-def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
-    return Message(msgid, **params)
+def _rebuild(msgid: str, params: dict[str, Any], context: str | None = None) -> Message:
+    return MC_(context, msgid, **params) if context else Message(msgid, **params)
+
+
+def MC_(context: str, msgid: str, **params: Any) -> Message:  # noqa: N802 (named like M_)
+    """A Message whose id is looked up within `context` (the catalog's msgctxt)."""
+    message = Message(msgid, **params)
+    message.context = context
+    return message
+
+
+def english_text(value: Any) -> Any:
+    """The English text of a Message with its parts in English too, whatever language the request
+    speaks (a Message's str is built with its parts said in the request's language); amounts as
+    "15.00 EUR". Any other value unchanged. What the JSON API answers."""
+    if isinstance(value, Message):
+        params = {name: english_text(part) for name, part in value.params.items()}
+        return value.msgid % params if params else value.msgid
+    if isinstance(value, str):
+        return str.__str__(value)
+    return value
 
 
 def join(parts: list, separator: str = "; ") -> Message:
@@ -92,6 +116,22 @@ class Span(str):
 
     def __reduce__(self):
         return (Span, (self.delta, str(self)))
+
+
+class Money(str):
+    """An amount in euros: "15.00 EUR" as the str (logs, JSON, stored metadata read as before);
+    keeps the amount so that the page says it in its language's form with Babel (en "€15.00",
+    de "15,00 €", portal/translations/runtime.py)."""
+
+    amount: Any
+
+    def __new__(cls, amount: Any) -> Money:
+        text = super().__new__(cls, f"{amount} EUR")
+        text.amount = amount
+        return text
+
+    def __reduce__(self):
+        return (Money, (self.amount,))
 
 
 M_ = Message

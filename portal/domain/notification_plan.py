@@ -12,7 +12,7 @@ Rules (times are minutes after the event fires, t = 0):
 
 The plan is a preview: it assumes each attempt fails at once, which is the longest schedule.
 """
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,12 +21,19 @@ from portal.domain.notifications import CHANNELS, NO_FALLBACK, Event, ResolvedCe
 
 SAMPLE_VALUES = {
     "customer_name": "Eva Schulz", "service_name": "Haircut", "staff_name": "Ben Schmidt",
-    "branch_name": "Berlin Mitte", "price": "35.00 EUR", "cancel_url": "https://portal.example/c/7Q2F",
-    "fee": "15.00 EUR", "reason": "Feeling unwell", "original_time": "Mon 09:30",
+    "branch_name": "Berlin Mitte", "price": "€35.00", "cancel_url": "https://portal.example/c/7Q2F",
+    "fee": "€15.00", "reason": "Feeling unwell", "original_time": "Mon 09:30",
     "changes": "staff: Ben Schmidt → Clara Weber", "phone_number": "+49 151 10000007",
     "sla_deadline": "today 16:00", "callback_time": "today 15:30", "agent_name": "Alex Agent",
-    "feedback_url": "https://portal.example/f/7Q2F", "amount": "35.00 EUR", "payment_method": "card",
+    "feedback_url": "https://portal.example/f/7Q2F", "amount": "€35.00", "payment_method": "card",
 }
+# The samples a German template is previewed with: what a German customer would read.
+SAMPLE_VALUES_BY_LANGUAGE = {"en": SAMPLE_VALUES, "de": {
+    **SAMPLE_VALUES, "service_name": "Haarschnitt", "price": "35,00 €", "fee": "15,00 €",
+    "reason": "Fühle mich nicht wohl", "original_time": "Mo. 09:30",
+    "changes": "Person: Ben Schmidt → Clara Weber", "sla_deadline": "heute 16:00",
+    "callback_time": "heute 15:30", "amount": "35,00 €", "payment_method": "Karte",
+}}
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,12 @@ def fires_at(event: Event, appointment_start: datetime, now: datetime) -> dateti
     return appointment_start + timedelta(hours=event.offset_hours)
 
 
-def sample_variables(event: Event, appointment_start: datetime,
-                     names: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The event's variables with sample values; `names` puts the node's own names in."""
-    values = {**SAMPLE_VALUES, **(names or {}),
-              "starts_at": appointment_start.strftime("%a %d %b %Y, %H:%M")}
+def sample_variables(event: Event, appointment_start: datetime, names: Mapping[str, str] | None = None,
+                     language: str = "en", when: Callable[[datetime], str] | None = None) -> dict[str, str]:
+    """The event's variables with sample values in `language`; `names` puts the node's own names in,
+    `when` says the appointment's time as a customer of that language reads it."""
+    start = when(appointment_start) if when else appointment_start.strftime("%a %d %b %Y, %H:%M")
+    values = {**SAMPLE_VALUES_BY_LANGUAGE.get(language, SAMPLE_VALUES), **(names or {}), "starts_at": start}
     return {name: values.get(name, f"<{name}>") for name in event.variables}
 
 

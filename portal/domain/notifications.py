@@ -196,22 +196,23 @@ def _clean_key(key: str, value: Any, channel: str) -> tuple[Any, str | None]:
     label = CHANNEL_LABELS[channel]
     if key == "is_enabled":
         parsed = _parse_bool(value)
-        return (parsed, None) if parsed is not None else (None, "Enabled must be yes or no.")
+        return (parsed, None) if parsed is not None else (None, M_("Enabled must be yes or no."))
     if key == "fallback_channel":
         choice = str(value).strip().lower()
         if choice == channel:
-            return None, f"The fallback must be a different channel than {label} itself."
+            return None, M_("The fallback must be a different channel than %(channel)s itself.",
+                            channel=label)
         if choice not in (*CHANNELS, NO_FALLBACK):
-            return None, "Fallback channel must be email, sms, whatsapp, push or none."
+            return None, M_("Fallback channel must be email, sms, whatsapp, push or none.")
         return choice, None
     if key == "retry_count":
         number = _parse_int(value, *RETRY_COUNT_RANGE)
         return (number, None) if number is not None else (
-            None, "Retries must be a whole number from 0 to 10.")
+            None, M_("Retries must be a whole number from 0 to 10."))
     if key == "retry_delay_minutes":
         number = _parse_int(value, *RETRY_DELAY_RANGE)
         return (number, None) if number is not None else (
-            None, "Retry delay must be a whole number of minutes from 1 to 1440 (one day).")
+            None, M_("Retry delay must be a whole number of minutes from 1 to 1440 (one day)."))
     name = str(value).strip()
     if name.startswith("/") or ".." in name.split("/"):
         # a name, not a path: the sender must never be pointed outside its template folder
@@ -234,15 +235,16 @@ def clean_settings(level: str, channel: str, raw: Mapping[str, Any], *, lock: bo
     `inherited_enabled` whether the cell is on without this level's Enabled (a cell already on
     by the catalog can be locked as it is). Any error means nothing may be saved.
     """
-    clean, errors = {}, {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     if channel not in CHANNELS:
-        return {}, {"channel": f"Unknown channel {channel!r}."}
+        return {}, {"channel": M_("Unknown channel %(channel)s.", channel=repr(channel))}
     for key, value in raw.items():
         if key not in KEYS:
-            errors[key] = f"Unknown setting {key!r} for a notification channel."
+            errors[key] = M_("Unknown setting %(key)s for a notification channel.", key=repr(key))
         elif key not in allowed_keys(level):
-            errors[key] = (f"{KEY_LABELS[key]} cannot be set for a staff member: retries are a "
-                           "business rule of the company, a branch or a service.")
+            errors[key] = M_("%(setting)s cannot be set for a staff member: retries are a business rule of "
+                             "the company, a branch or a service.", setting=KEY_LABELS[key])
         elif value is None:
             continue
         else:
@@ -258,12 +260,12 @@ def _check_lock(level: str, clean: dict, errors: dict, lock: bool, locked_above:
                 inherited_enabled: bool) -> None:
     enabled = clean.get("is_enabled", inherited_enabled)
     if lock and level != "company":
-        errors["locked"] = "Only the company level can lock a channel."
+        errors["locked"] = M_("Only the company level can lock a channel.")
     elif lock and enabled is not True and "is_enabled" not in errors:
-        errors["locked"] = "A locked channel must be on: set Enabled to yes, or unlock it."
+        errors["locked"] = M_("A locked channel must be on: set Enabled to yes, or unlock it.")
     if locked_above and level != "company" and clean.get("is_enabled") is False:
-        errors["is_enabled"] = ("Locked at company level: this channel cannot be switched off "
-                                "below the company.")
+        errors["is_enabled"] = M_("Locked at company level: this channel cannot be switched off below the "
+                                  "company.")
 
 
 # --- bulk changes ------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.domain.messages import M_
 from portal.domain.organisation import (
+    ACTIVE,
     CITY_MAX,
     check_timezone,
     clean_email,
@@ -90,28 +92,29 @@ def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict]], list[str]]
     """(columns, [(line, {column: cell})], file errors). UTF-8 (with or without BOM), else
     Windows-1252 as spreadsheets save it; comma, semicolon or tab separated."""
     if len(data) > MAX_BYTES:
-        size = f"The file is {len(data) // 1000} KB; at most {MAX_BYTES // 1000} KB at once"
-        return [], [], [size + " (split it by kind)."]
+        return [], [], [M_("The file is %(size)s KB; at most %(maximum)s KB at once (split it by kind).",
+                           size=len(data) // 1000, maximum=MAX_BYTES // 1000)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        return [], [], ["This is not a CSV text file."]
+        return [], [], [M_("This is not a CSV text file.")]
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         lines = list(reader)
     except csv.Error as exc:
-        return [], [], [f"The file is not valid CSV: {exc}."]
+        return [], [], [M_("The file is not valid CSV: %(problem)s.", problem=str(exc))]
     if not lines or not any(cell.strip() for cell in lines[0]):
-        return [], [], ["The file is empty: the first line names the columns."]
+        return [], [], [M_("The file is empty: the first line names the columns.")]
     columns = [cell.strip().lower().replace(" ", "_") for cell in lines[0]]
     rows = [(number, dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False)))
             for number, cells in enumerate(lines[1:], start=2) if any(cell.strip() for cell in cells)]
     if len(rows) > MAX_ROWS:
-        return columns, [], [f"The file has {len(rows)} rows; at most {MAX_ROWS} at once."]
+        return columns, [], [M_("The file has %(count)s rows; at most %(maximum)s at once.", count=len(rows),
+                                maximum=MAX_ROWS)]
     return columns, rows, []
 
 
@@ -119,18 +122,20 @@ def check_columns(columns: list[str], kind: str | None) -> list[str]:
     """Messages for unknown or repeated columns, and the kind column of a combined file
     (`kind` None). Missing columns depend on the rows' kinds: see missing_columns()."""
     allowed = set(COLUMNS[kind]) if kind else {"kind", *(c for cols in COLUMNS.values() for c in cols)}
-    errors = [f"Line 1: unknown column “{column[:40]}”. The columns are: {', '.join(sorted(allowed))}."
-              for column in sorted(set(columns) - allowed - {""})]
-    errors += [f"Line 1: the column “{column}” appears twice."
+    errors: list[str] = [
+        M_("Line 1: unknown column “%(column)s”. The columns are: %(columns)s.", column=column[:40],
+           columns=", ".join(sorted(allowed)))
+        for column in sorted(set(columns) - allowed - {""})]
+    errors += [M_("Line 1: the column “%(column)s” appears twice.", column=column)
                for column in sorted({c for c in columns if c and columns.count(c) > 1})]
     if kind is None and "kind" not in columns:
-        errors.append("Line 1: a combined file needs a “kind” column (branch, service or staff); "
-                      "or choose the kind the file holds.")
+        errors.append(M_("Line 1: a combined file needs a “kind” column (branch, service or staff); "
+                         "or choose the kind the file holds."))
     return errors
 
 
 def missing_columns(columns: list[str], kinds: set[str]) -> list[str]:
-    return [f"Line 1: the column “{column}” is missing; {kind} rows need it."
+    return [M_("Line 1: the column “%(column)s” is missing; %(kind)s rows need it.", column=column, kind=kind)
             for kind in KINDS if kind in kinds for column in REQUIRED[kind] if column not in columns]
 
 
@@ -152,12 +157,12 @@ def _names(cell: str) -> list[str]:
 
 
 CLEANERS = {
-    "city": lambda v: clean_text(v, "The city", CITY_MAX, required=False),
+    "city": lambda v: clean_text(v, M_("The city"), CITY_MAX, required=False),
     "timezone": lambda v: check_timezone(v, required=False),
     "price": parse_price,
     "duration_minutes": parse_duration,
     "email": clean_email,
-    "active": lambda v: parse_flag(v, "Active"),
+    "active": lambda v: parse_flag(v, ACTIVE),
 }
 VALUE_FIELDS = {"branch": ("city", "timezone"), "service": ("price", "duration_minutes"), "staff": ("email",)}
 
@@ -192,12 +197,13 @@ def row_kind(row: dict, kind: str | None) -> tuple[str | None, str | None]:
         return kind, None
     word = _cell(row, "kind").lower()
     found = KIND_WORDS.get(word)
-    return found, None if found else f"Unknown kind “{word[:30]}”: write branch, service or staff."
+    return found, None if found else M_("Unknown kind “%(kind)s”: write branch, service or staff.",
+                                        kind=word[:30])
 
 
 def describe(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "active" if value else "inactive"
+        return M_("active") if value else M_("inactive")
     return str(value)

@@ -2,6 +2,7 @@
 import hashlib
 from collections import defaultdict
 
+from portal.domain.messages import M_
 from portal.domain.onboarding import (
     LINK_COLUMNS,
     Existing,
@@ -15,7 +16,13 @@ from portal.domain.onboarding import (
     row_kind,
 )
 
-KIND_LABELS = {"branch": "branch", "service": "service", "staff": "staff member"}
+KIND_LABELS = {"branch": M_("branch"), "service": M_("service"), "staff": M_("staff member")}
+KIND_PLURALS = {"branch": M_("branches"), "service": M_("services"), "staff": M_("staff members")}
+# The columns as a change names them ("city Hamburg → Berlin").
+FIELD_LABELS = {"city": M_("city"), "timezone": M_("time zone"), "price": M_("price"),
+                "duration_minutes": M_("duration in minutes"), "email": M_("email address"),
+                "is_active": M_("active"), "branches": M_("branches"), "services": M_("services"),
+                "home_branch": M_("home branch")}
 
 
 class Index:
@@ -63,7 +70,7 @@ def plan_import(columns: list[str], rows: list[tuple[int, dict]], kind: str | No
 def _parse(number: int, cells: dict, kind: str | None) -> PlannedRow:
     row_type, error = row_kind(cells, kind)
     if row_type is None:
-        return PlannedRow(number, "?", (cells.get("name") or "")[:60], errors=[error or "Unknown kind."])
+        return PlannedRow(number, "?", (cells.get("name") or "")[:60], errors=[error or M_("Unknown kind.")])
     return parse_row(number, row_type, cells)
 
 
@@ -74,7 +81,8 @@ def _match(row: PlannedRow, index: Index) -> None:
     if row.external_id:
         earlier = index.row_external.get((row.kind, row.external_id))
         if earlier is not None:
-            row.errors.append(f"The external id “{row.external_id}” is on line {earlier.number} too.")
+            row.errors.append(M_("The external id “%(id)s” is on line %(line)s too.", id=row.external_id,
+                                 line=earlier.number))
             return
         index.row_external[(row.kind, row.external_id)] = row
         found = index.by_external.get((row.kind, row.external_id))
@@ -83,27 +91,30 @@ def _match(row: PlannedRow, index: Index) -> None:
     if row.target is None and (row.kind != "staff" or not row.external_id):
         candidates = index.by_name.get((row.kind, row.name.lower()), [])
         if len(candidates) > 1:
-            row.errors.append(f"{len(candidates)} {label}s are called “{row.name}”: add an external_id to "
-                              "tell them apart.")
+            row.errors.append(M_("%(count)s %(kinds)s are called “%(name)s”: add an external_id to tell "
+                                 "them apart.", count=len(candidates), kinds=KIND_PLURALS[row.kind],
+                                 name=row.name))
             return
         if candidates and candidates[0].external_id and row.external_id:
-            row.errors.append(f"A {label} called “{row.name}” exists with the external id "
-                              f"“{candidates[0].external_id}”: use that id, or another name.")
+            row.errors.append(M_("A %(kind)s called “%(name)s” exists with the external id “%(id)s”: use "
+                                 "that id, or another name.", kind=label, name=row.name,
+                                 id=candidates[0].external_id))
             return
         row.target = candidates[0].id if candidates else None
     _claim_name(row, index, label)
 
 
-def _claim_name(row: PlannedRow, index: Index, label: str) -> None:
+def _claim_name(row: PlannedRow, index: Index, label: M_) -> None:
     key = (row.kind, row.name.lower())
     earlier = index.row_name.get(key)
     if earlier is not None and _same_record(earlier, row):
-        row.errors.append(f"Line {earlier.number} describes the {label} “{row.name}” already.")
+        row.errors.append(M_("Line %(line)s describes the %(kind)s “%(name)s” already.", line=earlier.number,
+                             kind=label, name=row.name))
         return
     if row.kind != "staff" and row.target is not None:
         owner = [e for e in index.by_name.get(key, []) if e.id != row.target]
         if owner:
-            row.errors.append(f"Another {label} is already called “{row.name}”.")
+            row.errors.append(M_("Another %(kind)s is already called “%(name)s”.", kind=label, name=row.name))
             return
     index.row_name.setdefault(key, row)
 
@@ -123,7 +134,8 @@ def _resolve_links(row: PlannedRow, index: Index) -> None:
     for column, names in row.links.items():
         kind = LINK_COLUMNS[column]
         if column == "home_branch" and len(names) > 1:
-            row.errors.append(f"One home branch only, not {len(names)} (“{'; '.join(names)}”).")
+            row.errors.append(M_("One home branch only, not %(count)s (“%(names)s”).", count=len(names),
+                                 names="; ".join(names)))
             continue
         refs = []
         for name in names:
@@ -136,19 +148,20 @@ def _resolve_links(row: PlannedRow, index: Index) -> None:
     row.links = resolved
 
 
-def _find(kind: str, name: str, index: Index) -> tuple[Ref | None, str | None]:
+def _find(kind: str, name: str, index: Index) -> tuple[Ref | None, M_ | None]:
     """A branch or service by external id or name: a row of the file first, then a stored one."""
     row = index.row_external.get((kind, name)) or index.row_name.get((kind, name.lower()))
     if row is not None:
         if row.errors:
-            return None, f"The {kind} “{name}” on line {row.number} has errors; correct that line first."
+            return None, M_("The %(kind)s “%(name)s” on line %(line)s has errors; correct that line first.",
+                            kind=KIND_LABELS[kind], name=name, line=row.number)
         return (("id", row.target) if row.target is not None else ("row", row.number)), None
     stored = index.by_external.get((kind, name))
     matches = [stored] if stored else index.by_name.get((kind, name.lower()), [])
     if len(matches) == 1:
         return ("id", matches[0].id), None
-    return None, (f"Unknown {kind} “{name[:60]}”: no {kind} has this name or external id, stored or "
-                  "in the file.")
+    return None, M_("Unknown %(kind)s “%(name)s”: no %(kind)s has this name or external id, stored or in "
+                    "the file.", kind=KIND_LABELS[kind], name=name[:60])
 
 
 def _decide(row: PlannedRow, index: Index) -> None:
@@ -160,14 +173,16 @@ def _decide(row: PlannedRow, index: Index) -> None:
         row.action = "create"
         return
     stored = index.by_id[(row.kind, row.target)]
-    changes = []
+    changes: list[str] = []
     if row.name != stored.name:
-        changes.append(f"name “{stored.name}” → “{row.name}”")
+        changes.append(M_("name “%(old)s” → “%(new)s”", old=stored.name, new=row.name))
     if row.external_id and row.external_id != stored.external_id:
-        changes.append(f"external id {describe(stored.external_id)} → {row.external_id}")
+        changes.append(M_("external id %(old)s → %(new)s", old=describe(stored.external_id),
+                          new=row.external_id))
     for key, value in row.values.items():
         if stored.values.get(key) != value:
-            changes.append(f"{key.replace('_', ' ')} {describe(stored.values.get(key))} → {describe(value)}")
+            changes.append(M_("%(field)s %(old)s → %(new)s", field=FIELD_LABELS.get(key, key),
+                              old=describe(stored.values.get(key)), new=describe(value)))
     for column, refs in row.links.items():
         wanted = {ident for kind, ident in refs if kind == "id"}
         current = stored.links.get(column, frozenset())
@@ -175,7 +190,7 @@ def _decide(row: PlannedRow, index: Index) -> None:
         if column == "home_branch":
             current = frozenset({current}) if isinstance(current, int) else current
         if wanted != set(current) or any(kind == "row" for kind, _ in refs):
-            changes.append(f"{column.replace('_', ' ')} changed")
+            changes.append(M_("%(field)s changed", field=FIELD_LABELS.get(column, column)))
     row.changes, row.action = changes, "update" if changes else "unchanged"
 
 

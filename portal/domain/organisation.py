@@ -13,6 +13,8 @@ from zoneinfo import available_timezones
 
 from phonenumbers import SUPPORTED_REGIONS
 
+from portal.domain.messages import M_
+
 LANGUAGES = ("de", "en")
 LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
 CONSENT_CHANNELS = ("email", "sms", "whatsapp", "push")
@@ -40,46 +42,50 @@ def clean_text(value: Any, what: str, limit: int, required: bool = True) -> Clea
     if value is None:
         value = ""
     if not isinstance(value, str):
-        return None, f"{what} must be text."
+        return None, M_("%(what)s must be text.", what=what)
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
-        return None, f"{what} is required." if required else None
+        return None, M_("%(what)s is required.", what=what) if required else None
     if len(text) > limit:
-        return None, f"{what} is too long: {len(text)} characters, at most {limit}."
+        return None, M_("%(what)s is too long: %(length)s characters, at most %(maximum)s.", what=what,
+                        length=len(text), maximum=limit)
     if any(unicodedata.category(char) in REFUSED_CATEGORIES for char in text):
-        return None, f"{what} contains a control or unassigned character; type it again."
+        return None, M_("%(what)s contains a control or unassigned character; type it again.", what=what)
     return text, None
 
 
-def clean_name(value: Any, what: str = "The name") -> Cleaned:
+THE_NAME = M_("The name")
+
+
+def clean_name(value: Any, what: str = THE_NAME) -> Cleaned:
     return clean_text(value, what, NAME_MAX)
 
 
 def clean_external_id(value: Any) -> Cleaned:
     """The booking system's id: optional, at most 100 characters, no white space inside."""
-    text, error = clean_text(value, "The external id", EXTERNAL_ID_MAX, required=False)
+    text, error = clean_text(value, M_("The external id"), EXTERNAL_ID_MAX, required=False)
     if error or text is None:
         return None, error
     if any(char.isspace() for char in text):
-        return None, "The external id cannot contain spaces."
+        return None, M_("The external id cannot contain spaces.")
     return text, None
 
 
 def clean_email(value: Any, required: bool = False) -> Cleaned:
-    text, error = clean_text(value, "The email address", EMAIL_MAX, required=required)
+    text, error = clean_text(value, M_("The email address"), EMAIL_MAX, required=required)
     if error or text is None:
         return None, error
     if not EMAIL.fullmatch(text):
-        return None, f"“{text[:60]}” is not an email address (name@example.com)."
+        return None, M_("“%(text)s” is not an email address (name@example.com).", text=text[:60])
     return text.lower(), None
 
 
 def clean_slug(value: Any) -> Cleaned:
-    text, error = clean_text(value, "The slug", 80)
+    text, error = clean_text(value, M_("The slug"), 80)
     if error or text is None:
         return None, error
     if not SLUG.fullmatch(text):
-        return None, "The slug takes lower-case letters a–z, digits and dashes (e.g. salon-schmidt)."
+        return None, M_("The slug takes lower-case letters a–z, digits and dashes (e.g. salon-schmidt).")
     return text, None
 
 
@@ -87,26 +93,28 @@ def parse_price(value: Any) -> Cleaned:
     """A price in EUR: "35", "35.5", "35,50" or empty (no price); never negative, two decimals."""
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         value = str(value)
-    text, error = clean_text(value, "The price", 20, required=False)
+    text, error = clean_text(value, M_("The price"), 20, required=False)
     if error or text is None:
         return None, error
     normal = text.removesuffix("€").removesuffix("EUR").strip().replace(",", ".")
     if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,2})?", normal):  # ASCII digits: \d takes any script
-        return None, f"“{text}” is not an amount in EUR: write it like 35.00 (at most two decimals)."
+        return None, M_("“%(text)s” is not an amount in EUR: write it like 35.00 (at most two decimals).",
+                        text=text)
     try:
         price = Decimal(normal).quantize(Decimal("0.01"))
     except InvalidOperation:  # the pattern above leaves nothing Decimal refuses; kept for safety
-        return None, f"“{text}” is not an amount in EUR."
-    return (price, None) if price <= PRICE_MAX else (None, "The price is too high.")
+        return None, M_("“%(text)s” is not an amount in EUR.", text=text)
+    return (price, None) if price <= PRICE_MAX else (None, M_("The price is too high."))
 
 
 def parse_duration(value: Any) -> Cleaned:
     """A duration in whole minutes, 1 to 1440."""
-    text, error = clean_text(str(value) if isinstance(value, int) else value, "The duration", 10)
+    text, error = clean_text(str(value) if isinstance(value, int) else value, M_("The duration"), 10)
     if error or text is None:
         return None, error
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= DURATION_MAX:
-        return None, f"“{text}” is not a duration: give whole minutes from 1 to {DURATION_MAX}."
+        return None, M_("“%(text)s” is not a duration: give whole minutes from 1 to %(maximum)s.", text=text,
+                        maximum=DURATION_MAX)
     return int(text), None
 
 
@@ -116,35 +124,38 @@ def time_zones() -> frozenset[str]:
 
 
 def check_timezone(value: Any, required: bool = True) -> Cleaned:
-    text, error = clean_text(value, "The time zone", 64, required=required)
+    text, error = clean_text(value, M_("The time zone"), 64, required=required)
     if error or text is None:
         return None, error
     if text not in time_zones():
-        return None, f"“{text}” is not a time zone: use a name like Europe/Berlin."
+        return None, M_("“%(text)s” is not a time zone: use a name like Europe/Berlin.", text=text)
     return text, None
 
 
 def check_region(value: Any) -> Cleaned:
     """A phone region: two letters known to the phone number rules (DE, AT, CH, …)."""
-    text, error = clean_text(value, "The phone region", 2)
+    text, error = clean_text(value, M_("The phone region"), 2)
     if error or text is None:
         return None, error
     code = text.upper()
     if code not in SUPPORTED_REGIONS:
-        return None, f"“{text}” is not a country code for phone numbers (e.g. DE, AT, CH)."
+        return None, M_("“%(text)s” is not a country code for phone numbers (e.g. DE, AT, CH).", text=text)
     return code, None
 
 
 def check_language(value: Any, required: bool = True) -> Cleaned:
-    text, error = clean_text(value, "The language", 5, required=required)
+    text, error = clean_text(value, M_("The language"), 5, required=required)
     if error or text is None:
         return None, error
     if text.lower() not in LANGUAGES:
-        return None, "The language is de (Deutsch) or en (English)."
+        return None, M_("The language is de (Deutsch) or en (English).")
     return text.lower(), None
 
 
-def parse_flag(value: Any, what: str = "Active") -> Cleaned:
+ACTIVE = M_("Active")
+
+
+def parse_flag(value: Any, what: str = ACTIVE) -> Cleaned:
     """yes/no in the words people type into a spreadsheet; empty is None (not given)."""
     if isinstance(value, bool):
         return value, None
@@ -155,7 +166,7 @@ def parse_flag(value: Any, what: str = "Active") -> Cleaned:
         return True, None
     if text.lower() in FALSE_WORDS:
         return False, None
-    return None, f"{what}: “{text}” is neither yes nor no."
+    return None, M_("%(what)s: “%(text)s” is neither yes nor no.", what=what, text=text)
 
 
 def clean_consents(value: Any) -> Cleaned:
@@ -163,12 +174,13 @@ def clean_consents(value: Any) -> Cleaned:
     if value is None:
         return {}, None
     if not isinstance(value, dict):
-        return None, "Consents are given per channel, e.g. {\"email\": true, \"sms\": false}."
+        return None, M_("Consents are given per channel, e.g. {\"email\": true, \"sms\": false}.")
     unknown = sorted(str(key)[:20] for key in value if key not in CONSENT_CHANNELS)
     if unknown:
-        return None, f"Unknown channel {unknown[0]!r}: the channels are {', '.join(CONSENT_CHANNELS)}."
+        return None, M_("Unknown channel %(channel)s: the channels are %(channels)s.",
+                        channel=repr(unknown[0]), channels=", ".join(CONSENT_CHANNELS))
     if any(not isinstance(given, bool) for given in value.values()):
-        return None, "Each consent is true or false."
+        return None, M_("Each consent is true or false.")
     return {channel: value[channel] for channel in CONSENT_CHANNELS if channel in value}, None
 
 

@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from portal.domain.messages import M_, Message
+
 MAX_ID = 2**63 - 1  # the largest BIGINT: anything above cannot name a row
 MAX_INT = 2**31 - 1  # the default bound of a whole number: fits every INTEGER column
 EARLIEST = date(1900, 1, 1)
@@ -43,7 +45,14 @@ _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 class InputError(ValueError):
-    """A value that cannot be used; the message is for the person who sent it."""
+    """A value that cannot be used; the message is for the person who sent it.
+
+    The message is a domain Message: a phrase about the value ("must be a whole number") that the
+    caller puts after the field's name, in the page's language (portal/web/fields.py, inputs.py)."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 def _shown(value: Any) -> str:
@@ -72,38 +81,40 @@ def parse_id(value) -> int | None:
 def parse_int(value: Any, *, minimum: int = 0, maximum: int = MAX_INT) -> int:
     """A whole number within [minimum, maximum], from an int or ASCII digits (a sign if minimum < 0)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InputError("must be a whole number")
+        raise InputError(M_("must be a whole number"))
     if isinstance(value, str):
         text = value.strip()
         if len(text) > 20 or not _SIGNED_DIGITS.fullmatch(text):
-            raise InputError(f"must be a whole number written with the digits 0–9, not {_shown(value)}")
+            raise InputError(M_("must be a whole number written with the digits 0–9, not %(value)s",
+                                 value=_shown(value)))
         value = int(text)
     if not minimum <= value <= maximum:
-        raise InputError(f"must be a whole number from {minimum} to {maximum}")
+        raise InputError(M_("must be a whole number from %(minimum)s to %(maximum)s", minimum=minimum,
+                             maximum=maximum))
     return value
 
 
 def parse_decimal(value: Any, *, minimum: Decimal, maximum: Decimal, places: int = 2) -> Decimal:
     """A finite decimal within [minimum, maximum] with at most `places` decimals ("12.5", "12,50")."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise InputError("must be a number")
+        raise InputError(M_("must be a number"))
     if isinstance(value, str):
         match = _DECIMAL.fullmatch(value.strip())
         if match is None:
-            raise InputError(f"must be a number like 12.5, not {_shown(value)}")
+            raise InputError(M_("must be a number like 12.5, not %(value)s", value=_shown(value)))
         sign, whole, fraction = match.groups()
         number = Decimal(f"{sign}{whole}.{fraction or '0'}")
     else:
         try:
             number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:
-            raise InputError("must be a number") from None
+            raise InputError(M_("must be a number")) from None
         if not number.is_finite():
-            raise InputError("must be a number, not NaN or infinity")
+            raise InputError(M_("must be a number, not NaN or infinity"))
     if not minimum <= number <= maximum:
-        raise InputError(f"must be between {minimum} and {maximum}")
+        raise InputError(M_("must be between %(minimum)s and %(maximum)s", minimum=minimum, maximum=maximum))
     if _places(number) > places:
-        raise InputError(f"must have at most {places} decimals")
+        raise InputError(M_("must have at most %(places)s decimals", places=places))
     return number
 
 
@@ -120,13 +131,14 @@ def parse_date(value: Any, *, earliest: date = EARLIEST, latest: date = LATEST) 
     """A calendar date written YYYY-MM-DD, within [earliest, latest]."""
     text = value.strip() if isinstance(value, str) else ""
     if not _DATE.fullmatch(text):
-        raise InputError(f"must be a date like 2026-05-03, not {_shown(value)}")
+        raise InputError(M_("must be a date like 2026-05-03, not %(value)s", value=_shown(value)))
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{_shown(value)} is not a date in the calendar") from None
+        raise InputError(M_("%(value)s is not a date in the calendar", value=_shown(value))) from None
     if not earliest <= day <= latest:
-        raise InputError(f"must be a date from {earliest} to {latest}")
+        raise InputError(M_("must be a date from %(earliest)s to %(latest)s", earliest=earliest,
+                               latest=latest))
     return day
 
 
@@ -137,13 +149,15 @@ def parse_datetime(value: Any, *, earliest: date = EARLIEST, latest: date = LATE
     """
     text = value.strip() if isinstance(value, str) else ""
     if not _DATETIME.fullmatch(text):
-        raise InputError(f"must be a date and time like 2026-05-03T14:30, not {_shown(value)}")
+        raise InputError(M_("must be a date and time like 2026-05-03T14:30, not %(value)s",
+                               value=_shown(value)))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{_shown(value)} is not a time in the calendar") from None
+        raise InputError(M_("%(value)s is not a time in the calendar", value=_shown(value))) from None
     if not earliest <= moment.date() <= latest:
-        raise InputError(f"must be a time from {earliest} to {latest}")
+        raise InputError(M_("must be a time from %(earliest)s to %(latest)s", earliest=earliest,
+                               latest=latest))
     return moment
 
 
@@ -156,12 +170,12 @@ def parse_time_window(value: Any) -> tuple[datetime, datetime] | None:
     if value in (None, "", {}):
         return None
     if not isinstance(value, Mapping) or set(value) - {"start", "end"}:
-        raise InputError("needs a start and an end, and nothing else")
+        raise InputError(M_("needs a start and an end, and nothing else"))
     start, end = (parse_datetime(value.get(key, "")) for key in ("start", "end"))
     if (start.tzinfo is None) != (end.tzinfo is None):
-        raise InputError("give both times with a UTC offset, or neither")
+        raise InputError(M_("give both times with a UTC offset, or neither"))
     if end <= start:
-        raise InputError("must end after it starts")
+        raise InputError(M_("must end after it starts"))
     return start, end
 
 
@@ -170,18 +184,18 @@ def add_duration(start: datetime, duration: timedelta) -> datetime:
     try:
         end = start + duration
     except OverflowError:
-        raise InputError(f"ends after {LATEST}") from None
+        raise InputError(M_("ends after %(latest)s", latest=LATEST)) from None
     if end.date() > LATEST:
-        raise InputError(f"ends after {LATEST}")
+        raise InputError(M_("ends after %(latest)s", latest=LATEST))
     return end
 
 
 def check_text(text: str, *, multiline: bool = False) -> str:
     """`text` when it is valid Unicode without control characters (tabs and line breaks: multiline)."""
     if _SURROGATE.search(text):
-        raise InputError("contains characters that are not valid Unicode")
+        raise InputError(M_("contains characters that are not valid Unicode"))
     if (_CONTROL_TEXT if multiline else _CONTROL_LINE).search(text):
-        raise InputError("contains control characters")
+        raise InputError(M_("contains control characters"))
     return text
 
 
@@ -190,10 +204,11 @@ def parse_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InputError("must be text")
+        raise InputError(M_("must be text"))
     text = check_text(value.strip(), multiline=multiline)
     if len(text) > max_length:
-        raise InputError(f"is too long: {len(text)} characters, at most {max_length}")
+        raise InputError(M_("is too long: %(length)s characters, at most %(maximum)s", length=len(text),
+                             maximum=max_length))
     return text
 
 
@@ -202,7 +217,8 @@ def parse_choice(value: Any, choices, default: str | None = None) -> str:
     if value in (None, "") and default is not None:
         return default
     if not isinstance(value, str) or value not in choices:
-        raise InputError(f"must be one of {', '.join(map(str, choices))}, not {_shown(value)}")
+        raise InputError(M_("must be one of %(choices)s, not %(value)s", choices=", ".join(map(str, choices)),
+                             value=_shown(value)))
     return value
 
 
@@ -222,13 +238,13 @@ def json_depth(text: str, limit: int) -> int:
 
 
 def _refuse_constant(name: str):
-    raise InputError(f"must not contain {name}: JSON has no such number")
+    raise InputError(M_("must not contain %(name)s: JSON has no such number", name=name))
 
 
 def _finite_float(text: str) -> float:
     number = float(text)
     if number in (float("inf"), float("-inf")):
-        raise InputError(f"holds a number too large to use: {text[:30]}")
+        raise InputError(M_("holds a number too large to use: %(number)s", number=text[:30]))
     return number
 
 
@@ -236,19 +252,20 @@ def parse_json(value: str | bytes, *, max_bytes: int = JSON_MAX_BYTES, max_depth
     """A JSON document of at most `max_bytes`, nested at most `max_depth` deep, with valid text."""
     size = len(value) if isinstance(value, bytes) else len(value.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        raise InputError(f"is too large: {size} bytes, at most {max_bytes}")
+        raise InputError(M_("is too large: %(size)s bytes, at most %(maximum)s", size=size,
+                               maximum=max_bytes))
     try:
         text = value.decode("utf-8") if isinstance(value, bytes) else value
     except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text") from None
+        raise InputError(M_("is not UTF-8 text")) from None
     if json_depth(text, max_depth) > max_depth:
-        raise InputError(f"is nested too deeply: at most {max_depth} levels")
+        raise InputError(M_("is nested too deeply: at most %(depth)s levels", depth=max_depth))
     try:
         document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except InputError:
         raise
     except ValueError as problem:  # json.JSONDecodeError, or an integer of thousands of digits
-        raise InputError(f"is not valid JSON ({str(problem).split(':')[0]})") from None
+        raise InputError(M_("is not valid JSON (%(reason)s)", reason=str(problem).split(":")[0])) from None
     check_json_text(document)
     return document
 
@@ -260,7 +277,7 @@ def check_json_text(document: Any) -> None:
         item = pending.pop()
         if isinstance(item, str):
             if _SURROGATE.search(item):
-                raise InputError("contains text that is not valid Unicode (a lone surrogate)")
+                raise InputError(M_("contains text that is not valid Unicode (a lone surrogate)"))
         elif isinstance(item, Mapping):
             pending.extend(item.keys())
             pending.extend(item.values())

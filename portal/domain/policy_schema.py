@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from portal.domain.messages import M_, join
+from portal.domain.messages import M_, Money, join
 from portal.domain.parsing import InputError, parse_decimal, parse_int, parse_json
 
 UNLIMITED = "unlimited"
@@ -245,8 +245,7 @@ def _clean_money(value: Any, label: str) -> str:
     if number is None or number < 0:
         raise InvalidValue(M_("%(label)s must be an amount in EUR of 0 or more", label=label))
     if number > MAX_MONEY:
-        raise InvalidValue(M_("%(label)s must be at most %(maximum)s EUR", label=label,
-                              maximum=str(MAX_MONEY)))
+        raise InvalidValue(M_("%(label)s must be at most %(maximum)s", label=label, maximum=Money(MAX_MONEY)))
     return _check_cents(number, label)
 
 
@@ -265,10 +264,10 @@ def _clean_tiers(value: Any) -> list[dict]:
         try:
             value = parse_json(value, max_bytes=TIERS_MAX_BYTES, max_depth=3)
         except InputError as problem:
-            if str(problem).startswith("is not valid JSON"):
+            if problem.message.msgid.startswith("is not valid JSON"):
                 raise InvalidValue(M_("Fee tiers must be a list of tiers (not valid JSON)")) from None
             raise InvalidValue(M_("Fee tiers must be a list of tiers: the text %(problem)s",
-                                  problem=problem.args[0] if problem.args else str(problem))) from None
+                                  problem=problem.message)) from None
     if not isinstance(value, list):
         raise InvalidValue(M_("Fee tiers must be a list of tiers"))
     if len(value) > TIERS_MAX:
@@ -333,7 +332,7 @@ def with_unit(value: Any, unit: str) -> str:
     if unit == "min":
         return M_("%(value)s min", value=value)
     if unit == "EUR":
-        return M_("%(value)s EUR", value=value)
+        return Money(value)
     if unit == "%":
         return M_("%(value)s %%", value=value)
     return f"{value} {unit}"

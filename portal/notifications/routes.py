@@ -39,8 +39,9 @@ from portal.services.notifications.read import (
 from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
 from portal.services.policies.read import node_ref
 from portal.translations.runtime import translated
+from portal.web.i18n import current_language
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
-from portal.web.templating import company_tz
+from portal.web.templating import company_tz, local_time
 
 
 @bp.app_template_global("notification_url")
@@ -52,7 +53,7 @@ def notification_url(endpoint: str, ref, **args) -> str:
 @bp.get("/")
 @login_required
 def catalog():
-    lang = arg_choice("lang", ("en", "de"), "en", label="Language")
+    lang = arg_choice("lang", ("en", "de"), "en", label=_("Language"))
     events = load_events()
     return render_template("notifications/catalog.html", events=events, lang=lang,
                            categories=list(dict.fromkeys(event.category for event in events)),
@@ -161,7 +162,7 @@ def _apply(ref, event_type, channel, action) -> tuple[CellInput, Outcome]:
     """Save or reset as the form asks: (what was sent, outcome)."""
     if action in ("reset_cell", "reset_key"):
         version = form_version()
-        key = arg_text("key", 100, source=request.form, label="Setting") if action == "reset_key" else None
+        key = arg_text("key", 100, source=request.form, label=_("Setting")) if action == "reset_key" else None
         return CellInput(version=version), reset_cell(current_user, ref, event_type, channel, version, key)
     entry = read_cell_form(ref.level, request.form)
     if entry.errors:
@@ -189,7 +190,9 @@ def plan(level, entity_id, event_type):
         silent=[cell_view(matrix, event_type, channel, ref.level, ref.entity_id)
                 for channel in CHANNELS if not cells[channel].enabled],
         # The sample message reads like a real one: the appointment in the company's zone.
-        variables=sample_variables(event, to_local(appointment, company_tz()), names),
+        # in the page's language, the time as the line "Sample appointment" above shows it
+        variables=sample_variables(event, to_local(appointment, company_tz()), names, current_language(),
+                                   lambda _local: local_time(appointment, "%a %d %b %Y, %H:%M")),
         **_page_context(ref, matrix))
 
 

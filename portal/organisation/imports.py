@@ -1,5 +1,6 @@
 """Bulk onboarding by CSV: upload → dry-run preview (nothing written) → apply (all or nothing)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,6 +9,7 @@ from portal.domain.onboarding_plan import plan_digest
 from portal.models import utcnow
 from portal.organisation import bp
 from portal.services.organisation.importer import apply_import, preview
+from portal.translations.runtime import translated
 from portal.web.security import roles_required
 
 FILE_KINDS = (("combined", _l("Branches, services and staff (a kind column)")), ("branch", _l("Branches")),
@@ -32,7 +34,7 @@ def uploaded() -> tuple[bytes | None, str | None]:
         return request.form["csv_text"].encode("utf-8"), None
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return None, "Choose a CSV file to upload."
+        return None, _("Choose a CSV file to upload.")
     data = upload.stream.read(MAX_BYTES + 1)
     return data, None
 
@@ -53,10 +55,11 @@ def import_csv():
     result = apply_import(current_user, current_user.company_id, data, kind, request.form.get("digest", ""),
                           utcnow())
     if not result.applied:
-        flash(result.refusal or "Nothing was imported.", "error")
+        flash(translated(result.refusal) if result.refusal else _("Nothing was imported."), "error")
         return import_page(409 if result.stale else 400, choice=choice, plan=result.plan,
                            digest=plan_digest(result.plan), csv_text=data.decode("utf-8", errors="replace"))
     plan = result.plan
-    flash(f"Imported: {plan.count('create')} created, {plan.count('update')} updated, "
-          f"{plan.count('unchanged')} unchanged.", "success")
+    flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+            created=plan.count("create"), updated=plan.count("update"), unchanged=plan.count("unchanged")),
+          "success")
     return redirect(url_for(".index"))

@@ -86,8 +86,15 @@ def new_page(kind: Kind):
     if not outcome.ok:
         flash(_("Nothing was saved: correct the highlighted fields."), "error")
         return record_page(kind, None, raw, outcome.errors, 400)
-    flash(f"Created the {kind.label.lower()} “{outcome.entity.name}”.", "success")
+    flash(created_message(kind.name, outcome.entity.name), "success")
     return redirect(url_for(f".{kind.name}", **{f"{kind.name}_id": outcome.entity.id}))
+
+
+def created_message(kind: str, name: str) -> str:
+    """"Created the branch “North”." (German puts the kind elsewhere, so one message per kind)."""
+    return {"branch": _("Created the branch “%(name)s”.", name=name),
+            "service": _("Created the service “%(name)s”.", name=name),
+            "staff": _("Created the staff member “%(name)s”.", name=name)}[kind]
 
 
 def edit_page(kind: Kind, ident: int):
@@ -98,7 +105,7 @@ def edit_page(kind: Kind, ident: int):
     admins_only()
     version = read_version(request.form)
     if version is None:
-        abort(400, "The form is missing its version; reload the page.")
+        abort(400, _("The form is missing its version; reload the page."))
     raw = read_record_form(kind.name, request.form)
     outcome = kind.update(current_user, entity, raw, version)
     if outcome.conflict:
@@ -133,19 +140,25 @@ def reactivate_page(kind: Kind, ident: int):
     return change_active(kind, get_or_404(kind.model, ident), True)
 
 
+def active_message(name: str, active: bool, changed: bool) -> str:
+    if changed:
+        return (_("%(name)s is reactivated.", name=name) if active
+                else _("%(name)s is deactivated.", name=name))
+    return (_("%(name)s was reactivated already.", name=name) if active
+            else _("%(name)s was deactivated already.", name=name))
+
+
 def change_active(kind: Kind, entity, active: bool):
     version = read_version(request.form)
     if version is None:
-        abort(400, "The form is missing its version; reload the page.")
+        abort(400, _("The form is missing its version; reload the page."))
     outcome = set_active(current_user, entity, active, version)
     if outcome.conflict:
-        who = outcome.conflict.changed_by or "someone else"
-        flash(f"Not changed: {who} changed {entity.name} after you opened it. Check it and try again.",
-              "error")
+        who = outcome.conflict.changed_by or _("someone else")
+        flash(_("Not changed: %(who)s changed %(name)s after you opened it. Check it and try again.",
+                who=who, name=entity.name), "error")
         return record_page(kind, entity, record_values(kind.name, entity), {}, 409, conflict=outcome.conflict)
-    state = "reactivated" if active else "deactivated"
-    flash(f"{entity.name} is {state}." if outcome.changed else f"{entity.name} was {state} already.",
-          "success")
+    flash(active_message(entity.name, active, outcome.changed), "success")
     return redirect(url_for(f".{kind.name}", **{f"{kind.name}_id": entity.id}))
 
 

@@ -45,7 +45,7 @@ def company():
                               "email_sender": record.email_sender or "", "version": record.version})
     version = read_version(request.form)
     if version is None:
-        abort(400, "The form is missing its version; reload the page.")
+        abort(400, _("The form is missing its version; reload the page."))
     raw = read_record_form("company", request.form)
     outcome = update_settings(current_user, record, raw, version)
     if outcome.conflict:

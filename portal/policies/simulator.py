@@ -3,6 +3,7 @@ customer, and see what the decision engine would decide and why. Read-only, so a
 from decimal import Decimal
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -59,7 +60,7 @@ def _picked_node(form: SimulatorForm):
     """The node: from a tree link (level, entity_id and its context) or from the three pickers."""
     company_id, args = current_user.company_id, request.args
     if "level" in args:
-        node = node_ref(company_id, args["level"], arg_id("entity_id", label="Node") or 0,
+        node = node_ref(company_id, args["level"], arg_id("entity_id", label=_("Node")) or 0,
                         branch_id=arg_id("branch"), service_id=arg_id("service"))
         context = dict(node.path[1:-1] if node.level != "branch" else ())
         form.branch.data = str(context.get("branch", node.entity_id if node.level == "branch" else ""))
@@ -89,11 +90,11 @@ def _customer(form: SimulatorForm):
     if not text:
         return None, []
     if current_user.is_agent:
-        abort(403, "Support agents cannot look up customers' modification counts.")
+        abort(403, _("Support agents cannot look up customers' modification counts."))
     found = search_customers(current_scope(), text)
     if len(found) != 1:
-        form.customer.errors = ["Several customers match; pick one below." if found
-                                else "No customer matches."]
+        form.customer.errors = [_("Several customers match; pick one below.") if found
+                                else _("No customer matches.")]
         return None, found
     return found[0], []
 

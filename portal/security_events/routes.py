@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 
 from portal.domain.parsing import parse_id
 from portal.security_events import bp
@@ -23,7 +24,7 @@ def _day(name: str, errors: dict[str, str]) -> date | None:
     except ValueError:
         day = None
     if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        errors[name] = "Enter a date such as 2026-05-03."
+        errors[name] = _("Enter a date such as 2026-05-03.")
         return None
     return day
 
@@ -33,11 +34,11 @@ def read_filters() -> tuple[EventFilters, dict[str, str]]:
     errors: dict[str, str] = {}
     kind = request.args.get("kind", "").strip() or None
     if kind is not None and kind not in KINDS:
-        errors["kind"], kind = "Choose a kind from the list.", None
+        errors["kind"], kind = _("Choose a kind from the list."), None
     user_text = request.args.get("user", "").strip()
     user_id = parse_id(user_text) if user_text else None
     if user_text and user_id is None:
-        errors["user"] = "Choose a person from the list."
+        errors["user"] = _("Choose a person from the list.")
     filters = EventFilters(kind, user_id, _day("from", errors), _day("to", errors))
     return filters, errors
 

@@ -26,7 +26,8 @@ ROOT = HERE.parent.parent
 LOCALES = ("de", "en")
 SOURCE_LOCALE = "en"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
-            "_n": (1, 2), "M_": None}
+            "_n": (1, 2), "M_": None,
+            "lazy_pgettext": ((1, "c"), 2), "MC_": ((1, "c"), 2)}
 DOMAIN = "messages"
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from babel.dates import format_timedelta
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from flask import has_request_context
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, pgettext
 
-from portal.domain.messages import Localized, Message, Span, english
+from portal.domain.messages import Localized, Message, Money, Span, english
 
 
 def _format_number(value: Decimal | int | float) -> str:
@@ -22,9 +22,20 @@ def _format_number(value: Decimal | int | float) -> str:
     return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=get_locale())
 
 
+def money_words(amount: Any) -> str:
+    """An amount in euros in the locale's form (Babel): en "€15.00", de "15,00 €"."""
+    try:
+        number = Decimal(str(amount))
+    except ArithmeticError:
+        return f"{amount} EUR"  # not a number (a stored value gone bad): shown as it is
+    return format_currency(number, "EUR", locale=get_locale())
+
+
 def translate(value: Any) -> Any:
     """A domain Message in the page's language (its parameters first, numbers in the locale's
     form); any other value unchanged."""
+    if isinstance(value, Money):
+        return money_words(value.amount)
     if isinstance(value, Localized):
         return value.others.get(_language(), english(value))
     if not isinstance(value, Message):
@@ -32,11 +43,13 @@ def translate(value: Any) -> Any:
     if _language() == "en":  # the English catalog is its msgids (tests/i18n checks): the text itself
         return english(value)
     params = {name: param(part) for name, part in value.params.items()}
+    if value.context:
+        return pgettext(value.context, value.msgid, **params)
     return gettext(value.msgid, **params) if params else gettext(value.msgid)
 
 
 def param(value: Any) -> Any:
-    if isinstance(value, (Message, Localized)):
+    if isinstance(value, (Message, Localized, Money)):
         return translate(value)
     if isinstance(value, Span) and _language() != "en":
         return duration_words(value.delta)

@@ -2,7 +2,8 @@
 
 A form field parses exactly as the rest of the request does (`portal.web.inputs`): ASCII digits,
 finite bounded decimals, dates within the stated range, valid bounded text. A value that does not
-parse leaves the field's data None and puts the parser's message beside the field.
+parse leaves the field's data None and puts the parser's message beside the field: the field's
+label and the parser's phrase as one domain Message, said in the page's language where it shows.
 """
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, NumberInput, TextInput
 
+from portal.domain.messages import M_, Message
 from portal.domain.parsing import (
     EARLIEST,
     LATEST,
@@ -31,8 +33,13 @@ def optional_id(value: Any) -> int | None:
         return None
     ident = parse_id(value)
     if ident is None:
-        raise ValueError("Not a record of the list.")
+        raise ValueError(M_("Not a record of the list."))
     return ident
+
+
+def field_problem(label: Any, problem: InputError) -> Message:
+    """A parser's refusal beside a form field: "Fee must be a number like 12.5, not 'x'."."""
+    return M_("%(field)s %(problem)s.", field=label, problem=problem.message)
 
 
 class ParsedField(Field):
@@ -66,7 +73,7 @@ class ParsedField(Field):
             self.data = self.parse(valuelist[0])
         except InputError as problem:
             self.data = None
-            raise ValueError(self.message or f"{self.label.text} {problem}.") from None
+            raise ValueError(self.message or field_problem(self.label.text, problem)) from None
 
 
 class WholeNumberField(ParsedField):
@@ -129,7 +136,7 @@ class ValidText:
         try:
             check_text(text, multiline=self.multiline)
         except InputError as problem:
-            raise ValidationError(f"{field.label.text} {problem}.") from None
+            raise ValidationError(field_problem(field.label.text, problem)) from None
         if len(text) > self.max_length:
-            raise ValidationError(f"{field.label.text} is too long: {len(text)} characters, "
-                                  f"at most {self.max_length}.")
+            raise ValidationError(M_("%(field)s is too long: %(length)s characters, at most %(maximum)s.",
+                                     field=field.label.text, length=len(text), maximum=self.max_length))

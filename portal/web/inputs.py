@@ -12,9 +12,12 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 from flask import Flask, abort, request
+from flask_babel import format_number
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BaseConverter, ValidationError
 
+from portal.domain.messages import M_
 from portal.domain.parsing import (
     MAX_INT,
     InputError,
@@ -35,17 +38,30 @@ MAX_VALUES = 300  # the largest form (the policy editor) sends about 30
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 
-LABELS = {"q": "Search", "csrf_token": "The form's security token"}  # where the name says too little
+# How the page names a value it refuses, where the name alone says too little or is not the
+# page's language; any other name is shown as it is written ("date_from" -> "Date from").
+LABELS = {
+    "q": _l("Search"), "csrf_token": _l("The form's security token"), "page": _l("Page"),
+    "version": _l("Version"), "branch": _l("Branch"), "branch_id": _l("Branch"), "service": _l("Service"),
+    "service_id": _l("Service"), "staff": _l("Staff member"), "staff_id": _l("Staff member"),
+    "customer": _l("Customer"), "customer_id": _l("Customer"), "status": _l("Status"), "tab": _l("Tab"),
+    "priority": _l("Priority"), "assignee": _l("Assignee"), "scope": _l("Scope"), "action": _l("Action"),
+    "language": _l("Language"), "lang": _l("Language"), "from": _l("From"), "to": _l("To"),
+    "date_from": _l("From"), "date_to": _l("To"), "type": _l("Policy type"), "event": _l("Event"),
+    "level": _l("Level"), "entity_id": _l("Node"), "kind": _l("Kind"), "sort": _l("Sort by"),
+    "cursor": _l("Page"), "rank": _l("Rank by"), "template": _l("Template"), "key": _l("Setting"),
+}
 
 
-def label_of(name: str) -> str:
-    """A field name as people read it: "date_from" -> "Date from"."""
-    return LABELS.get(name) or name.replace("_", " ").strip().capitalize() or "A value"
+def label_of(name: str) -> Any:
+    """A field name as people read it: "date_from" -> "From" (LABELS), "due_by" -> "Due by"."""
+    return LABELS.get(name) or name.replace("_", " ").strip().capitalize() or _l("A value")
 
 
-def refuse(label: str, message: str, status: int = 400) -> NoReturn:
-    """Stop the request with a 4xx that names the field."""
-    abort(status, f"{label}: {message}.")
+def refuse(label: Any, message: Any, status: int = 400) -> NoReturn:
+    """Stop the request with a 4xx that names the field: a domain Message, said in the language of
+    the page that shows it (English in the API's JSON)."""
+    abort(status, M_("%(field)s: %(problem)s.", field=label, problem=message))
 
 
 def _source(source: MultiDict | None) -> MultiDict:
@@ -60,7 +76,7 @@ def _read(name: str, parse, source: MultiDict | None, label: str | None, **bound
     try:
         return parse(raw, **bounds)
     except InputError as problem:
-        refuse(label or label_of(name), str(problem))
+        refuse(label or label_of(name), problem.message)
 
 
 def arg_int(name: str, default: int | None = None, *, minimum: int = 0, maximum: int = MAX_INT,
@@ -72,7 +88,7 @@ def arg_int(name: str, default: int | None = None, *, minimum: int = 0, maximum:
 
 def arg_page(name: str = "page") -> int:
     """A page number, 1 to MAX_PAGE."""
-    return arg_int(name, 1, minimum=1, maximum=MAX_PAGE, label="Page") or 1
+    return arg_int(name, 1, minimum=1, maximum=MAX_PAGE, label=_l("Page")) or 1
 
 
 def arg_id(name: str, *, source: MultiDict | None = None, label: str | None = None) -> int | None:
@@ -82,7 +98,8 @@ def arg_id(name: str, *, source: MultiDict | None = None, label: str | None = No
         return None
     ident = parse_id(raw.strip())
     if ident is None:
-        refuse(label or label_of(name), f"{raw[:30]!r} is not a record id (a whole number 1 or more)")
+        refuse(label or label_of(name), M_("%(value)s is not a record id (a whole number 1 or more)",
+                                           value=repr(raw[:30])))
     return ident
 
 
@@ -93,7 +110,7 @@ def arg_choice(name: str, choices, default: str | None = None, *, source: MultiD
     try:
         return parse_choice(raw, choices, default)
     except InputError as problem:
-        refuse(label or label_of(name), str(problem))
+        refuse(label or label_of(name), problem.message)
 
 
 def arg_text(name: str, max_length: int, *, source: MultiDict | None = None,
@@ -115,9 +132,9 @@ def arg_datetime(name: str, *, source: MultiDict | None = None,
 
 def form_version(name: str = "version") -> int:
     """The version of the record the page showed: required, a whole number."""
-    version = arg_int(name, source=request.form, minimum=0, label="Version")
+    version = arg_int(name, source=request.form, minimum=0, label=_l("Version"))
     if version is None:
-        abort(400, "The form is missing its version; reload the page and try again.")
+        abort(400, M_("The form is missing its version; reload the page and try again."))
     return version
 
 
@@ -128,15 +145,18 @@ def check_request() -> None:
         sources.append(("form", request.form))
     for what, values in sources:
         if len(values) > MAX_VALUES:
-            abort(400, f"The {what} has too many values: at most {MAX_VALUES}.")
+            abort(400, M_("The query has too many values: at most %(maximum)s.", maximum=MAX_VALUES)
+                  if what == "query" else
+                  M_("The form has too many values: at most %(maximum)s.", maximum=MAX_VALUES))
         for name, value in values.items(multi=True):
             try:
                 check_text(name)
                 check_text(value, multiline=True)
             except InputError as problem:
-                refuse(label_of(name[:40]), str(problem))
+                refuse(label_of(name[:40]), problem.message)
             if len(value) > MAX_VALUE_LENGTH:
-                refuse(label_of(name[:40]), f"is too long: at most {MAX_VALUE_LENGTH:,} characters", 413)
+                refuse(label_of(name[:40]), M_("is too long: at most %(maximum)s characters",
+                                               maximum=format_number(MAX_VALUE_LENGTH)), 413)
 
 
 class IdConverter(BaseConverter):

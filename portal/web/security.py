@@ -179,7 +179,8 @@ def trust_proxies(app) -> None:
 
 def register(app) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str  # flashed as text of the request's language
     login_manager.login_message_category = "info"
     trust_proxies(app)
     app.before_request(load_session_first)

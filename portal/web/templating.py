@@ -3,12 +3,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from babel.dates import format_datetime, get_date_format
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.domain.clock import to_local
+from portal.translations.runtime import money_words
 
 DEFAULT_PATTERN = "%a %d %b %Y, %H:%M %Z"
 
@@ -56,12 +57,10 @@ def local_time(moment: datetime | None, pattern: str = DEFAULT_PATTERN) -> str:
 
 
 def money(amount: Decimal | float | int | None) -> str:
-    """An amount in euros for people: de `15,00 €`; en keeps the portal's `15.00 EUR`."""
+    """An amount in euros for people, in the locale's form (Babel): de `15,00 €`, en `€15.00`."""
     if amount is None:
         return "—"
-    if _language() == "en":
-        return f"{Decimal(str(amount)):.2f} EUR"
-    return format_currency(Decimal(str(amount)), "EUR", locale=get_locale())
+    return money_words(amount)
 
 
 def number(value: int | float | Decimal) -> str:

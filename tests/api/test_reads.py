@@ -115,3 +115,18 @@ def test_the_voice_agent_reads_who_calls_back(app, client, world):
     assert assigned["status"] == "assigned"
     assert assigned["assignee"] == "Bob"
     assert "Bob will call back" in assigned["message"]
+
+
+def test_reads_answer_in_english_whatever_language_the_client_asks_for(app, client, world):
+    """The API's words are its reference's (English): a German Accept-Language changes nothing."""
+    name_externally(app, world)
+    add_policy(app, world, "company", world.company.id, {"hours_before": 24, "fee": "15.00"})
+    token = token_for(app, world, "policies:read notifications:read")
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    path = "/api/v1/policies/cancellation?branch=north"
+    assert call(client, "GET", path, token, headers=german).get_json() == call(
+        client, "GET", path, token).get_json()
+    plan = "/api/v1/notifications/reminder_24h?branch=north"
+    body = call(client, "GET", plan, token, headers=german).get_json()
+    assert body == call(client, "GET", plan, token).get_json()
+    assert body["label"] == "Reminder 24 hours before"

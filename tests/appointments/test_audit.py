@@ -68,10 +68,10 @@ def test_totals_count_and_sum_the_fees_of_the_filtered_set(client, world, trail)
     client.login(world.admin.email)
     _, page = shown(client)
     assert page.one(data_total="count").text == "4"
-    assert page.one(data_total="fees").text == "22.50 EUR"
+    assert page.one(data_total="fees").text == "€22.50"
     _, page = shown(client, "?within_policy=no")
     assert page.one(data_total="count").text == "2"
-    assert page.one(data_total="fees").text == "15.00 EUR"
+    assert page.one(data_total="fees").text == "€15.00"
 
 
 def test_out_of_policy_rows_are_marked_and_show_their_fee(client, world, trail):
@@ -80,7 +80,7 @@ def test_out_of_policy_rows_are_marked_and_show_their_fee(client, world, trail):
     row = page.one("tr", data_modification=True)
     assert row.one(data_policy=True)["data-policy"] == "out"
     assert "out of policy" in row.text
-    assert "15.00 EUR" in row.text
+    assert "€15.00" in row.text
 
 
 def test_csv_export_has_the_filtered_rows_and_defuses_formulas(client, world, trail):

@@ -56,7 +56,7 @@ def test_preview_shows_the_decision_and_changes_nothing(app, client, world, book
     assert seen.startswith("denied:15.00:1:")
     assert "Denied by the rules" in body
     assert "Cancellation needs 24 h notice; 5.2 h remain" in body
-    assert "15.00 EUR" in body
+    assert "€15.00" in body
     assert "Company" in body
     assert "Override the rules" in body
     assert state(app, appointment.id) == ("scheduled", appointment.starts_at, [])
@@ -79,7 +79,7 @@ def test_cancel_within_policy_is_recorded_with_its_fee_and_metadata(app, client,
     assert meta["policy"]["cancellation.hours_before"] == {
         "value": 24, "source": f"Company {world.company.name}", "level": "company"}
     assert meta["forced"] is False
-    assert "fee charged 15.00 EUR" in client.get(response.location).get_data(as_text=True)
+    assert "fee charged €15.00" in client.get(response.location).get_data(as_text=True)
 
 
 def test_a_denied_cancel_is_not_done_without_an_override(app, client, world, bookings):

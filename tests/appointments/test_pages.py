@@ -60,7 +60,7 @@ def test_detail_shows_the_history_with_who_and_why(client, world, bookings):
     row = page.one("tr", data_modification=True).text
     assert "Customer asked" in row
     assert world.admin.name in row
-    assert "5.00 EUR" in row
+    assert "€5.00" in row
     assert "Fri 02 Jan 2026, 10:00 CET" in row  # stored UTC, shown in the company's zone
     assert f"/appointments/{appointment.id}/cancel" in page.links()
 

@@ -98,7 +98,7 @@ def test_a_manager_works_in_their_language(page, app, language, late_appointment
     page.get_by_role("link", name=say("Cancel appointment…")).click()
     decision = page.locator(".decision")
     expect(decision).to_contain_text(say("Denied by the rules") if language == "en" else "abgelehnt")
-    expect(decision.locator(".decision-fee")).to_contain_text("15,00 €" if language == "de" else "15.00 EUR")
+    expect(decision.locator(".decision-fee")).to_contain_text("15,00 €" if language == "de" else "€15.00")
     check_words(page, language, foreign, names, "cancel preview")
     save_screenshot(page, f"language-{language}-cancel-denied")
 

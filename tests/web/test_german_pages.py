@@ -111,3 +111,31 @@ def test_every_page_in_german_shows_no_english_words(app, client, make):
             found[url] = words
     assert pages > 30
     assert found == {}, found
+
+
+# Pages that refuse a value (a form re-rendered with the message beside the field, or an error page
+# naming the field): the parsers' and the services' messages are German too.
+REFUSED_PAGES = [
+    ("/appointments/?date_from=2026-02-30", "ist kein Datum, das es im Kalender gibt"),
+    ("/appointments/?date_to=9999-12-31", "muss ein Datum vom 1900-01-01 bis zum 2199-12-31 sein"),
+    ("/appointments/?customer=" + "x" * 101, "ist zu lang: 101 Zeichen, höchstens 100"),
+    ("/callbacks/?branch=%C2%B2", "ist keine Datensatz-ID"),
+    ("/callbacks/?page=%C2%B2", "muss eine ganze Zahl aus den Ziffern 0–9 sein"),
+    ("/policies/simulator?hours=zw%C3%B6lf", "Die Stunden Vorlauf müssen eine Zahl"),
+]
+
+
+def test_a_refusal_in_german_shows_no_english_words(app, client, make):
+    company = make.company(default_language="de")
+    client.login(make.user(company, role="admin").email)
+    english = english_words()
+    found = {}
+    for url, german in REFUSED_PAGES:
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        assert german in html, url
+        words = sorted(page_words(html) & english)
+        if words:
+            found[url] = words
+    assert found == {}, found

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import cast
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CursorResult, select, update
 
 from portal.domain.callbacks import (
@@ -35,11 +37,24 @@ from portal.services.callbacks.policy import PolicyBook
 from portal.services.delivery import events as notify
 from portal.services.scope import Scope
 from portal.translations.labels import label
+from portal.translations.runtime import translated
 
-PAST = {"create": "created", "merge": "merged a new request into", "claim": "claimed",
-        "assign": "assigned", "unassign": "unassigned", "attempt": "recorded a failed attempt on",
-        "contacted": "marked contacted", "complete": "completed", "cancel": "cancelled",
-        "escalate": "escalated", "resolve_escalation": "resolved an escalation of", "expire": "expired"}
+# What the person who acted first did, as the lost-race message says it ("Bob claimed this callback");
+# in the context "callback", since "cancelled" says something else elsewhere.
+PAST = {
+    "create": lazy_pgettext("callback", "created"),
+    "merge": lazy_pgettext("callback", "merged a new request into"),
+    "claim": lazy_pgettext("callback", "claimed"),
+    "assign": lazy_pgettext("callback", "assigned"),
+    "unassign": lazy_pgettext("callback", "unassigned"),
+    "attempt": lazy_pgettext("callback", "recorded a failed attempt on"),
+    "contacted": lazy_pgettext("callback", "marked contacted"),
+    "complete": lazy_pgettext("callback", "completed"),
+    "cancel": lazy_pgettext("callback", "cancelled"),
+    "escalate": lazy_pgettext("callback", "escalated"),
+    "resolve_escalation": lazy_pgettext("callback", "resolved an escalation of"),
+    "expire": lazy_pgettext("callback", "expired"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,7 @@ def check_allowed(user: User, callback: CallbackRequest, action: str, version) -
 def lost_race(callback: CallbackRequest, action: str) -> Outcome:
     """Tell the person who changed the callback first, and how it stands now."""
     event = last_event(callback.id, callback.company_id)
-    what = PAST.get(event.action, event.action) if event else "changed"
+    what = PAST.get(event.action, event.action) if event else lazy_pgettext("callback", "changed")
     when = _(" at %(time)s", time=local_clock(event.created_at,
                                               company_zone(callback.company_id))) if event else ""
     owner = _(", assigned to %(name)s", name=callback.assignee.name) if callback.assignee else ""
@@ -118,7 +133,10 @@ def _done(problem: Outcome | None, message: str) -> Outcome:
     return Outcome(True, message)
 
 
-def _note(text, limit=NOTE_MAX, label="note", required=False) -> tuple[str | None, Outcome | None]:
+NOTE = _l("note")
+
+
+def _note(text, limit=NOTE_MAX, label=NOTE, required=False) -> tuple[str | None, Outcome | None]:
     text = (text or "").strip()
     if required and not text:
         return None, refused(_("Enter a %(label)s.", label=label), 400)
@@ -223,13 +241,14 @@ def _agreed_time(callback: CallbackRequest, raw, now: datetime) -> tuple[datetim
     try:
         local = parse_datetime(raw)
     except InputError as problem:
-        return None, refused(f"The agreed time {problem}.", 400)
+        return None, refused(_("The agreed time %(problem)s.", problem=translated(problem.message)), 400)
     if local.tzinfo is None:
         agreed = from_local(local, company_zone(callback.company_id))
     else:
         agreed = local.astimezone(UTC).replace(tzinfo=None)
     if agreed <= now:
-        return None, refused("The agreed time is in the past; enter when the customer will be called.", 400)
+        return None, refused(_("The agreed time is in the past; enter when the customer will be called."),
+                             400)
     return agreed, None
 
 
@@ -238,7 +257,7 @@ def actor_label(user: User) -> str:
 
 
 def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, reason=None) -> Outcome:
-    reason, bad = _note(reason, REASON_MAX, "reason for cancelling", required=True)
+    reason, bad = _note(reason, REASON_MAX, _l("reason for cancelling"), required=True)
     problem = bad or transition(user, callback, "cancel", version, now,
                                 {"status": "cancelled", "meta": {**callback.meta, "cancel_reason": reason}},
                                 {"reason": reason})
@@ -248,7 +267,7 @@ def cancel(user: User, callback: CallbackRequest, version: int, now: datetime, r
 def escalate(user: User, callback: CallbackRequest, version: int, now: datetime, note=None,
              staff_id=None) -> Outcome:
     """Manual escalation with a note; a chosen staff member then owns the callback."""
-    note, bad = _note(note, label="note for the escalation", required=True)
+    note, bad = _note(note, label=_l("note for the escalation"), required=True)
     if bad:
         return bad
     staff = staff_in_scope(user, staff_id) if staff_id not in (None, "") else None
@@ -282,7 +301,7 @@ def resolve(user: User, callback: CallbackRequest, escalation_id, now: datetime,
         CallbackEscalation.callback_request_id == callback.id))
     if escalation is None:
         return refused(_("This callback has no such escalation."), 404)
-    notes, bad = _note(notes, label="resolution notes", required=True)
+    notes, bad = _note(notes, label=_l("resolution notes"), required=True)
     if bad:
         return bad
     if not close_escalation(escalation, notes, now):

@@ -1,10 +1,11 @@
 """New callback requests from the agents' form and the intake API: check, then create or merge.
 
 Both entry points hand a plain dict to `parse_intake`, so a request is judged by the same rules
-wherever it comes from; `create_or_merge` then stores it (DESIGN §4, intake).
+wherever it comes from; `create_or_merge` then stores it (DESIGN §4, intake). The errors are domain
+Messages: the form says them in the page's language, the API's JSON in English.
 """
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from portal.domain.callbacks import (
     merged_notes,
     sla_deadline,
 )
+from portal.domain.messages import M_, Message
 from portal.domain.parsing import InputError, parse_id, parse_text, parse_time_window
 from portal.extensions import db
 from portal.models import PRIORITY_RANK, Branch, CallbackRequest, Company, Customer, Service, Staff, User
@@ -66,45 +68,64 @@ class Stored:
 def normalize_phone(raw: Any, region: str) -> str:
     """E.164 form of a phone number; ValueError with a message a person can act on."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError("Enter the phone number to call back.")
-    example = f"e.g. +49 30 1234567; numbers without a country code are read as {region}"
+        raise ValueError(M_("Enter the phone number to call back."))
+    example = M_("e.g. +49 30 1234567; numbers without a country code are read as %(region)s", region=region)
+    shown = repr(raw.strip()[:40])
     try:
         number = phonenumbers.parse(raw.strip()[:40], region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{raw.strip()[:40]!r} is not a phone number ({example}).") from None
+        raise ValueError(M_("%(value)s is not a phone number (%(example)s).", value=shown,
+                            example=example)) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{raw.strip()[:40]!r} is not a valid phone number ({example}).")
+        raise ValueError(M_("%(value)s is not a valid phone number (%(example)s).", value=shown,
+                            example=example))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _text(raw: Mapping, name: str, limit: int, errors: dict, label: str, required=False) -> str | None:
+# Each field's messages whole (German puts the field's name elsewhere than English does).
+TEXT_MESSAGES: dict[str, tuple[Message, Message, Callable[[Message], Message]]] = {
+    "customer_name": (M_("Enter the customer's name."), M_("The customer's name must be text."),
+                      lambda problem: M_("The customer's name %(problem)s.", problem=problem)),
+    "customer_email": (M_("Enter the email address."), M_("The email address must be text."),
+                       lambda problem: M_("The email address %(problem)s.", problem=problem)),
+    "notes": (M_("Enter the note."), M_("The note must be text."),
+              lambda problem: M_("The note %(problem)s.", problem=problem)),
+}
+
+
+def _text(raw: Mapping, name: str, limit: int, errors: dict, required=False) -> str | None:
     value = raw.get(name)
+    missing, not_text, refused = TEXT_MESSAGES[name]
     if value is None or value == "":
         if required:
-            errors[name] = f"Enter the {label}."
+            errors[name] = missing
         return None
     if not isinstance(value, str):
-        errors[name] = f"The {label} must be text."
+        errors[name] = not_text
         return None
     try:
         text = parse_text(value, max_length=limit, multiline=name == "notes")
     except InputError as problem:
-        errors[name] = f"The {label} {problem}."
+        errors[name] = refused(problem.message)
         return None
     if required and not text:
-        errors[name] = f"Enter the {label}."
+        errors[name] = missing
     return text or None
 
 
-def _record_id(raw: Mapping, name: str, errors: dict, label: str, required=False) -> int | None:
+UNKNOWN = {"branch_id": M_("Unknown branch."), "service_id": M_("Unknown service."),
+           "staff_id": M_("Unknown staff member.")}
+
+
+def _record_id(raw: Mapping, name: str, errors: dict, required=False) -> int | None:
     value = raw.get(name)
     if value is None or value == "":
         if required:
-            errors[name] = f"Choose the {label}."
+            errors[name] = M_("Choose the branch.")
         return None
     ident = parse_id(value)
     if ident is None:
-        errors[name] = f"Unknown {label}."
+        errors[name] = UNKNOWN[name]
     return ident
 
 
@@ -112,7 +133,8 @@ def _time_window(raw: Mapping, errors: dict) -> dict:
     try:
         window = parse_time_window(raw.get("preferred_time_window"))
     except InputError as problem:
-        errors["preferred_time_window"] = f"The preferred time window {problem}."
+        errors["preferred_time_window"] = M_("The preferred time window %(problem)s.",
+                                             problem=problem.message)
         return {}
     if window is None:
         return {}
@@ -128,24 +150,22 @@ def parse_intake(company: Company, raw: Any, scope: Scope | None = None) -> tupl
     does not exist.
     """
     if not isinstance(raw, Mapping):
-        return None, {"request": "Send a JSON object with the callback's fields."}
-    errors = {name: "Unknown field." for name in raw if name not in FIELDS}
-    name = _text(raw, "customer_name", NAME_MAX, errors, "customer's name", required=True)
-    email = _text(raw, "customer_email", EMAIL_MAX, errors, "email address")
+        return None, {"request": M_("Send a JSON object with the callback's fields.")}
+    errors: dict[str, Message] = {name: M_("Unknown field.") for name in raw if name not in FIELDS}
+    name = _text(raw, "customer_name", NAME_MAX, errors, required=True)
+    email = _text(raw, "customer_email", EMAIL_MAX, errors)
     if email and "customer_email" not in errors and not EMAIL.match(email):
-        errors["customer_email"] = f"{email!r} is not an email address."
-    notes = _text(raw, "notes", NOTE_MAX, errors, "note")
+        errors["customer_email"] = M_("%(value)s is not an email address.", value=repr(email))
+    notes = _text(raw, "notes", NOTE_MAX, errors)
     priority = raw.get("priority") or "normal"
     if priority not in PRIORITIES:
-        errors["priority"] = f"Priority must be one of {', '.join(PRIORITIES)}."
+        errors["priority"] = M_("Priority must be one of %(choices)s.", choices=", ".join(PRIORITIES))
     phone = None
     try:
         phone = normalize_phone(raw.get("phone_number"), company.default_region or "DE")
     except ValueError as problem:
-        errors["phone_number"] = str(problem)
-    labels = {"branch_id": "branch", "service_id": "service", "staff_id": "staff member"}
-    ids = {key: _record_id(raw, key, errors, label, required=key == "branch_id")
-           for key, label in labels.items()}
+        errors["phone_number"] = problem.args[0]
+    ids = {key: _record_id(raw, key, errors, required=key == "branch_id") for key in UNKNOWN}
     window = _time_window(raw, errors)
     _check_records(scope or Scope.company(company.id), ids, errors)
     if errors:
@@ -164,20 +184,20 @@ def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
     company = scope.whole_company()
     if branch_id is not None and scope.get(Branch, branch_id) is None:
         elsewhere = company.get(Branch, branch_id) is not None
-        errors["branch_id"] = "Choose your own branch." if elsewhere else "Unknown branch."
+        errors["branch_id"] = M_("Choose your own branch.") if elsewhere else UNKNOWN["branch_id"]
     elif branch_id is not None and company.get(Branch, branch_id, Branch.is_active.is_(False)):
-        errors["branch_id"] = "This branch is deactivated: choose another one."
+        errors["branch_id"] = M_("This branch is deactivated: choose another one.")
     if service_id is not None:
         if company.get(Service, service_id) is None:
-            errors["service_id"] = "Unknown service."
+            errors["service_id"] = UNKNOWN["service_id"]
         elif company.get(Service, service_id, Service.is_active.is_(False)):
-            errors["service_id"] = "This service is deactivated: choose another one."
+            errors["service_id"] = M_("This service is deactivated: choose another one.")
         elif "branch_id" not in errors and branch_id and not db.session.scalar(
                 select(branch_services.c.service_id).where(branch_services.c.branch_id == branch_id,
                                                            branch_services.c.service_id == service_id)):
-            errors["service_id"] = "This branch does not offer that service."
+            errors["service_id"] = M_("This branch does not offer that service.")
     if staff_id is not None and company.get(Staff, staff_id, Staff.is_active.is_(True)) is None:
-        errors["staff_id"] = "Unknown staff member."
+        errors["staff_id"] = UNKNOWN["staff_id"]
 
 
 DEADLOCK, LOCK_WAIT_TIMEOUT = 1213, 1205

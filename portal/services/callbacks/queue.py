@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
+from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import CLOSED_STATUSES, NO_ASSIGNEE, CallbackClosedCount, CallbackEscalation
 from portal.models import CallbackRequest as CR
@@ -57,12 +58,12 @@ class Key:
         """ValueError unless `token` is what token() makes."""
         match = re.fullmatch(r"(\d)\.(\d{20})\.(\d)\.(\d{1,18})", token or "", re.ASCII)
         if match is None:
-            raise ValueError("This page link is damaged; start again from the first page.")
+            raise ValueError(M_("This page link is damaged; start again from the first page."))
         segment, stamp, rank, ident = match.groups()
         try:
             moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f")
         except ValueError:
-            raise ValueError("This page link is damaged; start again from the first page.") from None
+            raise ValueError(M_("This page link is damaged; start again from the first page.")) from None
         return cls(int(segment), moment, int(rank), int(ident))
 
 

@@ -15,6 +15,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from portal.domain.messages import M_
+
 FILES_SUFFIX = ".j2"
 STANDARD = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "notification_templates")
 
@@ -63,12 +65,13 @@ def render(instance_path: str, event_type: str, override: str, language: str, va
         if not blocks:
             blocks = {"text": template.render(dict(values)).strip()}
     except TemplateNotFound:
-        raise TemplateProblem(f"Template {name!r} does not exist.") from None
+        raise TemplateProblem(M_("Template %(name)s does not exist.", name=repr(name))) from None
     except TemplateError as problem:
-        raise TemplateProblem(f"Template {name!r}: {problem.message or problem}") from None
+        raise TemplateProblem(M_("Template %(name)s: %(problem)s", name=repr(name),
+                                 problem=problem.message or str(problem))) from None
     text = blocks.get("text", "")
     if not text:
-        raise TemplateProblem(f"Template {name!r} renders an empty message.")
+        raise TemplateProblem(M_("Template %(name)s renders an empty message.", name=repr(name)))
     subject = blocks.get("subject") or text.splitlines()[0][:120]
     if unsubscribe_url:
         text += ("\n\n" + ("Keine E-Mails mehr erhalten: " if language == "de" else "Unsubscribe: ")

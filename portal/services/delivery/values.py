@@ -23,8 +23,12 @@ def _locale(language: str) -> Locale:
 @lru_cache(maxsize=4096)  # an appointment's reminders share its time; Babel's formatting is slow
 def when(moment: datetime, language: str, zone: str) -> str:
     """A stored (naive UTC) time as the customer reads it: "Mo., 7. Dez. 2026, 10:00"."""
-    return format_datetime(to_local(moment, zone), DATETIME_FORMAT.get(language, "medium"),
-                           locale=_locale(language))
+    return local_when(to_local(moment, zone), language)
+
+
+def local_when(moment: datetime, language: str) -> str:
+    """A local time as a customer of `language` reads it (the samples of a template preview)."""
+    return format_datetime(moment, DATETIME_FORMAT.get(language, "medium"), locale=_locale(language))
 
 
 @lru_cache(maxsize=1024)

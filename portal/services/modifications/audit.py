@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.domain.clock import local_days, to_local
+from portal.domain.messages import M_
 from portal.domain.periods import split_range
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, Branch, Customer, ModificationTotal, User
@@ -69,7 +70,7 @@ class Cursor:
                 raise ValueError
             return cls(datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f"), int(match.group(2)))
         except ValueError:
-            raise ValueError("This page link is damaged; start again from the newest.") from None
+            raise ValueError(M_("This page link is damaged; start again from the newest.")) from None
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def check_new_time(appointment: Appointment, new_starts_at: datetime | None, now
         add_duration(new_starts_at, appointment.ends_at - appointment.starts_at)
     except InputError as problem:
         return _("At that time the appointment %(problem)s; pick an earlier time.",
-                 problem=translated(problem.args[0] if problem.args else str(problem)))
+                 problem=translated(problem.message))
     return None
 
 

@@ -51,9 +51,10 @@ def create_token(user: User, name: str, now: datetime,
         return None, None, scope_problem(problem)
     name = (name or "").strip()
     if not name:
-        return None, None, "Give the token a name, e.g. “Voice agent” or “Website form”."
+        return None, None, _("Give the token a name, e.g. “Voice agent” or “Website form”.")
     if len(name) > NAME_MAX:
-        return None, None, f"The name is too long: {len(name)} characters, at most {NAME_MAX}."
+        return None, None, _("The name is too long: %(length)s characters, at most %(maximum)s.",
+                             length=len(name), maximum=NAME_MAX)
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(company_id=user.company_id, name=name, token_hash=token_hash(token),
                    hint=token[:len(PREFIX) + 4], created_by=user.id, created_at=now,

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal.domain.messages import M_
 from portal.domain.organisation import (
     check_language,
     check_region,
@@ -28,7 +29,7 @@ class NewCompany:
 
 
 SETTINGS_RULES = {
-    "name": lambda value: clean_name(value, "The company name"),
+    "name": lambda value: clean_name(value, M_("The company name")),
     "timezone": check_timezone,
     "default_region": check_region,
     "default_language": check_language,
@@ -50,7 +51,7 @@ def create_company(raw: dict[str, Any], admin: dict[str, Any], now: datetime,
     if error:
         errors["slug"] = error
     elif db.session.scalar(select(Company.id).where(Company.slug == slug)):
-        errors["slug"] = f"The slug “{slug}” is taken by another company."
+        errors["slug"] = M_("The slug “%(slug)s” is taken by another company.", slug=slug)
     if errors:
         return NewCompany(None, None, errors)
     company = Company(slug=slug, **values)

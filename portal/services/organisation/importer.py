@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.domain.messages import M_
 from portal.domain.onboarding import KINDS, Existing, Plan, PlannedRow, read_csv
 from portal.domain.onboarding_plan import plan_digest, plan_import
 from portal.extensions import db
@@ -23,8 +24,9 @@ MODELS: dict[str, type[Branch] | type[Service] | type[Staff]] = {
     "branch": Branch, "service": Service, "staff": Staff}
 
 
-CONCURRENT = ("Someone saved a branch, service or staff member with a name or external id of this file "
-              "while it was being imported; nothing was imported. Check the new preview and apply it again.")
+CONCURRENT = M_("Someone saved a branch, service or staff member with a name or external id of this file "
+                "while it was being imported; nothing was imported. Check the new preview and apply it "
+                "again.")
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,10 @@ def apply_import(actor: User, company_id: int, data: bytes, kind: str | None, di
     transaction; otherwise write nothing."""
     plan = preview(company_id, data, kind)
     if not plan.ok:
-        return ImportResult(plan, False, "The file has errors: correct them and preview it again.")
+        return ImportResult(plan, False, M_("The file has errors: correct them and preview it again."))
     if plan_digest(plan) != digest:
-        return ImportResult(plan, False, "The organisation changed since the preview: check the new "
-                                         "preview and apply it again.", stale=True)
+        return ImportResult(plan, False, M_("The organisation changed since the preview: check the new "
+                                            "preview and apply it again."), stale=True)
     try:
         Writer(actor, company_id).write(plan)
         audit.record(company_id, actor, "import", "organisation", None, {},

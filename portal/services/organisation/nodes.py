@@ -111,10 +111,11 @@ def check_unique(model: type[Node], company_id: int, values: dict, own_id: int |
     label = KIND_LABELS[model.level]
     if model is not Staff and "name" in values and "name" not in errors and name_taken(
             cast(type[Branch] | type[Service], model), company_id, values["name"], own_id):
-        errors["name"] = f"Another {label} is already called “{values['name']}”."
+        errors["name"] = M_("Another %(kind)s is already called “%(name)s”.", kind=label, name=values["name"])
     external_id = values.get("external_id")
     if "external_id" not in errors and external_id_taken(model, company_id, external_id, own_id):
-        errors["external_id"] = f"Another {label} already has the external id “{values['external_id']}”."
+        errors["external_id"] = M_("Another %(kind)s already has the external id “%(id)s”.", kind=label,
+                                   id=values["external_id"])
 
 
 def save_change(actor: User | None, entity: Any, entity_type: str, action: str, before: dict,
@@ -128,7 +129,8 @@ def save_change(actor: User | None, entity: Any, entity_type: str, action: str, 
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return Outcome(errors={"name": "Another record with this name or external id was saved just now."})
+        return Outcome(errors={"name": M_("Another record with this name or external id was saved just "
+                                          "now.")})
     return Outcome(entity, changed=True)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from portal.domain.messages import M_
 from portal.domain.organisation import clean_email, clean_external_id, clean_name
 from portal.extensions import db
 from portal.models import Branch, Service, Staff, User
@@ -19,7 +20,7 @@ def _home_branch(company_id: int, raw: Any, errors: dict) -> int | None:
         return None
     branch = Scope.company(company_id).get(Branch, raw)
     if branch is None:
-        errors["branch_id"] = "Unknown branch: reload the page and choose again."
+        errors["branch_id"] = M_("Unknown branch: reload the page and choose again.")
         return None
     return branch.id
 
@@ -28,9 +29,9 @@ def _account(company_id: int, raw: Any, own_id: int | None, errors: dict) -> Use
     """The sign-in account to link: a user of the company not linked to another staff record."""
     user = Scope.company(company_id).get(User, raw)
     if user is None:
-        errors["user_id"] = "Unknown account: reload the page and choose again."
+        errors["user_id"] = M_("Unknown account: reload the page and choose again.")
     elif user.staff_id not in (None, own_id):
-        errors["user_id"] = f"{user.name} is already linked to another staff record."
+        errors["user_id"] = M_("%(name)s is already linked to another staff record.", name=user.name)
     return user
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portal.domain.messages import M_
 from portal.domain.organisation import clean_email, clean_name
 from portal.extensions import db
 from portal.models import NO_PASSWORD, ROLES, Branch, Staff, User
@@ -42,12 +43,16 @@ def _conflict(user: User) -> Conflict:
     return Conflict(who, when, 0)
 
 
-def _record(company_id: int, model, raw: Any, what: str, errors: dict, key: str):
+UNKNOWN = {"branch_id": M_("Unknown branch: reload the page and choose again."),
+           "staff_id": M_("Unknown staff member: reload the page and choose again.")}
+
+
+def _record(company_id: int, model, raw: Any, errors: dict, key: str):
     if raw in (None, ""):
         return None
     row = Scope.company(company_id).get(model, raw, model.is_active)
     if row is None:
-        errors[key] = f"Unknown {what}: reload the page and choose again."
+        errors[key] = UNKNOWN[key]
     return row
 
 
@@ -56,15 +61,15 @@ def clean_access(company_id: int, raw: dict[str, Any], own_id: int | None) -> tu
     errors: dict[str, str] = {}
     role = raw.get("role")
     if role not in ROLES:
-        errors["role"] = "Choose a role: admin, branch manager or support agent."
-    branch = _record(company_id, Branch, raw.get("branch_id"), "branch", errors, "branch_id")
-    staff = _record(company_id, Staff, raw.get("staff_id"), "staff member", errors, "staff_id")
+        errors["role"] = M_("Choose a role: admin, branch manager or support agent.")
+    branch = _record(company_id, Branch, raw.get("branch_id"), errors, "branch_id")
+    staff = _record(company_id, Staff, raw.get("staff_id"), errors, "staff_id")
     if role == "branch_manager" and branch is None and "branch_id" not in errors:
-        errors["branch_id"] = "A branch manager needs the branch they manage."
+        errors["branch_id"] = M_("A branch manager needs the branch they manage.")
     if staff is not None and db.session.scalar(select(User.id).where(
             *Scope.company(company_id).where(User), User.staff_id == staff.id,
             User.id != (own_id or 0)).limit(1)):
-        errors["staff_id"] = f"{staff.name} already has a sign-in account."
+        errors["staff_id"] = M_("%(name)s already has a sign-in account.", name=staff.name)
     branch_id = branch.id if branch is not None and role != "admin" else None
     return {"role": role, "branch_id": branch_id, "staff_id": staff.id if staff else None}, errors
 
@@ -80,7 +85,7 @@ def clean_user(company_id: int, raw: dict[str, Any], own_id: int | None = None) 
         if error:
             errors["email"] = error
         elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-            errors["email"] = "This email address already has an account."
+            errors["email"] = M_("This email address already has an account.")
         values["email"] = email
     return values, errors
 
@@ -114,13 +119,13 @@ def _other_active_admins(user: User) -> int:
 def access_refusal(actor: User, user: User, role: str | None, active: bool) -> str | None:
     """Why this change may not be made (own role, own account, the last admin), or None."""
     if actor.id == user.id and role is not None and role != user.role:
-        return "You cannot change your own role; ask another admin to do it."
+        return M_("You cannot change your own role; ask another admin to do it.")
     if actor.id == user.id and not active:
-        return "You cannot deactivate your own account; ask another admin to do it."
+        return M_("You cannot deactivate your own account; ask another admin to do it.")
     stays_admin = active and (role or user.role) == "admin"
     if user.role == "admin" and user.is_active and not stays_admin and _other_active_admins(user) == 0:
-        return (f"{user.name} is the last active admin of the company: make another user an admin "
-                "first, so someone can still manage it.")
+        return M_("%(name)s is the last active admin of the company: make another user an admin first, so "
+                  "someone can still manage it.", name=user.name)
     return None
 
 
@@ -171,7 +176,7 @@ def reset_password(actor: User, user: User, now: datetime) -> UserOutcome:
     """A new one-time link: 1 h to set a new password, or 24 h for an account that never had one
     (its first link expired). The old password stops working and every session ends now."""
     if not user.is_active:
-        refusal = "Reactivate the account before resetting the password."
+        refusal = M_("Reactivate the account before resetting the password.")
         return UserOutcome(user, errors={"is_active": refusal})
     purpose = "welcome" if user.password_hash == NO_PASSWORD else "reset"
     user.password_hash = NO_PASSWORD

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.domain.messages import M_
 from portal.domain.policies import LevelRow, nearest_overridden
 from portal.extensions import db
 from portal.models import PolicyConfiguration, Staff, User, utcnow
@@ -40,11 +41,14 @@ def can_edit(user: User, node: NodeRef) -> bool:
 def edit_refusal(user: User, node: NodeRef) -> str:
     """Why this user may only read this node (shown beside the read-only editor)."""
     if user.is_agent:
-        return "Support agents can view policies but not change them."
-    if node.level in ("company", "service"):
-        return (f"{node.level.capitalize()}-level rules apply to every branch, so only admins can "
-                "change them. Override them on your branch or its staff instead.")
-    return "This node belongs to another branch; you can change your own branch and its staff."
+        return M_("Support agents can view policies but not change them.")
+    if node.level == "company":
+        return M_("Company-level rules apply to every branch, so only admins can change them. Override them "
+                  "on your branch or its staff instead.")
+    if node.level == "service":
+        return M_("Service-level rules apply to every branch, so only admins can change them. Override them "
+                  "on your branch or its staff instead.")
+    return M_("This node belongs to another branch; you can change your own branch and its staff.")
 
 
 def audit_entity(policy_type: str, level: str) -> str:

@@ -5,6 +5,7 @@ so a refused record leaves nothing behind; none commits (portal.services.sync.ba
 
 from typing import Any
 
+from portal.domain.messages import english
 from portal.domain.organisation import clean_consents
 from portal.extensions import db
 from portal.models import Branch, Customer, Service, Staff
@@ -85,7 +86,7 @@ def upsert_customer(refs: References, external_id: str, data: dict[str, Any], re
         try:
             values["phone"] = normalize_phone(data["phone"], region)
         except ValueError as refused:
-            errors["phone"] = str(refused)
+            errors["phone"] = english(refused.args[0])  # the sync API answers in English
     elif "phone" in data:
         values["phone"] = None
     if "consents" in data:
