@@ -252,3 +252,15 @@ def test_the_sign_in_prompt_follows_the_browsers_language(client):
     assert "Bitte melden Sie sich an, um fortzufahren." in german
     english = client.get("/callbacks/", headers=ENGLISH, follow_redirects=True).get_data(as_text=True)
     assert "Please sign in to continue." in english
+
+
+def test_an_amount_inside_a_message_is_said_in_the_locales_form_in_both_languages(app):
+    """English pages skip the catalog for Messages (its msgids are the English text), not the
+    rendering of their parameters: a fee inside a sentence still reads €15.00."""
+    from portal.domain.messages import M_, Money
+    from portal.translations.runtime import translated
+
+    message = M_("The fee is %(fee)s.", fee=Money(Decimal("15.00")))
+    with app.test_request_context(headers=ENGLISH):
+        assert translated(message) == "The fee is €15.00."
+    assert str.__str__(message) == "The fee is 15.00 EUR."  # the stored text, for logs and JSON
