@@ -7,10 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from babel import Locale
 from babel.dates import format_timedelta
 from babel.numbers import format_currency, format_decimal
-from flask import has_request_context
-from flask_babel import get_locale, gettext, pgettext
+from flask import g, has_app_context, has_request_context
+from flask_babel import get_locale, get_translations, gettext
+from markupsafe import Markup
 
 from portal.domain.messages import Localized, Message, Money, Span, english
 
@@ -18,8 +20,9 @@ from portal.domain.messages import Localized, Message, Money, Span, english
 def _format_number(value: Decimal | int | float) -> str:
     places = max(0, -int(value.as_tuple().exponent)) if isinstance(value, Decimal) else None
     if places is None:
-        return format_decimal(value, locale=get_locale())
-    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""), locale=get_locale())
+        return format_decimal(value, locale=page_locale())
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=page_locale())
 
 
 def money_words(amount: Any) -> str:
@@ -28,12 +31,48 @@ def money_words(amount: Any) -> str:
         number = Decimal(str(amount))
     except ArithmeticError:
         return f"{amount} EUR"  # not a number (a stored value gone bad): shown as it is
-    return format_currency(number, "EUR", locale=get_locale())
+    return format_currency(number, "EUR", locale=page_locale())
+
+
+def _babel_state():
+    """Flask-Babel's state for this context (where it keeps the chosen locale), or None."""
+    return g.get("_flask_babel") if has_app_context() else None
+
+
+def page_locale() -> Locale | None:
+    """The request's locale as Flask-Babel chose it (force_locale and refresh included), read from
+    Flask-Babel's state for the context in one lookup once chosen: get_locale() costs four
+    context-proxy lookups, and a page with a few thousand outputs asks for it each time."""
+    locale = getattr(_babel_state(), "babel_locale", None)
+    return locale if locale is not None or not has_app_context() else get_locale()
+
+
+def page_catalog():
+    """The compiled catalog of the request's locale, kept beside Flask-Babel's own state (its
+    gettext looks the context up three times per message)."""
+    return _catalog(_babel_state(), page_locale())
+
+
+def _catalog(state, locale: Locale | None):
+    catalogs = getattr(state, "portal_catalogs", None)
+    if catalogs is None:
+        catalogs = {}
+        if state is not None:
+            state.portal_catalogs = catalogs
+    key = str(locale)
+    if key not in catalogs:
+        catalogs[key] = get_translations()
+    return catalogs[key]
+
+
+PLAIN = (str, Markup, int)  # what most template outputs are: nothing to translate
 
 
 def translate(value: Any) -> Any:
     """A domain Message in the page's language (its parameters first, numbers in the locale's
     form); any other value unchanged."""
+    if value.__class__ in PLAIN:
+        return value
     if isinstance(value, Money):
         return money_words(value.amount)
     if isinstance(value, Localized):
@@ -41,11 +80,15 @@ def translate(value: Any) -> Any:
     if not isinstance(value, Message):
         return value
     params = {name: param(part) for name, part in value.params.items()}
-    if _language() == "en":  # the English catalog is its msgids (tests/web/test_i18n.py): no lookup
-        return value.msgid % params if params else value.msgid
-    if value.context:
-        return pgettext(value.context, value.msgid, **params)
-    return gettext(value.msgid, **params) if params else gettext(value.msgid)
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None) or page_locale()
+    if locale is None or locale.language == "en":  # the English catalog is its msgids: no lookup
+        text = value.msgid  # (tests/web/test_i18n.py keeps it so)
+    elif value.context:
+        text = _catalog(state, locale).upgettext(value.context, value.msgid)
+    else:
+        text = _catalog(state, locale).ugettext(value.msgid)
+    return text % params if params else text  # as Flask-Babel's gettext does
 
 
 def param(value: Any) -> Any:
@@ -61,7 +104,7 @@ def param(value: Any) -> Any:
 
 
 def _language() -> str:
-    locale = get_locale()
+    locale = page_locale()
     return locale.language if locale is not None else "en"
 
 
@@ -78,7 +121,7 @@ def duration_words(delta: timedelta) -> str:
     """A span in the page's language, unit by unit with Babel (de "1 Std. 13 Min."): days and
     hours, or hours and minutes, like the English "1 h 13 min"."""
     minutes = int(abs(delta).total_seconds() // 60)
-    locale = get_locale()
+    locale = page_locale()
     if minutes < 1:
         return gettext("less than a minute")
     days, rest = divmod(minutes, 24 * 60)
@@ -91,7 +134,7 @@ def duration_words(delta: timedelta) -> str:
 
 def duration_units() -> dict[str, str]:
     """The short unit words of the page's language, for the queue's live countdown (callbacks.js)."""
-    locale = get_locale()
+    locale = page_locale()
     return {key: format_timedelta(timedelta(**{unit + "s": 2}), granularity=unit, threshold=100000,
                                   format="short", locale=locale).replace("2", "", 1).strip()
             for key, unit in UNIT_KEYS}

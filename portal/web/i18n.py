@@ -10,14 +10,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import has_request_context, request
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal.domain.messages import set_renderer
 from portal.domain.organisation import LANGUAGE_LABELS, LANGUAGES
-from portal.translations.runtime import countdown_words, render, translate
+from portal.translations.runtime import countdown_words, page_catalog, render, translate
 from portal.translations.runtime import param as _param
 
 FALLBACK_LANGUAGE = "en"
@@ -79,7 +79,7 @@ def request_language() -> str:
 def _template_gettext(context, string: str, **variables):
     """`_()` in templates: Flask-Babel's translation, with domain Messages among the variables
     translated too (Jinja's own newstyle gettext would put their English text in)."""
-    text = get_translations().ugettext(string)
+    text = page_catalog().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % {name: _param(value) for name, value in variables.items()}
@@ -87,7 +87,7 @@ def _template_gettext(context, string: str, **variables):
 
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, **variables):
-    text = get_translations().ungettext(singular, plural, num)
+    text = page_catalog().ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % {"num": num, **{name: _param(value) for name, value in variables.items()}}

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 from babel.dates import format_datetime, get_date_format
 from babel.numbers import format_decimal
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.domain.clock import to_local
-from portal.translations.runtime import money_words
+from portal.translations.runtime import money_words, page_locale
 
 DEFAULT_PATTERN = "%a %d %b %Y, %H:%M %Z"
 
@@ -22,7 +21,7 @@ def company_tz() -> str:
 
 
 def _language() -> str:
-    locale = get_locale()
+    locale = page_locale()
     return locale.language if locale is not None else "en"
 
 
@@ -47,7 +46,7 @@ def local_time(moment: datetime | None, pattern: str = DEFAULT_PATTERN) -> str:
     if moment is None:
         return "—"
     local = to_local(moment, company_tz())
-    locale = get_locale()
+    locale = page_locale()
     if locale is None or locale.language == "en":
         return local.strftime(pattern)
     text = format_datetime(local, _babel_pattern(pattern, locale), locale=locale) if pattern != "%Z" else ""
@@ -65,7 +64,7 @@ def money(amount: Decimal | float | int | None) -> str:
 
 def number(value: int | float | Decimal) -> str:
     """A count or quantity with the locale's digit grouping and decimal sign (de 1.234,5)."""
-    return format_decimal(value, locale=get_locale())
+    return format_decimal(value, locale=page_locale())
 
 
 def html_attrs(attrs: dict) -> Markup:
