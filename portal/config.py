@@ -140,7 +140,9 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     RATELIMIT_STRATEGY = "moving-window"
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers on every answer: each would cost the API a second Redis script per
+    # request (the window's statistics). A 429 still says Retry-After (portal.web.errors).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the API keeps a per-process limit when Redis is down
     RATELIMIT_SWALLOW_ERRORS = True
     HSTS_SECONDS = 0

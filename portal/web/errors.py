@@ -12,6 +12,7 @@ is refused at once instead of hanging until the worker is killed.
 """
 import logging
 import os
+import time
 from html import escape
 from string import Template
 
@@ -24,7 +25,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.web.i18n import request_language
 
 log = logging.getLogger(__name__)
@@ -137,9 +138,25 @@ def api_problem(exc: HTTPException, code: int, message: str) -> Response:
         kind = "invalid-fields" if code == 422 else "malformed"
         return problem(code, f"The request was refused: {summary}" if summary else message, kind, fields)
     response = problem(code, message)
+    if code == 429:
+        response.headers["Retry-After"] = str(retry_after())
     if code == 405 and exc.get_headers():
         response.headers.update({name: value for name, value in exc.get_headers() if name == "Allow"})
     return response
+
+
+def retry_after() -> int:
+    """Whole seconds until the API limit this request exceeded admits one again (at least 1); the
+    limit's whole window when its counters cannot be read."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    window = max(1, int(limit.limit.get_expiry()))
+    try:
+        return min(window, max(1, int(limit.reset_at - time.time())))
+    except Exception:  # the limit's storage failed meanwhile: the window is the safe answer
+        log.warning("Rate limit window unreadable; Retry-After is the whole window", exc_info=True)
+        return window
 
 
 def render_error(code: int, message: str | None = None, exc: HTTPException | None = None) -> Response:
