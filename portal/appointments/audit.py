@@ -13,6 +13,7 @@ from portal.appointments.common import (
 )
 from portal.appointments.forms import AuditFilterForm, id_choices, yes_no
 from portal.domain.clock import to_local
+from portal.domain.messages import from_message_data
 from portal.domain.policy_schema import POLICY_TYPES, display_value, key_specs
 from portal.models import AppointmentModification, utcnow
 from portal.services.appointments.read import branch_choices, modifications_with_actor
@@ -92,7 +93,17 @@ def modification(modification_id):
     record, actor = found[0]
     appointment = appointment_or_404(record.appointment_id)  # a manager's: their branch only
     return render_template("appointments/modification.html", record=record, actor=actor,
-                           appointment=appointment, rules=rules_on_record(record.meta))
+                           appointment=appointment, rules=rules_on_record(record.meta),
+                           fee_rule=said_on_record(record.meta, "fee_rule"),
+                           checks=[{**check, "text": said_on_record(check, "text")}
+                                   for check in record.meta.get("checks") or []])
+
+
+def said_on_record(stored: dict, name: str):
+    """A recorded text in the reader's language: from its message data when the record keeps it
+    (`<name>_message`, or `message` beside a check's `text`), else the English text it stored."""
+    data = stored.get(f"{name}_message", stored.get("message") if name == "text" else None)
+    return from_message_data(data) if data is not None else stored.get(name)
 
 
 def rules_on_record(meta: dict) -> list[dict]:

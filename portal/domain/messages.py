@@ -14,6 +14,8 @@ The id uses Python's %-style placeholders (`%(hours)s`), like every other catalo
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 # How a message reads where it is turned into text (str(), Jinja's ~): set by the presentation
@@ -135,3 +137,53 @@ class Money(str):
 
 
 M_ = Message
+
+
+# --- a message kept in a JSON column (a modification's fee rule and checks), said later in the
+# language of whoever reads it
+
+
+def message_data(value: Any) -> Any:
+    """JSON data from which `from_message_data` rebuilds `value` (a Message with its parts,
+    amounts, spans, several-language texts, decimals); plain JSON values stay as they are."""
+    if isinstance(value, Message):
+        data: dict[str, Any] = {"msgid": value.msgid,
+                                "params": {name: message_data(part) for name, part in value.params.items()}}
+        return {**data, "context": value.context} if value.context else data
+    if isinstance(value, Money):
+        return {"money": str(value.amount)}
+    if isinstance(value, Span):
+        return {"span_seconds": value.delta.total_seconds(), "english": str.__str__(value)}
+    if isinstance(value, Localized):
+        return {"english": str.__str__(value), "others": dict(value.others)}
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    return value
+
+
+def from_message_data(data: Any) -> Any:
+    """The value `message_data` made `data` from; data of any other shape as text (a stored value
+    is shown as it is rather than refused)."""
+    if not isinstance(data, dict):
+        return data if isinstance(data, str | int | float | bool) or data is None else str(data)
+    try:
+        if "msgid" in data:
+            stored = dict(data.get("params") or {})
+            params = {str(name): from_message_data(part) for name, part in stored.items()}
+            if data.get("context"):
+                return MC_(str(data["context"]), str(data["msgid"]), **params)
+            return Message(str(data["msgid"]), **params)
+        if "money" in data:
+            return Money(Decimal(str(data["money"])))
+        if "span_seconds" in data:
+            return Span(timedelta(seconds=float(data["span_seconds"])), str(data["english"]))
+        if "others" in data:
+            others = {str(language): str(text) for language, text in dict(data["others"]).items()}
+            return Localized(str(data["english"]), **others)
+        if "decimal" in data:
+            return Decimal(str(data["decimal"]))
+    except (TypeError, ValueError, KeyError, ArithmeticError):
+        pass
+    return str(data)

@@ -159,3 +159,37 @@ def test_a_record_shows_what_the_rules_said(client, world, bookings):
     rule = page.one("tr", data_rule="cancellation")
     assert [cell.text for cell in rule.find_all("td")] == [
         "Hours before · cancellation", "24 h", "company X"]  # the level once, then the name
+
+
+def test_a_record_says_its_fee_rule_and_checks_in_the_readers_language(app, client, world, bookings):
+    """A modification keeps the decision's texts as message data beside their English, so a German
+    reader sees them in German, an English one in English."""
+    from sqlalchemy import update
+
+    from portal.extensions import db
+    from portal.models import Appointment, Company
+    from portal.services.modifications.change import Change, record_metadata
+    from portal.services.modifications.policy import propose
+    from tests.appointments.support import now_seconds
+
+    bookings.policy("company", world.company.id, {"hours_before": 24, "fee": "15.00"})
+    appointment = bookings.appointment(hours_ahead=5)
+    now = now_seconds()
+    with app.app_context():
+        loaded = db.session.get(Appointment, appointment.id)
+        proposal = propose(loaded, "cancel", now)
+        change = Change("cancel", False, None, "late", True, False, "", seen=None)
+        meta = record_metadata(proposal, change, loaded.starts_at, proposal.decision.fee, False, now)
+    record = bookings.modification(appointment, within_policy=False, fee="15.00", reason="late", meta=meta)
+    client.login(world.manager.email)
+    english = parse(client.get(f"/appointments/modifications/{record.id}").get_data(as_text=True)).text
+    assert "fixed fee" in english
+    assert "needs 24 h notice" in english
+    with app.app_context():
+        db.session.execute(update(Company).where(Company.id == world.company.id).values(default_language="de"))
+        db.session.commit()
+    german = parse(client.get(f"/appointments/modifications/{record.id}").get_data(as_text=True)).text
+    assert "fixed fee" not in german
+    assert "needs 24 h notice" not in german
+    assert "€: feste Gebühr (Unternehmen" in german
+    assert "braucht 24 Std. Vorlauf" in german

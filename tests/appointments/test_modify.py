@@ -102,9 +102,11 @@ def test_forced_cancel_is_recorded_out_of_policy_with_the_reason(app, client, wo
     assert (status, kind, within, fee, reason) == ("cancelled", "cancel", False, Decimal("15.00"),
                                                    "Customer is in hospital")
     assert meta["forced"] is True
-    assert meta["checks"][0] == {
+    check = meta["checks"][0]
+    assert {name: check[name] for name in ("rule", "passed", "text")} == {
         "rule": "hours_before", "passed": False,
         "text": f"Cancellation needs 24 h notice; 5.2 h remain (Company {world.company.name})"}
+    assert check["message"]["msgid"] == "%(what)s needs %(required)s h notice; %(remain)s (%(source)s)"
 
 
 def test_an_override_needs_a_reason(app, client, world, bookings):

@@ -15,6 +15,7 @@ from sqlalchemy import CursorResult, update
 
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import CANCEL, RESCHEDULE, notice_hours
+from portal.domain.messages import message_data
 from portal.domain.parsing import InputError, add_duration
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, User
@@ -206,9 +207,11 @@ def record_metadata(proposal: Proposal, change: Change, original: datetime, fee,
         "original_time": original.isoformat(),
         "new_time": proposal.new_starts_at.isoformat() if proposal.new_starts_at else None,
         "policy": decision.provenance(),
-        "checks": [{"rule": check.key, "passed": check.passed, "text": check.text}
-                   for check in decision.checks],
-        "fee_rule": decision.fee_rule, "fee_computed": str(fee),
+        # The texts in English, and as message data so that each reader sees them in their language.
+        "checks": [{"rule": check.key, "passed": check.passed, "text": check.text,
+                    "message": message_data(check.text)} for check in decision.checks],
+        "fee_rule": decision.fee_rule, "fee_rule_message": message_data(decision.fee_rule),
+        "fee_computed": str(fee),
         "forced": not decision.allowed, "rolling_count": decision.rolling_count,
     }
     if waived:
