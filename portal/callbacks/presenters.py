@@ -23,7 +23,7 @@ from portal.services.callbacks.queue import (
     queue_rows,
     tab_counts,
 )
-from portal.services.choices import Choice
+from portal.services.choices import Choice, choices
 from portal.services.scope import Scope
 
 TAB_LABELS = {"open": M_("Open"), "pending": M_("Pending"), "assigned": M_("Assigned"),
@@ -58,7 +58,7 @@ class QueueView:
     page: Page
     page_no: int
     pages: int
-    branches: list[Branch]
+    branches: list[Choice]  # the branch filter's choices (none for a scope of one branch)
     staff: list  # the bulk picker: (branch name, staff of that branch) groups
     can_bulk_assign: bool
     selectable: frozenset[int]  # callbacks on the page that bulk assign can take
@@ -82,7 +82,7 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     page = page_keys(criteria, f, now, start, size, backwards)
     counts, overdue = tab_counts(scope, f, criteria, now)
     pages = max(1, math.ceil(counts[f.tab] / size))
-    branches = [] if scope.limited else list(db.session.scalars(scope.select(Branch).order_by(Branch.name)))
+    branches = [] if scope.limited else choices(scope, Branch, "all")
     can_bulk = user.role in ("admin", "branch_manager")
     rows = queue_rows(scope, page.ids, now)
     selectable = [row.callback for row in rows
