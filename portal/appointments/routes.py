@@ -24,9 +24,10 @@ from portal.services.appointments.read import (
     AppointmentFilters,
     appointment_history,
     appointment_page,
+    branch_choices,
     customer_history,
-    filter_choices,
     series_members,
+    staff_filter_choices,
     upcoming_for_customer,
 )
 from portal.services.delivery.read import event_labels, section
@@ -40,9 +41,10 @@ def _filter_form() -> AppointmentFilterForm:
     form = AppointmentFilterForm(formdata=request.args)
     if not request.args:  # a first visit shows what is coming up, from today
         form.date_from.data = to_local(utcnow(), company_tz()).date()
-    branches, staff = filter_choices(current_scope())
+    scope = current_scope()
     form.branch.choices = id_choices(_("All branches") if current_user.is_admin else _("Your branch"),
-                                     branches)
+                                     branch_choices(scope))
+    staff = staff_filter_choices(scope, form.branch.data, form.staff.data)
     form.staff.choices = id_choices(_("All staff"), staff)
     return form
 

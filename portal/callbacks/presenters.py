@@ -12,7 +12,7 @@ from portal.domain.callbacks import available_actions, unassign_refusal
 from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import Branch, CallbackRequest, Staff, User
-from portal.services.callbacks.access import staff_choices
+from portal.services.callbacks.access import staff_choices, staff_of_branches
 from portal.services.callbacks.queue import (
     Key,
     Page,
@@ -23,6 +23,7 @@ from portal.services.callbacks.queue import (
     queue_rows,
     tab_counts,
 )
+from portal.services.choices import Choice, choices
 from portal.services.scope import Scope
 
 TAB_LABELS = {"open": M_("Open"), "pending": M_("Pending"), "assigned": M_("Assigned"),
@@ -57,9 +58,10 @@ class QueueView:
     page: Page
     page_no: int
     pages: int
-    branches: list[Branch]
-    staff: list  # (branch name, staff of that branch) groups
+    branches: list[Choice]  # the branch filter's choices (none for a scope of one branch)
+    staff: list  # the bulk picker: (branch name, staff of that branch) groups
     can_bulk_assign: bool
+    selectable: frozenset[int]  # callbacks on the page that bulk assign can take
     has_staff: bool
     row_actions: dict[int, tuple[str, ...]]  # callback id -> "claim" / "unassign" offered on its row
 
@@ -80,13 +82,32 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     page = page_keys(criteria, f, now, start, size, backwards)
     counts, overdue = tab_counts(scope, f, criteria, now)
     pages = max(1, math.ceil(counts[f.tab] / size))
-    branches = [] if scope.limited else list(db.session.scalars(scope.select(Branch).order_by(Branch.name)))
+    branches = [] if scope.limited else choices(scope, Branch, "all")
     can_bulk = user.role in ("admin", "branch_manager")
     rows = queue_rows(scope, page.ids, now)
+    selectable = [row.callback for row in rows
+                  if can_bulk and "assign" in available_actions(row.callback.status, user.role)]
     return QueueView(f, rows, counts, overdue, page,
                      min(max(page_no, 1), pages), pages, branches,
-                     staff_groups(user) if can_bulk else [], can_bulk, user.staff_id is not None,
+                     bulk_staff_groups(user, selectable) if selectable else [], can_bulk,
+                     frozenset(c.id for c in selectable), user.staff_id is not None,
                      {row.callback.id: row_actions(user, row.callback) for row in rows})
+
+
+def bulk_staff_groups(user: User, callbacks: list[CallbackRequest]) -> list[tuple[str, list[Choice]]]:
+    """The bulk-assign picker: the staff of the branches of these callbacks and the company-wide
+    team, grouped like staff_groups. A page holds a page of callbacks, so the picker lists at most
+    that many branches' staff, however large the chain (anyone else: from the detail page)."""
+    names = {c.branch_id: c.branch.name for c in callbacks}
+
+    def group(branch_id: int | None) -> str:  # the support team has no home branch
+        return names.get(branch_id, "") if branch_id is not None else M_("Company-wide")
+
+    groups: dict[str, list[Choice]] = {}
+    for ident, name, branch_id in sorted(staff_of_branches(user, set(names)),
+                                         key=lambda member: (member[2] is None, group(member[2]), member[1])):
+        groups.setdefault(group(branch_id), []).append(Choice(ident, name))
+    return list(groups.items())
 
 
 def row_actions(user: User, callback: CallbackRequest) -> tuple[str, ...]:

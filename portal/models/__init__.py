@@ -23,6 +23,7 @@ from portal.models.counters import (
     CLOSED_STATUSES,
     NO_ASSIGNEE,
     CallbackClosedCount,
+    CallbackClosedTotal,
     CallbackPhoneLock,
     ModificationTotal,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "AuditEvent",
     "Branch",
     "CallbackClosedCount",
+    "CallbackClosedTotal",
     "CallbackEscalation",
     "CallbackPhoneLock",
     "CallbackRequest",

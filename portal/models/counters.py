@@ -6,6 +6,8 @@ bulk import, a hand-run UPDATE — keeps them exact, in the same transaction:
 
 - callback_closed_counts: closed callbacks (completed, cancelled, expired) per branch, status,
   priority and assignee; closed states are terminal, so a row enters once and never moves.
+- callback_closed_totals: the same per branch and status only (migration 0012, kept from
+  callback_closed_counts), for the views that filter by neither priority nor assignee.
 - modification_totals: modifications and fees per company, branch, UTC day and UTC month, type,
   in/out of policy and charged or not (appointment_modifications is append-only).
 """
@@ -33,6 +35,15 @@ class CallbackClosedCount(Model):
     status: Mapped[str] = mapped_column(String(12), primary_key=True)
     priority: Mapped[str] = mapped_column(String(10), primary_key=True)
     assignee: Mapped[int] = mapped_column(Integer, primary_key=True)  # staff id or NO_ASSIGNEE
+    callbacks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CallbackClosedTotal(Model):
+    __tablename__ = "callback_closed_totals"
+
+    company_id: Mapped[int] = _company_key()
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), primary_key=True)
     callbacks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 

@@ -53,11 +53,12 @@ def check_events() -> str:
 
 
 COUNTER_TRIGGERS = ("callback_closed_counts_insert", "callback_closed_counts_delete",
-                    "modification_totals_insert")
+                    "modification_totals_insert", "callback_closed_totals_insert",
+                    "callback_closed_totals_update", "callback_closed_totals_delete")
 
 
 def check_counters() -> str:
-    """The triggers that keep the queue's and the audit page's counters (migration 0008) exist: a
+    """The triggers that keep the queue's and the audit page's counters (migrations 0008, 0012) exist: a
     SQLite migration that rebuilds their table drops them silently."""
     if db.engine.dialect.name == "mysql":
         query = "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"

@@ -23,6 +23,7 @@ from portal.models import (
     AppointmentModification,
     Branch,
     CallbackClosedCount,
+    CallbackClosedTotal,
     CallbackEscalation,
     CallbackRequest,
     Customer,
@@ -57,6 +58,7 @@ def _branch_rules() -> dict[type, Callable[[int], ColumnElement[bool]]]:
                                                   Delivery.branch_id == b),
         # The counters keep the branch of what they count.
         CallbackClosedCount: lambda b: CallbackClosedCount.branch_id == b,
+        CallbackClosedTotal: lambda b: CallbackClosedTotal.branch_id == b,
         ModificationTotal: lambda b: ModificationTotal.branch_id == b,
     }
 

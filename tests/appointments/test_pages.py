@@ -29,6 +29,22 @@ def test_list_filters_by_status_staff_branch_and_customer(client, world, booking
     assert names("&customer=30555") == (0, 2)  # by phone
 
 
+def test_the_staff_filter_lists_the_chosen_branchs_staff_never_the_whole_chain(client, world):
+    def staff_options(query=""):
+        html = parse(client.get("/appointments/" + query).get_data(as_text=True))
+        return [option.text for option in html.one("select", name="staff").find_all("option")]
+
+    client.login(world.admin.email)
+    assert staff_options() == ["All staff"]
+    assert staff_options(f"?branch={world.south.id}") == ["All staff", "Cy"]
+    assert staff_options(f"?branch={world.north.id}") == ["All staff", "Ann", "Bob"]
+    assert staff_options(f"?staff={world.ann.id}") == ["All staff", "Ann"]  # a link naming one keeps it
+    assert staff_options(f"?branch={world.south.id}&staff={world.ann.id}") == ["All staff", "Ann", "Cy"]
+    client.logout()
+    client.login(world.manager.email)  # a manager: their own branch's staff
+    assert staff_options() == ["All staff", "Ann", "Bob"]
+
+
 def test_list_date_range_is_in_local_days_and_defaults_to_upcoming(client, world, bookings):
     customer = bookings.customer(name="Paula Past")
     bookings.appointment(customer, hours_ahead=-24 * 5)

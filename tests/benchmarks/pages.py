@@ -55,15 +55,18 @@ def resolve(client, url: str, month_ago: str) -> str:
     return url.format(month_ago=month_ago)
 
 
-def measure_pages(app, companies: dict[str, BenchCompany], month_ago: str,
-                  samples: int) -> dict[str, dict[str, tuple[float, float]]]:
+def measure_pages(app, companies: dict[str, BenchCompany], month_ago: str, samples: int,
+                  only: tuple[str, ...] = ()) -> dict[str, dict[str, tuple[float, float]]]:
     """{size: {page: (p50, p95) ms}}. Each page is warmed up at every size, then its samples are
     taken in rounds over the sizes, so a shared machine's load drifts into every size alike and
-    the growth factors compare like with like. Cold pages empty the cache, untimed, first."""
+    the growth factors compare like with like. Cold pages empty the cache, untimed, first.
+    `only`: measure just the pages whose label starts with one of these."""
     clients = {name: (signed_in_client(app, company), app.test_client()) for name, company in companies.items()}
     first = next(iter(companies.values()))
     timings: dict[str, dict[str, list[float]]] = {name: {} for name in companies}
     for index, page in enumerate(pages(first)):
+        if only and not page.label.startswith(only):
+            continue
         urls = {}
         for name, company in companies.items():
             client = clients[name][0 if page.signed_in else 1]

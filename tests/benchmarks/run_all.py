@@ -2,6 +2,7 @@
 
     python -m tests.benchmarks.run_all --engine mariadb --redis redis://127.0.0.1:6379/12
     python -m tests.benchmarks.run_all --engine sqlite --sizes 10k,100k   (no gunicorn stage)
+    python -m tests.benchmarks.run_all ... --no-serving --pages "Callback queue,Appointments list"
 
 One database; one company per size (tests/benchmarks/data.py: 10k / 100k / 1M callbacks,
 appointments and modifications; ~430 / ~4,300 / ~20,000 tree nodes), built by bulk SQL. For each
@@ -35,7 +36,7 @@ def build_size(app, size: data.Size) -> tuple[data.BenchCompany, float]:
         company = data.build(size, utcnow().replace(microsecond=0))
         if db.engine.dialect.name == "mysql":  # fresh statistics, as a server that has been running has
             db.session.execute(text("ANALYZE TABLE callback_requests, appointments, appointment_modifications, "
-                                    "customers, modification_totals, callback_closed_counts"))
+                                    "customers, modification_totals, callback_closed_counts, callback_closed_totals"))
             db.session.commit()
         return company, time.perf_counter() - started
 
@@ -57,7 +58,8 @@ def run(args) -> dict:
             refresh = measure_refresh(utcnow().replace(microsecond=0))
         companies[size.name] = company
         results["sizes"][size.name] = {"company": company, "build_s": build_s, "refresh": refresh}
-    for name, timings in measure_pages(app, companies, month_ago, args.samples).items():
+    only = tuple(label.strip() for label in args.pages.split(",") if label.strip())
+    for name, timings in measure_pages(app, companies, month_ago, args.samples, only).items():
         results["sizes"][name]["pages"] = timings
     results["middle"] = (middle.name, companies[middle.name])
     if args.engine == "mariadb" and not args.no_serving:
@@ -125,6 +127,8 @@ def main() -> None:
     parser.add_argument("--database", default="wt_scale_bench", help="MariaDB database to (re)create")
     parser.add_argument("--port", type=int, default=5231, help="gunicorn's port")
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--pages", default="", help="only the pages whose label starts with one of these "
+                                                    "(comma-separated), e.g. 'Callback queue,Appointments list'")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--no-serving", action="store_true", help="skip the gunicorn stage")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")

@@ -149,6 +149,7 @@ def test_the_last_attempt_says_escalation_happened(app, client, world):
 @pytest.mark.parametrize("where", ["detail", "queue", "new"])
 def test_staff_pickers_are_grouped_by_branch(app, client, world, where):
     callback = add_callback(app, world, status="assigned", assignee=world.ann)
+    add_callback(app, world, branch=world.south)  # the queue's picker lists the staff of its rows' branches
     client.login(world.admin.email)
     url = {"detail": f"/callbacks/{callback.id}", "queue": "/callbacks/", "new": "/callbacks/new"}[where]
     picker = get(client, url).find_all("select", name="staff_id")[0]

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import utcnow
+from portal.extensions import db
+from portal.models import Staff, utcnow
 from tests.callbacks.support import add_callback, add_escalation, load
 from tests.html import Element, parse
 
@@ -193,6 +194,34 @@ def test_bulk_assign_is_offered_to_managers_only(app, client, world):
     client.logout()
     client.login(world.manager.email)
     assert "Assign selected" in page(client).text
+
+
+def bulk_picker(html: Element) -> dict[str, list[str]]:
+    picker = html.one("select", id="bulk-staff")
+    return {group["label"]: [option.text for option in group.find_all("option")]
+            for group in picker.find_all("optgroup")}
+
+
+def test_the_bulk_picker_lists_the_staff_of_the_rows_branches_and_the_company_wide_team(app, client, world):
+    with app.app_context():
+        db.session.add(Staff(company_id=world.company.id, branch_id=None, name="Support Sam"))
+        db.session.commit()
+    add_callback(app, world)  # North
+    client.login(world.admin.email)
+    assert bulk_picker(page(client)) == {"North": ["Ann", "Bob"], "Company-wide": ["Support Sam"]}
+    add_callback(app, world, branch=world.south)
+    assert bulk_picker(page(client)) == {"North": ["Ann", "Bob"], "South": ["Cy"],
+                                         "Company-wide": ["Support Sam"]}
+    assert bulk_picker(page(client, branch=world.south.id)) == {"South": ["Cy"], "Company-wide": ["Support Sam"]}
+
+
+def test_a_page_with_nothing_to_assign_has_no_bulk_bar(app, client, world):
+    add_callback(app, world, status="completed")
+    client.login(world.admin.email)
+    completed = page(client, tab="completed")
+    assert ids_on(completed)
+    assert completed.find("form", id="bulk-form") is None
+    assert completed.find("input", type="checkbox", name="callbacks") is None
 
 
 def test_badges_are_words_not_only_colours(app, client, world):

@@ -1,4 +1,4 @@
-"""The counters the database keeps (migration 0008) agree with counting the rows themselves,
+"""The counters the database keeps (migrations 0008 and 0012) agree with counting the rows themselves,
 after any mix of writes, on SQLite and MariaDB alike."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +13,7 @@ from portal.models import (
     CLOSED_STATUSES,
     AppointmentModification,
     CallbackClosedCount,
+    CallbackClosedTotal,
     CallbackRequest,
     ModificationTotal,
     utcnow,
@@ -38,6 +39,19 @@ def closed_by_rows(company_id):
         cr.branch_id, cr.status, cr.priority, cr.assigned_to, func.count())
         .where(*Scope.company(company_id).where(cr), cr.status.in_(CLOSED_STATUSES))
         .group_by(cr.branch_id, cr.status, cr.priority, cr.assigned_to))}
+
+
+def closed_by_totals(company_id):
+    total = CallbackClosedTotal
+    return {tuple(key): n for *key, n in db.session.execute(select(total.branch_id, total.status, total.callbacks)
+                                                            .where(*Scope.company(company_id).where(total))) if n}
+
+
+def per_branch_and_status(closed: dict) -> dict:
+    summed: dict = {}
+    for (branch, status, _, _), n in closed.items():
+        summed[(branch, status)] = summed.get((branch, status), 0) + n
+    return summed
 
 
 writes = st.lists(st.tuples(
@@ -72,9 +86,11 @@ def test_closed_counts_follow_every_insert_update_and_delete(app, world, steps):
                 db.session.execute(update(CallbackRequest).where(CallbackRequest.id == target).values(**values))
         db.session.commit()
         assert closed_by_counters(world.company.id) == closed_by_rows(world.company.id)
+        assert closed_by_totals(world.company.id) == per_branch_and_status(closed_by_rows(world.company.id))
         db.session.execute(delete(CallbackRequest))
         db.session.commit()
         assert closed_by_counters(world.company.id) == {}
+        assert closed_by_totals(world.company.id) == {}
 
 
 @pytest.fixture
@@ -120,4 +136,6 @@ def test_the_triggers_exist(app, dialect):
              if dialect == "mysql" else "SELECT name FROM sqlite_master WHERE type = 'trigger'")
     with app.app_context():
         names = set(db.session.scalars(text(query)))
-    assert {"callback_closed_counts_insert", "callback_closed_counts_delete", "modification_totals_insert"} <= names
+    assert {"callback_closed_counts_insert", "callback_closed_counts_delete", "modification_totals_insert",
+            "callback_closed_totals_insert", "callback_closed_totals_update",
+            "callback_closed_totals_delete"} <= names

@@ -93,9 +93,19 @@ def appointment_page(scope: Scope, filters: AppointmentFilters, tz_name: str, nu
     return [found[ident] for ident in ids if ident in found], number, total
 
 
-def filter_choices(scope: Scope) -> tuple[list[Choice], list[Choice]]:
-    """Branches and staff a person can filter by in this scope."""
-    return branch_choices(scope), choices(scope, Staff, "all")
+def staff_filter_choices(scope: Scope, branch_id: int | None, staff_id: int | None) -> list[Choice]:
+    """Staff a person can filter the list by: those of the chosen branch (a manager's, their own),
+    so a chain's thousands of staff are never one list, and the staff member already chosen (a
+    link may name one, or the branch changed since)."""
+    listed: list[Choice] = []
+    if scope.branch_id is not None:
+        listed = choices(scope, Staff, "all")
+    elif branch_id is not None:
+        listed = choices(scope, Staff, f"branch-{branch_id}", Staff.branch_id == branch_id)
+    if staff_id is None or any(choice.id == staff_id for choice in listed):
+        return listed
+    chosen = db.session.execute(select(Staff.id, Staff.name).where(*scope.where(Staff), Staff.id == staff_id))
+    return [Choice(row.id, row.name) for row in chosen] + listed
 
 
 def branch_choices(scope: Scope) -> list[Choice]:

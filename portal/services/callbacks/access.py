@@ -31,6 +31,16 @@ def staff_choices(user: User) -> list[Staff]:
     return list(db.session.scalars(_assignable(user).order_by(Staff.name)))
 
 
+def staff_of_branches(user: User, branch_ids: set[int]) -> list[tuple[int, str, int | None]]:
+    """(id, name, home branch) of the active staff the user may hand callbacks to who work at one
+    of `branch_ids` or company-wide, by name: a picker for some callbacks lists the people of
+    their branches, never every person of a large chain."""
+    stmt = _assignable(user).with_only_columns(Staff.id, Staff.name, Staff.branch_id).where(
+        or_(Staff.branch_id.in_(sorted(branch_ids)), Staff.branch_id.is_(None)))
+    rows = db.session.execute(stmt.order_by(Staff.name, Staff.id))
+    return [(row.id, row.name, row.branch_id) for row in rows]
+
+
 def staff_in_scope(user: User, staff_id) -> Staff | None:
     """The staff member `staff_id` if the user may hand callbacks to them, else None."""
     ident = parse_id(staff_id)

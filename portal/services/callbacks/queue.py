@@ -19,7 +19,13 @@ from sqlalchemy.orm import joinedload
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
 from portal.domain.messages import M_
 from portal.extensions import db
-from portal.models import CLOSED_STATUSES, NO_ASSIGNEE, CallbackClosedCount, CallbackEscalation
+from portal.models import (
+    CLOSED_STATUSES,
+    NO_ASSIGNEE,
+    CallbackClosedCount,
+    CallbackClosedTotal,
+    CallbackEscalation,
+)
 from portal.models import CallbackRequest as CR
 from portal.services.callbacks.access import callback_criteria
 from portal.services.callbacks.intake import normalize_phone
@@ -167,8 +173,9 @@ def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[d
     """Callbacks per tab under the other filters, and how many of them are overdue.
 
     Open callbacks are counted exactly, from the queue index (only the open rows are read).
-    Closed ones come from callback_closed_counts, which the database keeps current (migration
-    0008), so no view counts years of history; only a name or phone search, which no counter
+    Closed ones come from callback_closed_totals (per branch and status) or, filtered by priority
+    or assignee, callback_closed_counts, which the database keeps current (migrations 0008 and
+    0012), so no view counts years of history; only a name or phone search, which no counter
     can answer, counts closed rows themselves.
     """
     overdue = func.sum(case((CR.expires_at < now, 1), else_=0))
@@ -186,17 +193,28 @@ def _closed_counts(scope: Scope, f: QueueFilter, criteria) -> dict[str, int]:
     if f.search:
         return dict(db.session.execute(select(CR.status, func.count()).where(
             *criteria, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)).all())
-    counter = CallbackClosedCount
+    # Per branch and status, a few rows per branch; per priority and assignee as well, a row for
+    # every person who ever closed one: read that only when the view filters by them.
+    counter: type[CallbackClosedTotal] | type[CallbackClosedCount] = (
+        CallbackClosedCount if f.priority or f.assignee != "anyone" else CallbackClosedTotal)
     stmt = select(counter.status, func.sum(counter.callbacks)).where(*scope.where(counter))
-    if f.priority:
-        stmt = stmt.where(counter.priority == f.priority)
     if f.branch_id:
         stmt = stmt.where(counter.branch_id == f.branch_id)
-    if f.assignee == "me":
-        stmt = stmt.where(counter.assignee == scope.staff_id if scope.staff_id else false())
-    elif f.assignee == "unassigned":
-        stmt = stmt.where(counter.assignee == NO_ASSIGNEE)
+    if counter is CallbackClosedCount:
+        stmt = stmt.where(*_counted_by(scope, f))
     return {status: int(total or 0) for status, total in db.session.execute(stmt.group_by(counter.status))}
+
+
+def _counted_by(scope: Scope, f: QueueFilter) -> list:
+    """callback_closed_counts criteria of the priority and assignee filters."""
+    counter, criteria = CallbackClosedCount, []
+    if f.priority:
+        criteria.append(counter.priority == f.priority)
+    if f.assignee == "me":
+        criteria.append(counter.assignee == scope.staff_id if scope.staff_id else false())
+    elif f.assignee == "unassigned":
+        criteria.append(counter.assignee == NO_ASSIGNEE)
+    return criteria
 
 
 def load_rows(scope: Scope, ids: list[int]) -> list[CR]:
