@@ -79,16 +79,64 @@ def translate(value: Any) -> Any:
         return value.others.get(_language(), english(value))
     if not isinstance(value, Message):
         return value
-    params = {name: param(part) for name, part in value.params.items()}
+    return _say(value)
+
+
+def _say(value: Message) -> str:
+    """A Message in the context's locale: from the memo, or its catalog entry with its parameters."""
     state = _babel_state()
     locale = getattr(state, "babel_locale", None) or page_locale()
+    said = _said(state)
+    try:
+        key = (str(locale), _identity(value))
+        known = said.get(key)
+    except TypeError:  # a parameter that cannot be a key (a list, say): said afresh
+        key, known = None, None
+    if known is not None:
+        return known
+    params = {name: param(part) for name, part in value.params.items()}
     if locale is None or locale.language == "en":  # the English catalog is its msgids: no lookup
         text = value.msgid  # (tests/web/test_i18n.py keeps it so)
     elif value.context:
         text = _catalog(state, locale).upgettext(value.context, value.msgid)
     else:
         text = _catalog(state, locale).ugettext(value.msgid)
-    return text % params if params else text  # as Flask-Babel's gettext does
+    text = text % params if params else text  # as Flask-Babel's gettext does
+    if key is not None:
+        if len(said) >= SAID_MAX:
+            said.clear()
+        said[key] = text
+    return text
+
+
+# A page says the same few messages again and again (a one-branch policy tree: 5,360 times, 39
+# different ones), so what a message says in a locale is kept for the context. Saying is a pure
+# function of the message and the locale, so the memo cannot go stale.
+SAID_MAX = 10_000
+
+
+def _said(state) -> dict:
+    said = getattr(state, "portal_said", None)
+    if said is None:
+        said = {}
+        if state is not None:
+            state.portal_said = said
+    return said
+
+
+def _identity(value: Any) -> Any:
+    """What decides how a message or parameter is said: its type and content, all the way down
+    (a Money and the text "15.00 EUR" are said differently)."""
+    if isinstance(value, Message):
+        return (Message, value.msgid, value.context,
+                tuple((name, _identity(part)) for name, part in value.params.items()))
+    if isinstance(value, Money):
+        return (Money, str(value.amount))
+    if isinstance(value, Span):
+        return (Span, value.delta)
+    if isinstance(value, Localized):
+        return (Localized, english(value), tuple(sorted(value.others.items())))
+    return (value.__class__, value)
 
 
 def param(value: Any) -> Any:

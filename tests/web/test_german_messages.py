@@ -264,3 +264,21 @@ def test_an_amount_inside_a_message_is_said_in_the_locales_form_in_both_language
     with app.test_request_context(headers=ENGLISH):
         assert translated(message) == "The fee is €15.00."
     assert str.__str__(message) == "The fee is 15.00 EUR."  # the stored text, for logs and JSON
+
+
+def test_messages_said_again_in_a_page_are_said_the_same_and_never_confused(app):
+    """A page's messages are said once per locale and kept (runtime._said): a message with an
+    amount and one with the same text as plain words, or the same one in another locale, are
+    each said as themselves."""
+    from flask_babel import force_locale
+
+    from portal.domain.messages import M_, Money
+
+    amount = M_("The fee is %(fee)s.", fee=Money(Decimal("15.00")))
+    words = M_("The fee is %(fee)s.", fee="15.00 EUR")
+    with app.test_request_context(headers=GERMAN):
+        assert translated(amount) == translated(amount) == "The fee is 15,00\xa0€."
+        assert translated(words) == "The fee is 15.00 EUR."
+        with force_locale("en"):
+            assert translated(amount) == "The fee is €15.00."
+        assert translated(M_("Open")) == "Offen"
