@@ -50,16 +50,32 @@ PATH_ENTITIES = (
 )
 
 
-def _of_token(external_id: str):
-    """The token's company's appointment with this external id, with the entities of its path
-    (the decision needs their names): a select to add columns to."""
+@cache
+def _by_external_id() -> Select:
+    """The company's appointment with this external id, with the entities of its path (the
+    decision needs their names): built once per process (building it cost more than running it),
+    run with the company and the external id as parameters."""
     return (
-        Scope.company(current_token().company_id)
+        Scope.company_at_run("company_id")
         .select(Appointment)
-        .where(Appointment.external_id == external_id)
+        .where(Appointment.external_id == bindparam("external_id"))
         .options(*PATH_ENTITIES)
         .limit(1)
     )
+
+
+@cache
+def _to_decide() -> Select:
+    """The same with the customer's two counts for an action and window given as parameters."""
+    counted = count_columns(
+        bindparam("company_id"), Appointment.customer_id, bindparam("action"), Appointment.id,
+        (bindparam("start"), bindparam("end")),
+    )
+    return _by_external_id().add_columns(*counted)
+
+
+def _parameters(external_id: str, **more) -> dict:
+    return {"company_id": current_token().company_id, "external_id": external_id, **more}
 
 
 def _not_found() -> ApiProblem:
@@ -67,36 +83,16 @@ def _not_found() -> ApiProblem:
 
 
 def appointment_of(external_id: str) -> Appointment:
-    appointment = db.session.scalar(_of_token(external_id))
+    appointment = db.session.scalar(_by_external_id(), _parameters(external_id))
     if appointment is None:
         raise _not_found()
     return appointment
 
 
-@cache
-def _to_decide() -> Select:
-    """The appointment with its path and the customer's two counts: built once per process (its
-    construction cost more than running it), the company, external id, action and window given
-    as parameters each time."""
-    counted = count_columns(
-        bindparam("company_id"), Appointment.customer_id, bindparam("action"), Appointment.id,
-        (bindparam("start"), bindparam("end")),
-    )
-    return (
-        Scope.company_at_run("company_id")
-        .select(Appointment)
-        .where(Appointment.external_id == bindparam("external_id"))
-        .options(*PATH_ENTITIES)
-        .limit(1)
-        .add_columns(*counted)
-    )
-
-
 def appointment_with_counts(external_id: str, action: str, now) -> tuple[Appointment, Counts]:
     """The appointment and its customer's counts for `action`, in one statement."""
     start, end = rolling_window(now)
-    parameters = {"company_id": current_token().company_id, "external_id": external_id, "action": action,
-                  "start": start, "end": end}
+    parameters = _parameters(external_id, action=action, start=start, end=end)
     row = db.session.execute(_to_decide(), parameters).first()
     if row is None:
         raise _not_found()

@@ -42,27 +42,33 @@ def _babel_state():
     return getattr(context.g, "_flask_babel", None) if context is not None else None
 
 
-def page_locale() -> Locale | None:
+def page_locale(state: Any = None) -> Locale | None:
     """The request's locale as Flask-Babel chose it (force_locale and refresh included), read from
-    Flask-Babel's state for the context in one lookup once chosen: get_locale() costs four
-    context-proxy lookups, and a page with a few thousand outputs asks for it each time."""
-    locale = getattr(_babel_state(), "babel_locale", None)
+    Flask-Babel's state for the context (`state`, when the caller has it) in one lookup once
+    chosen: get_locale() costs four context-proxy lookups, and a page asks a few thousand times."""
+    locale = getattr(state if state is not None else _babel_state(), "babel_locale", None)
     return locale if locale is not None or not has_app_context() else get_locale()
 
 
 def page_catalog():
     """The compiled catalog of the request's locale, kept beside Flask-Babel's own state (its
     gettext looks the context up three times per message)."""
-    return _catalog(_babel_state(), page_locale())
+    state = _babel_state()
+    return _catalog(state, page_locale(state))
 
 
-def _catalog(state, locale: Locale | None):
-    catalogs = getattr(state, "portal_catalogs", None)
-    if catalogs is None:
-        catalogs = {}
+def _kept(state: Any, name: str) -> dict:
+    """A dict kept beside Flask-Babel's state for this context (a fresh one outside a context)."""
+    kept = getattr(state, name, None)
+    if kept is None:
+        kept = {}
         if state is not None:
-            state.portal_catalogs = catalogs
-    key = str(locale)
+            setattr(state, name, kept)
+    return kept
+
+
+def _catalog(state: Any, locale: Locale | None):
+    catalogs, key = _kept(state, "portal_catalogs"), str(locale)
     if key not in catalogs:
         catalogs[key] = get_translations()
     return catalogs[key]
@@ -88,8 +94,7 @@ def translate(value: Any) -> Any:
 def _say(value: Message) -> str:
     """A Message in the context's locale: from the memo, or its catalog entry with its parameters."""
     state = _babel_state()
-    locale = getattr(state, "babel_locale", None) or page_locale()
-    said = _said(state)
+    locale, said = page_locale(state), _kept(state, "portal_said")
     try:
         key = (locale, _identity(value))
         known = said.get(key)
@@ -118,15 +123,6 @@ def _say(value: Message) -> str:
 SAID_MAX = 10_000
 
 
-def _said(state) -> dict:
-    said = getattr(state, "portal_said", None)
-    if said is None:
-        said = {}
-        if state is not None:
-            state.portal_said = said
-    return said
-
-
 def _identity(value: Any) -> Any:
     """What decides how a message or parameter is said: its type and content, all the way down
     (a Money and the text "15.00 EUR" are said differently)."""
@@ -150,8 +146,6 @@ def param(value: Any) -> Any:
     if isinstance(value, (Decimal, float)) and _language() != "en":
         return _format_number(value)  # English keeps the domain's own digits (10.00)
     return value
-
-
 
 
 def _language() -> str:

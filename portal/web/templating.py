@@ -20,11 +20,6 @@ def company_tz() -> str:
     return "UTC"
 
 
-def _language() -> str:
-    locale = page_locale()
-    return locale.language if locale is not None else "en"
-
-
 def _babel_pattern(pattern: str, locale) -> str:
     """The parts a strftime pattern asks for (weekday, date with or without year, time, seconds),
     in the locale's own CLDR forms: de `Di., 01.12.2026, 08:42`."""
