@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.cache.generation import remember_generation
 from portal.extensions import db, limiter, login_manager
 from portal.models import User, UserSession, utcnow
 from portal.services.accounts import events, sessions
@@ -52,6 +53,8 @@ def load_user(session_token: str) -> User | None:
         return None
     g.user_session = row
     row.user.attach_session(session_token)
+    # Read with the user in this transaction: the cached configuration needs no query of its own.
+    remember_generation(row.user.company_id, row.user.company.config_generation)
     return row.user
 
 

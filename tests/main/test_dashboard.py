@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Appointment, CallbackRequest, PolicyConfiguration, utcnow
 from tests.html import parse
+from tests.support import QueryCounter
 
 
 def stat(html: str, name: str) -> int:
@@ -142,3 +143,15 @@ def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():
     assert [b.label for b in bars] == ["Fri 20", "Sat 21", "Sun 22"]
     assert bars[1].x - bars[0].x == 100.0
     assert bars[0].width == 70.0
+
+
+def test_the_signed_in_user_comes_with_company_and_branch_in_one_statement(app, client, world):
+    """Every page's header names the user's company and branch: the session's one statement
+    loads them, and the dashboard's numbers take a fixed handful more (no per-row queries)."""
+    client.login(world.manager.email)
+    client.get("/")  # the sign-in's last-seen write is behind us
+    with app.app_context(), QueryCounter(db.engine) as counter:
+        assert client.get("/").status_code == 200
+    alone = [s for s in counter.statements if s.lstrip().upper().startswith(("SELECT COMPANIES", "SELECT BRANCHES"))]
+    assert alone == []
+    assert counter.count <= 9, counter.statements

@@ -64,7 +64,10 @@ def live_session(token: str, now: datetime, lifetime: Lifetime,
     """(the live session the token names, None) — or (None, why it just ended) — or (None, None)."""
     if not token or len(token) > 100:
         return None, None
-    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+    # The user with their company and branch: every page's header names them (one statement).
+    user = joinedload(UserSession.user)
+    row = db.session.scalar(select(UserSession)
+                            .options(user.joinedload(User.company), user.joinedload(User.branch))
                             .where(UserSession.token_hash == token_hash(token)))
     if row is None or row.ended_at is not None:
         return None, None

@@ -12,10 +12,10 @@ from portal.domain.clock import local_days
 from portal.domain.messages import M_
 from portal.domain.policy_schema import TYPE_DEFAULTS
 from portal.extensions import db
-from portal.models import CallbackEscalation, Company
+from portal.models import CallbackEscalation
 from portal.models import CallbackRequest as CR
+from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
-from portal.services.policies.read import load_rows
 from portal.services.scope import Scope
 
 DAYS = 7
@@ -52,13 +52,12 @@ def _scoped(scope: Scope, stmt):
 
 def due_soon_count(scope: Scope, now: datetime) -> int:
     """Open callbacks not yet overdue but within their path's due_soon_minutes of the deadline."""
-    rows = load_rows(scope.company_id, "callback").values()
-    settings = [row.config.get("due_soon_minutes") for row in rows]
+    book = PolicyBook(scope.company_id)
+    settings = [row.config.get("due_soon_minutes") for row in book.rows.values()]
     widest = max([TYPE_DEFAULTS["callback"]["due_soon_minutes"], *(s for s in settings if s is not None)])
     candidates = db.session.execute(_scoped(scope, select(
         CR.status, CR.expires_at, CR.branch_id, CR.service_id, CR.staff_id).where(
         CR.status.in_(OPEN), CR.expires_at >= now, CR.expires_at <= now + timedelta(minutes=widest)))).all()
-    book = PolicyBook(scope.company_id)
     kinds = (urgency(row.status, row.expires_at, now, book.for_callback(row).due_soon_minutes)
              for row in candidates)
     return sum(1 for kind in kinds if kind == "due_soon")
@@ -77,7 +76,7 @@ def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
 
     The database counts each day (one aggregate over the completions index); only seven pairs
     of numbers come back, however busy the days were."""
-    tz_name = db.session.scalar(select(Company.timezone).where(Company.id == scope.company_id)) or "UTC"
+    tz_name = company_zone(scope.company_id)
     today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz_name)).date()
     days = [today - timedelta(days=n) for n in reversed(range(DAYS))]
     bounds = [local_days(day, day, tz_name) for day in days]
