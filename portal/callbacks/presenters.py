@@ -1,8 +1,8 @@
 """Plain values the callback templates render: queue rows with their badges, tabs, pages."""
 import math
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import phonenumbers
 from flask import current_app

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from portal.domain.clock import local_days
 from portal.domain.parsing import parse_id
 from portal.extensions import db
-from portal.models import Appointment, AppointmentModification, Branch, Customer, Staff, User
+from portal.models import Appointment, AppointmentModification, Branch, Customer, Service, Staff, User
 from portal.services.choices import Choice, choices
 from portal.services.scope import Scope
 
@@ -29,6 +29,14 @@ def with_parts(stmt: Select) -> Select:
     return stmt.options(joinedload(Appointment.company), joinedload(Appointment.branch),
                         joinedload(Appointment.service), joinedload(Appointment.staff),
                         joinedload(Appointment.customer))
+
+
+# What a list row shows of an appointment's parts: their names (the company is the reader's own,
+# already loaded; a part's other columns raise rather than query one row at a time).
+LISTED_PARTS = tuple(
+    joinedload(part).load_only(model.id, model.name, raiseload=True)
+    for part, model in ((Appointment.branch, Branch), (Appointment.service, Service),
+                        (Appointment.staff, Staff), (Appointment.customer, Customer)))
 
 
 def find_appointment(scope: Scope, appointment_id) -> Appointment | None:
@@ -88,7 +96,8 @@ def appointment_page(scope: Scope, filters: AppointmentFilters, tz_name: str, nu
                                   .limit(size).offset((number - 1) * size)))
     if not ids:
         return [], number, total
-    loaded = db.session.scalars(with_parts(select(Appointment).where(Appointment.id.in_(ids)))).unique()
+    loaded = db.session.scalars(select(Appointment).where(Appointment.id.in_(ids))
+                                .options(*LISTED_PARTS)).unique()
     found = {appointment.id: appointment for appointment in loaded}
     return [found[ident] for ident in ids if ident in found], number, total
 

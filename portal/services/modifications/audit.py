@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
 from portal.domain.clock import local_days, to_local
 from portal.domain.messages import M_
@@ -129,8 +129,13 @@ def audit_page(scope: Scope, filters: AuditFilters, tz_name: str, cursor: Cursor
 
 
 def _joined() -> Select:
+    """The modifications with what a row shows of its appointment, customer and branch (only
+    those columns: the page and the export read nothing else of them, and raise if they did)."""
     actor = aliased(User)
     return (select(M, Appointment, Customer, Branch, actor.name)
+            .options(load_only(Appointment.id, raiseload=True),
+                     load_only(Customer.id, Customer.name, raiseload=True),
+                     load_only(Branch.id, Branch.name, raiseload=True))
             .join(Appointment, Appointment.id == M.appointment_id)
             .join(Customer, Customer.id == M.customer_id)
             .join(Branch, Branch.id == Appointment.branch_id)
