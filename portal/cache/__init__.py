@@ -8,7 +8,7 @@ changes.
 - `generation`: `cached(company_id, name, kind, produce)` reads through keys with the generation.
 - `invalidation`: bumps the generation in the same transaction as every configuration change.
 """
-from portal.cache.generation import TTL_SECONDS, cached, generation, remember_generation
+from portal.cache.generation import TTL_SECONDS, cached, cached_each, generation, remember_generation
 from portal.cache.invalidation import register as register_invalidation
 from portal.cache.serializer import use_json
 from portal.extensions import cache
@@ -20,4 +20,4 @@ def register(app) -> None:
     register_invalidation(app)
 
 
-__all__ = ["TTL_SECONDS", "cached", "generation", "register", "remember_generation"]
+__all__ = ["TTL_SECONDS", "cached", "cached_each", "generation", "register", "remember_generation"]

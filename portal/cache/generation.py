@@ -61,3 +61,22 @@ def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T]) -> T
     value = produce()
     cache.set(key, {"value": encode(value)}, timeout=TTL_SECONDS)
     return value
+
+
+def cached_each(company_id: int, producers: dict[str, Callable[[], T]], kind: Any) -> dict[str, T]:
+    """Several values of type `kind` by name, as `cached` reads one, in one round trip: those
+    found are decoded, the others produced and stored together."""
+    names = list(producers)
+    keys = [cache_key(company_id, name) for name in names]
+    found: dict[str, T] = {}
+    for name, stored in zip(names, cache.get_many(*keys), strict=True):
+        if isinstance(stored, dict) and "value" in stored:
+            try:
+                found[name] = decode(kind, stored["value"])
+            except CodecError as problem:
+                log.warning("Cached %s does not read as %s (%s); recomputed", name, kind, problem)
+    missing = {name: producers[name]() for name in names if name not in found}
+    if missing:
+        fresh = {cache_key(company_id, name): {"value": encode(value)} for name, value in missing.items()}
+        cache.set_many(fresh, timeout=TTL_SECONDS)
+    return {name: found[name] if name in found else missing[name] for name in names}

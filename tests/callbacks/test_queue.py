@@ -215,6 +215,17 @@ def test_the_bulk_picker_lists_the_staff_of_the_rows_branches_and_the_company_wi
     assert bulk_picker(page(client, branch=world.south.id)) == {"South": ["Cy"], "Company-wide": ["Support Sam"]}
 
 
+def test_the_bulk_picker_follows_staff_changes_at_once_though_its_lists_are_cached(app, client, world):
+    add_callback(app, world)  # North
+    client.login(world.admin.email)
+    assert bulk_picker(page(client))["North"] == ["Ann", "Bob"]  # now cached
+    with app.app_context():
+        db.session.get(Staff, world.bob.id).is_active = False
+        db.session.add(Staff(company_id=world.company.id, branch_id=world.north.id, name="Dora"))
+        db.session.commit()
+    assert bulk_picker(page(client))["North"] == ["Ann", "Dora"]
+
+
 def test_a_page_with_nothing_to_assign_has_no_bulk_bar(app, client, world):
     add_callback(app, world, status="completed")
     client.login(world.admin.email)

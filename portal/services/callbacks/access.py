@@ -3,8 +3,9 @@
 Admins: the whole company. Branch managers: their branch. Agents: the company, or their branch
 when their account has one. Every criterion is part of the query itself (portal.services.scope).
 """
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
+from portal.cache import cached_each
 from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import CallbackRequest, Staff, User
@@ -34,11 +35,23 @@ def staff_choices(user: User) -> list[Staff]:
 def staff_of_branches(user: User, branch_ids: set[int]) -> list[tuple[int, str, int | None]]:
     """(id, name, home branch) of the active staff the user may hand callbacks to who work at one
     of `branch_ids` or company-wide, by name: a picker for some callbacks lists the people of
-    their branches, never every person of a large chain."""
-    stmt = _assignable(user).with_only_columns(Staff.id, Staff.name, Staff.branch_id).where(
-        or_(Staff.branch_id.in_(sorted(branch_ids)), Staff.branch_id.is_(None)))
-    rows = db.session.execute(stmt.order_by(Staff.name, Staff.id))
-    return [(row.id, row.name, row.branch_id) for row in rows]
+    their branches, never every person of a large chain. Each branch's list is cached (staff
+    changes bump the generation), so a page of twenty branches reads them in one round trip."""
+    scope = Scope.of(user)
+    wanted = sorted(b for b in branch_ids if not scope.limited or b == scope.branch_id)
+
+    def active(branch_id: int | None):
+        def load() -> list[tuple[int, str, int | None]]:
+            stmt = select(Staff.id, Staff.name, Staff.branch_id).where(
+                *Scope.company(user.company_id).where(Staff), Staff.is_active.is_(True),
+                Staff.branch_id == branch_id if branch_id is not None else Staff.branch_id.is_(None))
+            return [(row.id, row.name, row.branch_id) for row in db.session.execute(stmt)]
+        return load
+
+    producers = {f"active-staff:{branch_id}": active(branch_id) for branch_id in wanted}
+    producers["active-staff:company-wide"] = active(None)
+    lists = cached_each(user.company_id, producers, list[tuple[int, str, int | None]])
+    return sorted((member for members in lists.values() for member in members), key=lambda m: (m[1], m[0]))
 
 
 def staff_in_scope(user: User, staff_id) -> Staff | None:

@@ -22,9 +22,12 @@ from portal.extensions import db
 from portal.models import (
     CLOSED_STATUSES,
     NO_ASSIGNEE,
+    Branch,
     CallbackClosedCount,
     CallbackClosedTotal,
     CallbackEscalation,
+    Service,
+    Staff,
 )
 from portal.models import CallbackRequest as CR
 from portal.services.callbacks.access import callback_criteria
@@ -218,11 +221,13 @@ def _counted_by(scope: Scope, f: QueueFilter) -> list:
 
 
 def load_rows(scope: Scope, ids: list[int]) -> list[CR]:
-    """The callbacks of a page, in page order, with the names the table shows."""
+    """The callbacks of a page, in page order, with the names the table shows (of their branch,
+    assignee and service only that: the rest raises rather than queries row by row)."""
     if not ids:
         return []
-    rows = db.session.scalars(scope.select(CR, CR.id.in_(ids)).options(
-        joinedload(CR.branch), joinedload(CR.assignee), joinedload(CR.service))).unique().all()
+    names = (joinedload(part).load_only(model.id, model.name, raiseload=True)
+             for part, model in ((CR.branch, Branch), (CR.assignee, Staff), (CR.service, Service)))
+    rows = db.session.scalars(scope.select(CR, CR.id.in_(ids)).options(*names)).unique().all()
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
