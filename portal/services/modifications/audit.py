@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, load_only
@@ -128,9 +129,11 @@ def audit_page(scope: Scope, filters: AuditFilters, tz_name: str, cursor: Cursor
     return AuditPage(rows, keys[0] if keys and has_newer else None, keys[-1] if keys and has_older else None)
 
 
+@cache
 def _joined() -> Select:
     """The modifications with what a row shows of its appointment, customer and branch (only
-    those columns: the page and the export read nothing else of them, and raise if they did)."""
+    those columns: the page and the export read nothing else of them, and raise if they did).
+    Built once: a statement is immutable, and building this one cost more than running it."""
     actor = aliased(User)
     return (select(M, Appointment, Customer, Branch, actor.name)
             .options(load_only(Appointment.id, raiseload=True),
