@@ -154,4 +154,4 @@ def test_the_signed_in_user_comes_with_company_and_branch_in_one_statement(app, 
         assert client.get("/").status_code == 200
     alone = [s for s in counter.statements if s.lstrip().upper().startswith(("SELECT COMPANIES", "SELECT BRANCHES"))]
     assert alone == []
-    assert counter.count <= 9, counter.statements
+    assert counter.count <= 5, counter.statements

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import get_locale
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from portal.domain.callbacks import OPEN, urgency
 from portal.domain.clock import local_days
@@ -63,12 +63,14 @@ def due_soon_count(scope: Scope, now: datetime) -> int:
     return sum(1 for kind in kinds if kind == "due_soon")
 
 
-def unresolved_escalations(scope: Scope) -> int:
+def unresolved_escalations(scope: Scope) -> Select:
+    """The count of escalations not yet resolved, of callbacks in the scope (a statement: the
+    dashboard asks it together with its other counts)."""
     stmt = (select(func.count(CallbackEscalation.id))
             .join(CR, CR.id == CallbackEscalation.callback_request_id)
             .where(*scope.whole_company().where(CallbackEscalation),
                    CallbackEscalation.resolved_at.is_(None)))
-    return db.session.scalar(_scoped(scope, stmt)) or 0
+    return _scoped(scope, stmt)
 
 
 def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:

@@ -65,11 +65,12 @@ def section(scope: Scope, *, customer_id: int | None = None, appointment_id: int
     return db.session.scalars(stmt).all()
 
 
-def failed_recently(scope: Scope, now: datetime, hours: int = 24) -> int:
-    """Deliveries that failed in the last `hours` (by the time their last attempt was made)."""
+def failed_recently(scope: Scope, now: datetime, hours: int = 24) -> Select:
+    """The count of deliveries that failed in the last `hours` (by the time their last attempt
+    was made); a statement, which the dashboard asks together with its other counts."""
     since = now - timedelta(hours=hours)
-    return db.session.scalar(select(func.count()).select_from(Delivery).where(
-        *scope.where(Delivery), Delivery.status == "failed", Delivery.updated_at >= since)) or 0
+    return select(func.count()).select_from(Delivery).where(
+        *scope.where(Delivery), Delivery.status == "failed", Delivery.updated_at >= since)
 
 
 def event_labels() -> dict[str, str]:
