@@ -13,7 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
@@ -182,30 +182,35 @@ def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[d
     can answer, counts closed rows themselves.
     """
     overdue = func.sum(case((CR.expires_at < now, 1), else_=0))
-    open_rows = db.session.execute(select(CR.status, func.count(), overdue).where(
-        *criteria, CR.status.in_(OPEN)).group_by(CR.status)).all()
-    by_status = {status: count for status, count, _ in open_rows}
-    by_status.update(_closed_counts(scope, f, criteria))
+    open_counts = (select(CR.status, func.count(), overdue).where(*criteria, CR.status.in_(OPEN))
+                   .group_by(CR.status))
+    closed = _closed_counts(scope, f, criteria)
+    stmt = open_counts.union_all(closed) if closed is not None else open_counts  # one round trip
+    by_status, overdue_total = {}, 0
+    for status, count, overdue_count in db.session.execute(stmt):
+        by_status[status] = int(count or 0)
+        overdue_total += int(overdue_count or 0)
     counts = {tab: sum(by_status.get(s, 0) for s in TAB_STATUSES[tab]) for tab in TABS}
-    return counts, int(sum(o or 0 for _, _, o in open_rows))
+    return counts, overdue_total
 
 
-def _closed_counts(scope: Scope, f: QueueFilter, criteria) -> dict[str, int]:
+def _closed_counts(scope: Scope, f: QueueFilter, criteria) -> Select | None:
+    """(status, callbacks, 0) per closed status under the filters (None: the view has none)."""
     if f.overdue:  # only open callbacks can be overdue
-        return {}
+        return None
     if f.search:
-        return dict(db.session.execute(select(CR.status, func.count()).where(
-            *criteria, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)).all())
+        return select(CR.status, func.count(), literal(0)).where(
+            *criteria, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)
     # Per branch and status, a few rows per branch; per priority and assignee as well, a row for
     # every person who ever closed one: read that only when the view filters by them.
     counter: type[CallbackClosedTotal] | type[CallbackClosedCount] = (
         CallbackClosedCount if f.priority or f.assignee != "anyone" else CallbackClosedTotal)
-    stmt = select(counter.status, func.sum(counter.callbacks)).where(*scope.where(counter))
+    stmt = select(counter.status, func.sum(counter.callbacks), literal(0)).where(*scope.where(counter))
     if f.branch_id:
         stmt = stmt.where(counter.branch_id == f.branch_id)
     if counter is CallbackClosedCount:
         stmt = stmt.where(*_counted_by(scope, f))
-    return {status: int(total or 0) for status, total in db.session.execute(stmt.group_by(counter.status))}
+    return stmt.group_by(counter.status)
 
 
 def _counted_by(scope: Scope, f: QueueFilter) -> list:
