@@ -12,8 +12,8 @@ from wtforms import SelectChoice
 from portal.domain.callbacks import available_actions, unassign_refusal
 from portal.domain.messages import M_
 from portal.extensions import db
-from portal.models import Branch, CallbackRequest, Staff, User
-from portal.services.callbacks.access import staff_choices, staff_of_branches
+from portal.models import Branch, CallbackRequest, User
+from portal.services.callbacks.access import staff_in_scope, staff_of_branches
 from portal.services.callbacks.queue import (
     Key,
     Page,
@@ -102,13 +102,19 @@ def bulk_staff_groups(user: User, callbacks: list[CallbackRequest]) -> list[tupl
     team, grouped like staff_groups. A page holds a page of callbacks, so the picker lists at most
     that many branches' staff, however large the chain (anyone else: from the detail page)."""
     names = {c.branch_id: c.branch.name for c in callbacks}
+    return grouped_staff(staff_of_branches(user, set(names)), names)
 
+
+def grouped_staff(members: list[tuple[int, str, int | None]],
+                  names: dict[int, str]) -> list[tuple[str, list[Choice]]]:
+    """(id, name, home branch) of staff as picker groups: each branch (by name, `names` gives
+    them), people by name, and the company-wide team (no home branch) last."""
     def group(branch_id: int | None) -> str:  # the support team has no home branch
         return names.get(branch_id, "") if branch_id is not None else M_("Company-wide")
 
     groups: dict[str, list[Choice]] = {}
-    for ident, name, branch_id in sorted(staff_of_branches(user, set(names)),
-                                         key=lambda member: (member[2] is None, group(member[2]), member[1])):
+    for ident, name, branch_id in sorted(members, key=lambda member: (member[2] is None, group(member[2]),
+                                                                      member[1])):
         groups.setdefault(group(branch_id), []).append(Choice(ident, name))
     return list(groups.items())
 
@@ -126,27 +132,24 @@ def row_actions(user: User, callback: CallbackRequest) -> tuple[str, ...]:
     return tuple(offered)
 
 
-def staff_groups(user: User, company_wide: bool = False) -> list[tuple[str, list[Staff]]]:
-    """Active staff a picker offers, grouped by home branch (branches and people by name):
-    those the user may hand callbacks to, or with `company_wide` every active staff member."""
-    staff = (company_staff(user) if company_wide else staff_choices(user))
-    names = dict(db.session.execute(select(Branch.id, Branch.name)
-                                    .where(*Scope.company(user.company_id).where(Branch))).all())
-    def group(member: Staff) -> str:  # company-wide staff (the support team) have no home branch
-        return names.get(member.branch_id, "") if member.branch_id is not None else M_("Company-wide")
-
-    groups: dict[str, list[Staff]] = {}
-    for member in sorted(staff, key=lambda m: (m.branch_id is None, group(m), m.name)):
-        groups.setdefault(group(member), []).append(member)
-    return list(groups.items())
-
-
-def company_staff(user: User) -> list[Staff]:
-    stmt = Scope.company(user.company_id).select(Staff, Staff.is_active.is_(True)).order_by(Staff.name)
-    return list(db.session.scalars(stmt))
+def staff_groups(user: User, branch_id: int | None,
+                 current: int | None = None) -> list[tuple[str, list[Choice]]]:
+    """The picker of one callback's page (detail, new): the staff of its branch and the
+    company-wide team whom the user may hand callbacks to — never every person of the chain —
+    and `current` (the assignee, or the person chosen) wherever they work, so the page still
+    shows who it is."""
+    members = staff_of_branches(user, {branch_id} if branch_id is not None else set())
+    if current is not None and current not in {ident for ident, _, _ in members}:
+        chosen = staff_in_scope(user, current)
+        if chosen is not None:
+            members.append((chosen.id, chosen.name, chosen.branch_id))
+    homes = sorted({home for _, _, home in members if home is not None})
+    names = dict(db.session.execute(select(Branch.id, Branch.name).where(
+        *Scope.company(user.company_id).where(Branch), Branch.id.in_(homes))).all()) if homes else {}
+    return grouped_staff(members, names)
 
 
-def grouped_choices(groups: list[tuple[str, list[Staff]]], blank: str) -> list[SelectChoice]:
+def grouped_choices(groups: list[tuple[str, list[Choice]]], blank: str) -> list[SelectChoice]:
     """WTForms choices with an optgroup per branch, after a blank choice."""
     return [SelectChoice("", blank)] + [SelectChoice(str(member.id), member.name, optgroup=branch)
                                         for branch, members in groups for member in members]

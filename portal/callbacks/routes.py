@@ -17,8 +17,9 @@ from portal.callbacks.presenters import (
 )
 from portal.domain.callbacks import attempts_left, deadline_badge
 from portal.domain.clock import to_local
+from portal.domain.parsing import parse_id
 from portal.extensions import db
-from portal.models import CallbackEscalation, CallbackRequest, Service, utcnow
+from portal.models import Branch, CallbackEscalation, CallbackRequest, Service, utcnow
 from portal.services.callbacks.export import HEADER, export_rows
 from portal.services.callbacks.intake import create_or_merge, parse_intake
 from portal.services.callbacks.policy import PolicyBook
@@ -74,11 +75,29 @@ def _new_form() -> NewCallbackForm:
     form = NewCallbackForm()
     form.branch_id.choices = branch_choices(current_user)
     form.service_id.choices = company_choices(current_user, Service, _("— none —"))
-    form.staff_id.choices = grouped_choices(staff_groups(current_user),
-                                            _("— no preference —"))
     if request.method == "GET" and current_scope().limited:
         form.branch_id.data = str(current_scope().branch_id)
+    groups = staff_groups(current_user, _picked_branch(form), parse_id(form.staff_id.data))
+    form.staff_id.choices = grouped_choices(groups, _("— no preference —"))
     return form
+
+
+def _picked_branch(form: NewCallbackForm) -> int | None:
+    """The branch whose staff the preferred-staff picker lists: the one chosen, or before a
+    choice the first one offered (the one the browser shows selected)."""
+    offered = [int(choice.value) for choice in form.branch_id.choices]
+    chosen = parse_id(form.branch_id.data)
+    return chosen if chosen in offered else next(iter(offered), None)
+
+
+@bp.get("/new/staff")
+@login_required
+def new_staff_options():
+    """The preferred-staff options for another branch of the new-callback form
+    (static/js/callback-form.js swaps them in when the branch changes)."""
+    branch = get_or_404(Branch, request.args.get("branch"), Branch.is_active.is_(True))
+    return render_template("callbacks/_staff_options.html", groups=staff_groups(current_user, branch.id),
+                           blank=_("— no preference —"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -114,7 +133,7 @@ def render_detail(callback, status: int = 200):
         timeline=timeline(callback), escalations=escalations, reason_labels=REASON_LABELS,
         actions=detail_actions(current_user, callback, open_reasons),
         attempts_left=attempts_left(callback.contact_attempts, policy),
-        staff=staff_groups(current_user),
+        staff=staff_groups(current_user, callback.branch_id, callback.assigned_to),
         deliveries=section(current_scope(), callback_id=callback.id)
         if current_user.role in ("admin", "branch_manager") else None,
         delivery_labels=event_labels(),

@@ -8,6 +8,7 @@ from portal.models.appointments import (
     Appointment,
     AppointmentModification,
     AppointmentModificationStat,
+    AppointmentModificationStatTotal,
 )
 from portal.models.base import utcnow
 from portal.models.callbacks import (
@@ -78,6 +79,7 @@ __all__ = [
     "Appointment",
     "AppointmentModification",
     "AppointmentModificationStat",
+    "AppointmentModificationStatTotal",
     "AuditEvent",
     "Branch",
     "CallbackClosedCount",

@@ -106,3 +106,15 @@ class AppointmentModificationStat(Model):
     calculated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AppointmentModificationStatTotal(Model):
+    """The company's sum of each stat type as of its last refresh, kept by `flask stats refresh`
+    so the report reads four rows, however many customers and branches the company has."""
+
+    __tablename__ = "appointment_modification_stat_totals"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    stat_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    calculated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -182,3 +182,35 @@ def test_company_totals_from_the_day_and_month_buckets_equal_the_sum_of_the_rows
         summed[stat_type] = summed.get(stat_type, 0) + count
     with app.app_context():
         assert stat_totals(Scope.company(world.company.id)) == summed
+
+
+def test_company_totals_are_the_refresh_s_snapshot_until_the_next_refresh(app, client, world, bookings):
+    """The report's totals are kept by the refresh (four rows per company): a modification made
+    since then shows in neither the customers' rows nor the totals until the next refresh."""
+    now = now_seconds()
+    history(bookings, bookings.customer(), now, [1, 40])
+    refresh(app, now)
+    history(bookings, bookings.customer(), now, [0.5])  # after the refresh counted
+    client.login(world.admin.email)
+    page = parse(client.get("/appointments/stats").get_data(as_text=True))
+    assert (page.one(data_total="cancel_30d").text, page.one(data_total="cancel_90d").text) == ("1", "2")
+    refresh(app, now + timedelta(minutes=1))
+    page = parse(client.get("/appointments/stats").get_data(as_text=True))
+    assert (page.one(data_total="cancel_30d").text, page.one(data_total="cancel_90d").text) == ("2", "3")
+
+
+def test_each_company_keeps_its_own_totals(app, make, world, bookings):
+    from portal.services.modifications.stats import stat_totals
+    from portal.services.scope import Scope
+
+    other_world = make.world()
+    other = Bookings(make, other_world)
+    now = now_seconds()
+    history(bookings, bookings.customer(), now, [1, 2])
+    history(other, other.customer(), now, [3], kind="reschedule")
+    refresh(app, now)
+    with app.app_context():
+        assert stat_totals(Scope.company(world.company.id)) == {
+            "cancel_30d": 2, "cancel_90d": 2, "reschedule_30d": 0, "reschedule_90d": 0}
+        assert stat_totals(Scope.company(other_world.company.id)) == {
+            "cancel_30d": 0, "cancel_90d": 0, "reschedule_30d": 1, "reschedule_90d": 1}

@@ -89,3 +89,18 @@ def test_the_countdown_badges_keep_counting_while_the_page_is_open(page):
     expect(badge).to_contain_text("Overdue by")
     expect(badge).to_have_attribute("data-deadline", "overdue")
     save_screenshot(page, "callbacks-countdown-after-four-hours")
+
+
+def test_new_callback_picker_follows_the_branch_chosen(page):
+    """The preferred-staff picker lists the chosen branch's staff and the company-wide team; a
+    change of branch brings that branch's people, and a company-wide choice stays chosen."""
+    sign_in(page, "admin@demo.test", DEMO_PASSWORD)
+    page.goto("/callbacks/new")
+    staff = page.get_by_label("Preferred staff member (optional)")
+    expect(staff.locator("optgroup")).to_have_count(2)
+    expect(staff.locator("optgroup").first).to_have_attribute("label", "Berlin Mitte")
+    staff.select_option(label="Alex Agent")  # the support team: company-wide
+    page.get_by_label("Branch").select_option(label="Hamburg Altona")
+    expect(staff.locator("optgroup").first).to_have_attribute("label", "Hamburg Altona")
+    expect(staff.locator("optgroup")).to_have_count(2)
+    expect(staff.locator("option:checked")).to_have_text("Alex Agent")

@@ -32,7 +32,10 @@ EXPECTED = {  # page -> (table, index) pairs its plan must use
                                     ("modification_totals", "PRIMARY")},
     "/appointments/stats": {("appointment_modification_stats", "ix_appointment_modification_stats_report"),
                             ("appointment_modification_stats", "uq_modification_stats_period"),
-                            ("modification_totals", "PRIMARY")},
+                            ("appointment_modification_stat_totals", "PRIMARY")},
+    "/appointments/stats?rank=cancel_90d": {
+        ("appointment_modification_stats", "ix_appointment_modification_stats_report"),
+        ("appointment_modification_stat_totals", "PRIMARY")},
     "/appointments/modifications?type=cancel&date_from=2020-01-01": {
         ("appointment_modifications", "ix_appointment_modifications_company_created"),
         ("modification_totals", "PRIMARY")},
@@ -40,6 +43,11 @@ EXPECTED = {  # page -> (table, index) pairs its plan must use
 # Tables a page must not read: the counts split by priority and assignee (a row per person who
 # ever closed a callback) serve only the views filtered by them.
 AVOIDED = {url: {"callback_closed_counts"} for url in ("/callbacks/", "/callbacks/?tab=completed", "/callbacks/?tab=all")}
+# The stats report's totals are kept by the refresh: no per-day or per-branch bucket is added up.
+AVOIDED |= {url: {"modification_totals", "appointment_modifications"}
+            for url in ("/appointments/stats", "/appointments/stats?rank=cancel_90d")}
+# What one statement of the report may read: the top 20 customers, their names and four rows each.
+STATS_ROWS_READ = 6 * 20
 
 
 @pytest.fixture
@@ -104,6 +112,47 @@ def test_history_pages_read_from_their_indexes_and_never_scan_or_sort_history(ap
             problems.append(f"{url}: full scans or sorts {scans}, indexes not used {sorted(missing)}, "
                             f"tables it should not read {sorted(avoided)}")
     assert problems == []
+
+
+def handler_reads(cursor) -> int:
+    cursor.execute("SHOW SESSION STATUS LIKE 'Handler_read%'")
+    return sum(int(value) for _, value in cursor.fetchall())
+
+
+def rows_read(app, statements) -> list[int]:
+    """Rows each statement read, from every table and index (the server's Handler_read_*
+    counters around running it: a sort or a scan counts every row it touched, a LIMIT that
+    stops early only what it read)."""
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            overhead = -handler_reads(cursor) + handler_reads(cursor)  # what SHOW STATUS itself reads
+            read = []
+            for statement, parameters in statements:
+                before = handler_reads(cursor)
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+                read.append(handler_reads(cursor) - before - overhead)
+            return read
+        finally:
+            connection.close()
+
+
+def test_stats_report_reads_the_top_customers_not_every_customer(app, chain):
+    """The top list walks the report index backwards and stops at the limit, however many
+    customers the company has: a scan of its stats rows (thousands here) fails."""
+    client = app.test_client()
+    assert client.post("/login", data={"email": chain.admin_email, "password": data.PASSWORD,
+                                       "csrf_token": _csrf(client)}).status_code == 302
+    with app.app_context():
+        company_rows = db.session.scalar(text("SELECT COUNT(*) FROM appointment_modification_stats "
+                                              "WHERE company_id = :c"), {"c": chain.id})
+    assert company_rows > 10 * STATS_ROWS_READ  # enough rows that a scan would show
+    for url in ("/appointments/stats", "/appointments/stats?rank=cancel_90d"):
+        read = rows_read(app, selects_of(app, client, url))
+        assert read, url
+        assert max(read) <= STATS_ROWS_READ, (url, read)
 
 
 def _csrf(client):

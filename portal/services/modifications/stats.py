@@ -19,7 +19,13 @@ from sqlalchemy.exc import OperationalError
 from portal.domain.clock import whole_seconds
 from portal.domain.decisions import rolling_window
 from portal.extensions import db
-from portal.models import AppointmentModification, AppointmentModificationStat, Company, Customer
+from portal.models import (
+    AppointmentModification,
+    AppointmentModificationStat,
+    AppointmentModificationStatTotal,
+    Company,
+    Customer,
+)
 from portal.services.modifications.audit import AuditFilters, range_totals
 from portal.services.scope import Scope
 
@@ -46,6 +52,7 @@ def refresh_stats(now: datetime, batch_size: int = BATCH_SIZE) -> RefreshSummary
         for batch in customer_batches(company_id, batch_size):
             rows += _refresh_batch_with_retry(company_id, batch, now)
             customers += len(batch)
+        keep_totals(company_id, now)
     return RefreshSummary(companies, customers, rows, time.perf_counter() - started)
 
 
@@ -164,12 +171,28 @@ def top_customers(scope: Scope, rank_by: str = "cancel_30d", limit: int = 20) ->
     return [found[customer_id] for customer_id in ranked if customer_id in found]
 
 
+def keep_totals(company_id: int, now: datetime) -> None:
+    """Write the company's sum of each stat type as of `now`, which the report reads.
+
+    The sum over the customers' rows is the number of the company's modifications of that kind
+    in that window, counted from the per-day and per-month totals (one pass per refresh, not per
+    view). The company row is locked first, as for a batch, so two refreshes write in turn."""
+    db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
+    scope, after = Scope.company(company_id), timedelta(microseconds=1)  # start < created_at <= end
+    for kind in KINDS:
+        for name, days in WINDOWS:
+            start, end = rolling_window(now, days)
+            count = range_totals(scope, AuditFilters(kind), start + after, end + after)[0]
+            db.session.merge(AppointmentModificationStatTotal(
+                company_id=company_id, stat_type=f"{kind}_{name}", count=count, calculated_at=now))
+    db.session.commit()
+
+
 def stat_totals(scope: Scope) -> dict[str, int]:
     """Sum of each stat type over the customers in scope, as of the last refresh.
 
-    For the whole company that is the number of modifications of each kind in each window of the
-    refresh, read from the per-day and per-month totals (flat in history); a branch's customers
-    are summed from their rows."""
+    For the whole company: the four sums the refresh kept (flat in history and in the number of
+    customers and branches); a branch's customers are summed from their rows."""
     stat = AppointmentModificationStat
     if scope.limited:
         rows = db.session.execute(
@@ -177,16 +200,9 @@ def stat_totals(scope: Scope) -> dict[str, int]:
             .where(*Scope.company(scope.company_id).where(stat), *scope.where(Customer))
             .group_by(stat.stat_type))
         return {stat_type: int(total or 0) for stat_type, total in rows}
-    refreshed = last_refreshed(scope.company_id)
-    if refreshed is None:
-        return {}
-    after = timedelta(microseconds=1)  # the window is start < created_at <= end
-    totals = {}
-    for kind in KINDS:
-        for name, days in WINDOWS:
-            start, end = rolling_window(refreshed, days)
-            totals[f"{kind}_{name}"] = range_totals(scope, AuditFilters(kind), start + after, end + after)[0]
-    return totals
+    total = AppointmentModificationStatTotal
+    kept = db.session.execute(select(total.stat_type, total.count).where(*scope.whole_company().where(total)))
+    return {stat_type: int(count) for stat_type, count in kept}
 
 
 def last_refreshed(company_id: int) -> datetime | None:
