@@ -176,7 +176,11 @@ def keep_totals(company_id: int, now: datetime) -> None:
 
     The sum over the customers' rows is the number of the company's modifications of that kind
     in that window, counted from the per-day and per-month totals (one pass per refresh, not per
-    view). The company row is locked first, as for a batch, so two refreshes write in turn."""
+    view). The company row is locked first, as for a batch, so two refreshes write in turn; the
+    lock opens a transaction of its own, so what the other refresh wrote while this one waited is
+    read (a snapshot taken before the wait, by the last customer batch's read, would miss its
+    rows and insert them twice)."""
+    db.session.commit()
     db.session.execute(select(Company.id).where(Company.id == company_id).with_for_update())
     scope, after = Scope.company(company_id), timedelta(microseconds=1)  # start < created_at <= end
     for kind in KINDS:
