@@ -15,7 +15,7 @@ from portal.callbacks.presenters import (
     queue_view,
     staff_groups,
 )
-from portal.domain.callbacks import attempts_left, deadline_badge
+from portal.domain.callbacks import PRIORITIES, STATUSES, attempts_left, deadline_badge
 from portal.domain.clock import to_local
 from portal.domain.parsing import parse_id
 from portal.extensions import db
@@ -53,7 +53,8 @@ def render_queue(status: int = 200):
     now = utcnow()
     view = queue_view(current_user, _queue_filter(), start, backwards, arg_page(), now)
     return render_template("callbacks/queue.html", view=view, tab_labels=TAB_LABELS,
-                           reason_labels=REASON_LABELS, now=now), status
+                           reason_labels=REASON_LABELS, now=now, statuses=STATUSES,
+                           priorities=PRIORITIES), status
 
 
 @bp.get("/")

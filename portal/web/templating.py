@@ -82,7 +82,14 @@ def bold(value) -> Markup:
     return Markup("<strong>{}</strong>").format(value)
 
 
+def rendered_each(macro, values) -> dict:
+    """`macro`'s markup for each of `values`, rendered once: a table whose rows repeat a few
+    badges (a status, a priority) looks them up instead of calling the macro on every row."""
+    return {value: macro(value) for value in values}
+
+
 def register(app) -> None:
+    app.add_template_global(rendered_each, "rendered_each")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
