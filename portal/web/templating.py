@@ -1,6 +1,7 @@
 """Template filters every area shares."""
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_datetime, get_date_format
 from babel.numbers import format_decimal
@@ -20,6 +21,7 @@ def company_tz() -> str:
     return "UTC"
 
 
+@lru_cache(maxsize=256)
 def _babel_pattern(pattern: str, locale) -> str:
     """The parts a strftime pattern asks for (weekday, date with or without year, time, seconds),
     in the locale's own CLDR forms: de `Di., 01.12.2026, 08:42`."""
