@@ -155,3 +155,21 @@ def test_the_signed_in_user_comes_with_company_and_branch_in_one_statement(app, 
     alone = [s for s in counter.statements if s.lstrip().upper().startswith(("SELECT COMPANIES", "SELECT BRANCHES"))]
     assert alone == []
     assert counter.count <= 5, counter.statements
+
+
+def test_the_dashboards_counts_are_grouped_the_way_the_page_language_writes_numbers(app, client, world, monkeypatch):
+    from portal.main import routes
+    from portal.models import Company
+    from portal.services.dashboard import DashboardNumbers
+
+    monkeypatch.setattr(routes, "dashboard_numbers", lambda scope, now: DashboardNumbers(12345, 1234, 0, 0))
+    client.login(world.admin.email)
+    assert stat_text(client.get("/").get_data(as_text=True), "open_callbacks") == "12,345"
+    with app.app_context():
+        db.session.get(Company, world.company.id).default_language = "de"
+        db.session.commit()
+    assert stat_text(client.get("/").get_data(as_text=True), "overdue_callbacks") == "1.234"
+
+
+def stat_text(html: str, name: str) -> str:
+    return parse(html).one(data_stat=name).text
