@@ -92,7 +92,7 @@ def test_a_callback_refusal_says_state_and_action_in_german_and_survives_a_copy(
     copied = pickle.loads(pickle.dumps(refused))  # flashed or cached: the context words stay theirs
     with app.test_request_context(headers=GERMAN):
         expected = ("Ein Rückruf im Status „erledigt“ kann nicht übernommen werden; das geht nur im Status "
-                    "offen oder zugewiesen.")
+                    "ausstehend oder zugewiesen.")
         assert translated(refused) == expected
         assert translated(copied) == expected
         assert translated(refusal_of("pending", "assign", "agent")) == (
