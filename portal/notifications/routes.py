@@ -36,6 +36,7 @@ from portal.services.notifications.read import (
     load_events,
     node_hierarchy,
     node_matrix,
+    node_outline,
     recent_changes,
 )
 from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
@@ -70,6 +71,7 @@ def requested_node(level, entity_id):
 
 
 def _page_context(ref, matrix):
+    """What every node page shows around its body; `matrix` is the NodeMatrix or NodeOutline."""
     return {"node": ref, "matrix": matrix, "level_labels": LEVEL_LABELS,
             "editable": can_change(current_user), "crumbs": crumbs(ref, matrix.names),
             "nav": nav_tree(node_hierarchy(current_user.company_id, ref, _show_inactive()), ref),
@@ -100,23 +102,24 @@ def _inactive_toggle_url() -> str:
 @login_required
 def node(level, entity_id):
     ref = requested_node(level, entity_id)
-    matrix = node_matrix(current_user.company_id, ref)
-    event_choices, channel_choices = bulk_choices(matrix.events)
-    return render_template("notifications/node.html", matrix_table=matrix_table(ref, matrix),
+    outline = node_outline(current_user.company_id, ref)
+    event_choices, channel_choices = bulk_choices(outline.events)
+    return render_template("notifications/node.html", matrix_table=matrix_table(ref),
                            changes=recent_changes(current_user.company_id, ref),
                            channel_labels=CHANNEL_LABELS,
                            bulk_link=notification_url("notifications.bulk", ref),
                            event_choices=event_choices, channel_choices=channel_choices,
-                           **_page_context(ref, matrix))
+                           **_page_context(ref, outline))
 
 
-def matrix_table(ref, matrix) -> Markup:
+def matrix_table(ref) -> Markup:
     """The node's matrix as HTML: the same for every reader of one language who may (or may not)
     edit, so it is cached under the config generation like the matrix itself (52 cells of five
-    values each are most of the page's cost)."""
+    values each are most of the page's cost; reading the matrix back, most of the rest)."""
     editable = can_change(current_user)
 
     def render() -> str:
+        matrix = node_matrix(current_user.company_id, ref)
         return render_template(
             "notifications/_matrix.html", node=ref, editable=editable,
             groups=matrix_rows(matrix, ref.level, ref.entity_id), channels=CHANNELS,

@@ -83,3 +83,23 @@ def test_bulk_links_and_form_keep_the_tree_position(client, world):
     assert form.one("input", name="service")["value"] == str(world.cut.id)
     assert client.get(f"/notifications/staff/{world.ann.id}/bulk?service={world.cut.id}"
                       f"&events=reminder_24h&enabled=off").status_code == 200
+
+
+def test_the_cached_matrix_page_reads_neither_rows_nor_the_whole_matrix_back(app, client, world, monkeypatch):
+    from portal.extensions import db
+    from portal.notifications import routes
+    from tests.support import QueryCounter
+
+    url = node_url("staff", world.ann.id, service=world.cut.id)
+    client.login(world.admin.email)
+    first = client.get(url).get_data(as_text=True)
+
+    def unwanted(*args):
+        raise AssertionError("the matrix was read back for a page whose HTML is cached")
+
+    monkeypatch.setattr(routes, "node_matrix", unwanted)
+    with app.app_context(), QueryCounter(db.engine) as counter:
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.get_data(as_text=True).count('data-cell="') == first.count('data-cell="') == 13 * 4
+    assert not [s for s in counter.statements if "notification_configurations" in s]
