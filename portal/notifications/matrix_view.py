@@ -73,14 +73,19 @@ class MatrixWords:
 
     def value(self, effective: Effective) -> ValueView:
         """The value as the node sees it (value_view), said; the same effective value reads the
-        same wherever it appears on the page."""
-        said = self.values.get(effective)
+        same wherever it appears on the page (value_view depends on nothing else)."""
+        try:
+            said = self.values.get(effective)
+        except TypeError:  # a value that cannot be a key (none of today's settings): said afresh
+            return self._said(effective)
         if said is None:
-            view = value_view(effective, self.level, self.entity_id)
-            said = self.values[effective] = ValueView(
-                view.key, translated(view.label), translated(view.value), translated(view.provenance),
-                view.kind, translated(view.short))
+            said = self.values[effective] = self._said(effective)
         return said
+
+    def _said(self, effective: Effective) -> ValueView:
+        view = value_view(effective, self.level, self.entity_id)
+        return ValueView(view.key, translated(view.label), translated(view.value),
+                         translated(view.provenance), view.kind, translated(view.short))
 
 
 def matrix_rows(matrix: NodeMatrix, level: str, entity_id: int) -> list[tuple[str, list[MatrixRow]]]:
