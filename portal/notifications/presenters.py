@@ -1,6 +1,7 @@
 """Plain values the notification templates render: matrix cells, editor rows, navigation."""
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from portal.domain.inheritance import Effective
 from portal.domain.messages import M_, Message, join
@@ -20,7 +21,6 @@ from portal.domain.notifications import (
     plan_enabled_change,
     provenance,
 )
-from portal.models import EVENT_CATEGORIES
 from portal.services.notifications.read import NodeMatrix, StoredCell
 
 LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
@@ -93,12 +93,6 @@ def cell_marks(cell: ResolvedCell, level: str) -> tuple[Mark, ...]:
     return tuple(marks)
 
 
-@dataclass(frozen=True)
-class EventRow:
-    event: Event
-    cells: list[CellView]
-
-
 def value_view(effective: Effective, level: str, entity_id: int) -> ValueView:
     label = provenance(effective, level, entity_id)
     kind = {"overridden here": "here", "set here": "here", "overrides, same value": "same",
@@ -117,28 +111,20 @@ def lock_text(cell: ResolvedCell, level: str) -> str | None:
     return M_("Locked on at company level: it cannot be switched off here.")
 
 
+def ignored_text(cell: ResolvedCell) -> str | None:
+    """Where a switch-off below a company lock is ignored, or None."""
+    if not cell.ignored:
+        return None
+    names = join([source.label for source in cell.ignored], ", ")
+    return M_("Switched off at %(names)s: ignored, the company locks it on.", names=names)
+
+
 def cell_view(matrix: NodeMatrix, event_type: str, channel: str, level: str, entity_id: int) -> CellView:
     cell = matrix.cells[(event_type, channel)]
-    ignored = None
-    if cell.ignored:
-        names = join([source.label for source in cell.ignored], ", ")
-        ignored = M_("Switched off at %(names)s: ignored, the company locks it on.", names=names)
     return CellView(event_type, channel, CHANNEL_LABELS[channel], cell.enabled,
                     [value_view(cell.values[key], level, entity_id) for key in KEYS],
-                    lock_text(cell, level), ignored, matrix.own.get((event_type, channel)),
+                    lock_text(cell, level), ignored_text(cell), matrix.own.get((event_type, channel)),
                     cell_marks(cell, level))
-
-
-def matrix_groups(matrix: NodeMatrix, level: str, entity_id: int) -> list[tuple[str, list[EventRow]]]:
-    """(category label, event rows) in catalog order, each row with its four channel cells."""
-    groups = []
-    for category in EVENT_CATEGORIES:
-        rows = [EventRow(event, [cell_view(matrix, event.event_type, channel, level, entity_id)
-                                 for channel in CHANNELS])
-                for event in matrix.events if event.category == category]
-        if rows:
-            groups.append((CATEGORY_LABELS.get(category, category.capitalize()), rows))
-    return groups
 
 
 @dataclass(frozen=True)
@@ -221,6 +207,11 @@ class NavItem:
     current: bool
     children: list["NavItem"]
     active: bool = True
+
+    def link_args(self, show_inactive: bool = False) -> str:
+        """The query string of the item's link: its tree position, and "show inactive" kept."""
+        args = [*self.context, *((("inactive", 1),) if show_inactive else ())]
+        return "?" + urlencode(args) if args else ""
 
 
 def nav_tree(hierarchy, node) -> NavItem:

@@ -2,7 +2,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from portal.cache import cached
 from portal.domain.clock import to_local
 from portal.domain.notification_plan import (
     delivery_plan,
@@ -15,6 +17,7 @@ from portal.domain.notifications import CHANNEL_LABELS, CHANNELS
 from portal.models import utcnow
 from portal.notifications import bp
 from portal.notifications.forms import CellInput, read_cell_form
+from portal.notifications.matrix_view import matrix_rows
 from portal.notifications.presenters import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
@@ -24,7 +27,6 @@ from portal.notifications.presenters import (
     crumbs,
     editor_rows,
     fallback_choices,
-    matrix_groups,
     nav_tree,
     plan_stops,
 )
@@ -34,6 +36,7 @@ from portal.services.notifications.read import (
     load_events,
     node_hierarchy,
     node_matrix,
+    node_outline,
     recent_changes,
 )
 from portal.services.notifications.write import Outcome, can_change, reset_cell, save_cell
@@ -68,10 +71,18 @@ def requested_node(level, entity_id):
 
 
 def _page_context(ref, matrix):
+    """What every node page shows around its body; `matrix` is the NodeMatrix or NodeOutline."""
     return {"node": ref, "matrix": matrix, "level_labels": LEVEL_LABELS,
             "editable": can_change(current_user), "crumbs": crumbs(ref, matrix.names),
             "nav": nav_tree(node_hierarchy(current_user.company_id, ref, _show_inactive()), ref),
-            "show_inactive": _show_inactive(), "inactive_toggle_url": _inactive_toggle_url()}
+            "show_inactive": _show_inactive(), "inactive_toggle_url": _inactive_toggle_url(),
+            "node_link": node_link_prefix()}
+
+
+def node_link_prefix() -> str:
+    """The start of every node page's URL ("/notifications/"): the navigation appends `level/id`
+    and the tree position (NavItem.link_args), one url_for a page instead of one a link."""
+    return url_for("notifications.node", level="company", entity_id=0).removesuffix("company/0")
 
 
 def _show_inactive() -> bool:
@@ -91,17 +102,34 @@ def _inactive_toggle_url() -> str:
 @login_required
 def node(level, entity_id):
     ref = requested_node(level, entity_id)
-    matrix = node_matrix(current_user.company_id, ref)
-    event_choices, channel_choices = bulk_choices(matrix.events)
-    return render_template("notifications/node.html", groups=matrix_groups(matrix, ref.level, ref.entity_id),
-                           channels=CHANNELS, channel_labels=CHANNEL_LABELS,
+    outline = node_outline(current_user.company_id, ref)
+    event_choices, channel_choices = bulk_choices(outline.events)
+    return render_template("notifications/node.html", matrix_table=matrix_table(ref),
                            changes=recent_changes(current_user.company_id, ref),
-                           cell_link=link_pattern("notifications.cell", ref, event_type=EVENT,
-                                                  channel=CHANNEL),
-                           plan_link=link_pattern("notifications.plan", ref, event_type=EVENT),
+                           channel_labels=CHANNEL_LABELS,
                            bulk_link=notification_url("notifications.bulk", ref),
                            event_choices=event_choices, channel_choices=channel_choices,
-                           **_page_context(ref, matrix))
+                           **_page_context(ref, outline))
+
+
+def matrix_table(ref) -> Markup:
+    """The node's matrix as HTML: the same for every reader of one language who may (or may not)
+    edit, so it is cached under the config generation like the matrix itself (52 cells of five
+    values each are most of the page's cost; reading the matrix back, most of the rest)."""
+    editable = can_change(current_user)
+
+    def render() -> str:
+        matrix = node_matrix(current_user.company_id, ref)
+        return render_template(
+            "notifications/_matrix.html", node=ref, editable=editable,
+            groups=matrix_rows(matrix, ref.level, ref.entity_id), channels=CHANNELS,
+            channel_labels=CHANNEL_LABELS, bulk_link=notification_url("notifications.bulk", ref),
+            cell_link=link_pattern("notifications.cell", ref, event_type=EVENT, channel=CHANNEL),
+            plan_link=link_pattern("notifications.plan", ref, event_type=EVENT))
+
+    path = "/".join(f"{level}:{ident}" for level, ident in (*ref.path, *ref.context))
+    name = f"notifications:matrix-html:{current_language()}:{'edit' if editable else 'view'}:{path}"
+    return Markup(cached(current_user.company_id, name, str, render))
 
 
 EVENT, CHANNEL = "__event__", "__channel__"

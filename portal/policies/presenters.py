@@ -1,15 +1,22 @@
 """Plain values the policy templates render: nodes, cells with provenance, filters."""
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask_babel import ngettext
 
 from portal.domain.decisions import FeeRule, fee_rule
 from portal.domain.messages import M_
 from portal.domain.policies import Effective, TreeNode, describe, group_decider
 from portal.domain.policy_schema import KEY_GROUPS, display_value, key_specs
+from portal.policies.tree_words import PageWords, tree_cells, tree_fee
 from portal.services.policies.read import RowInfo
 from portal.services.policies.tree import TreeShape
+from portal.translations.runtime import translated
 
 LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
                 "staff": M_("Staff")}
+# A level inside a sentence ("16 staff nodes below Service 00"): lower case in English, a noun in German.
+LEVEL_WORDS = {"branch": M_("branch"), "service": M_("service"), "staff": M_("staff")}
 # Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
 FULL_TREE_UP_TO = 1500
 
@@ -28,7 +35,7 @@ class NodeView:
     level: str
     entity_id: int
     name: str
-    cells: list[Cell]
+    cells: tuple[Cell, ...]  # shared by the nodes whose cells read the same
     row: RowInfo | None
     is_open: bool
     match: bool = False
@@ -38,6 +45,15 @@ class NodeView:
     context: tuple[tuple[str, int], ...] = ()
     active: bool = True
     fee_rule: "FeeView | None" = None
+    own_count: int = 0  # cells this node sets itself
+
+    @property
+    def link_args(self) -> str:
+        """The query string of the node's editor link ("?branch=3"): its tree position."""
+        return "?" + urlencode(self.context) if self.context else ""
+
+
+OWN_KINDS = frozenset({"here", "same", "set"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class FeeView:
     text: str
     where: str  # "set here", "inherited from Service Colouring", ""
     not_used: tuple[str, ...]
+    summary: str = ""  # "2 fee settings not used", when said ahead (the tree)
 
 
 def fee_view(policy_type: str, resolved: dict[str, Effective], set_aside: dict[str, Effective],
@@ -94,22 +111,24 @@ def cells_for(policy_type: str, resolved: dict[str, Effective], level: str, enti
               set_aside: dict[str, Effective] | None = None) -> list[Cell]:
     """One cell per key of the type, in schema order; unset keys say "not set", grouped keys a
     more specific level decides say "not used" and whose rule applies instead."""
-    cells = []
-    for spec in key_specs(policy_type):
-        effective = resolved.get(spec.name)
-        if effective is None and set_aside and spec.name in set_aside:
-            cells.append(_unused_cell(policy_type, spec, set_aside[spec.name], resolved, level, entity_id))
-            continue
-        if effective is None:
-            cells.append(Cell(spec.name, spec.label, M_("not set"), "unset", M_("no rule at any level")))
-            continue
-        label = describe(effective, level, entity_id)
-        if effective.source.level == "company" and label.startswith("inherited"):
-            label = M_("inherited from %(source)s",
-                       source=M_("Company"))  # one company per tenant: its name adds only noise
-        cells.append(Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
-                          provenance_kind(label), label))
-    return cells
+    return [cell_for(policy_type, spec, resolved, level, entity_id, set_aside)
+            for spec in key_specs(policy_type)]
+
+
+def cell_for(policy_type: str, spec, resolved: dict[str, Effective], level: str, entity_id: int,
+             set_aside: dict[str, Effective] | None = None) -> Cell:
+    """The cell of one key at a node (see cells_for)."""
+    effective = resolved.get(spec.name)
+    if effective is None and set_aside and spec.name in set_aside:
+        return _unused_cell(policy_type, spec, set_aside[spec.name], resolved, level, entity_id)
+    if effective is None:
+        return Cell(spec.name, spec.label, M_("not set"), "unset", M_("no rule at any level"))
+    label = describe(effective, level, entity_id)
+    if effective.source.level == "company" and label.startswith("inherited"):
+        label = M_("inherited from %(source)s",
+                   source=M_("Company"))  # one company per tenant: its name adds only noise
+    return Cell(spec.name, spec.label, display_value(policy_type, spec.name, effective.value),
+                provenance_kind(label), label)
 
 
 def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int | None,
@@ -121,12 +140,13 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
     needle = query.strip().lower()
     nodes = shape.nodes if shape else sum(1 for _ in root.walk())
     stop_at_services = not (branch_id or needle) and nodes > FULL_TREE_UP_TO
+    words = PageWords()
 
     def visit(node: TreeNode, depth: int) -> NodeView | None:
         if node.level == "branch" and branch_id and node.entity_id != branch_id:
             return None
         if stop_at_services and node.level == "service":
-            view = _node_view(policy_type, node, rows, False)
+            view = _node_view(policy_type, node, rows, words, False)
             branch = node.path[1][1]
             below = shape.staff_below.get((branch, node.entity_id), 0) if shape else len(node.children)
             view.hidden_children, view.branch_id = below, branch
@@ -137,18 +157,34 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
         if needle and not match and not children:
             return None
         is_open = depth == 0 or bool(needle and children) or (depth == 1 and bool(branch_id))
-        view = _node_view(policy_type, node, rows, is_open, match)
+        view = _node_view(policy_type, node, rows, words, is_open, match)
         view.children, view.active = children, (node.level, node.entity_id) not in inactive
         return view
 
     return visit(root, 0)
 
 
-def _node_view(policy_type: str, node: TreeNode, rows: dict, is_open: bool, match: bool = False) -> NodeView:
-    return NodeView(node.level, node.entity_id, node.name,
-                    cells_for(policy_type, node.resolved, node.level, node.entity_id, node.set_aside),
-                    rows.get((node.level, node.entity_id)), is_open, match, context=tree_context(node),
-                    fee_rule=fee_view(policy_type, node.resolved, node.set_aside, node.level, node.entity_id))
+def _node_view(policy_type: str, node: TreeNode, rows: dict, words: PageWords, is_open: bool,
+               match: bool = False) -> NodeView:
+    """A node of the tree page, its words said (each distinct cell and fee rule once a page)."""
+    level, entity_id, resolved, set_aside = node.level, node.entity_id, node.resolved, node.set_aside
+    cells = tree_cells(policy_type, node, words,
+                       lambda spec: cell_for(policy_type, spec, resolved, level, entity_id, set_aside))
+    fee = tree_fee(policy_type, node, words,
+                   lambda: said_fee(fee_view(policy_type, resolved, set_aside, level, entity_id)))
+    return NodeView(level, entity_id, node.name, cells, rows.get((level, entity_id)), is_open, match,
+                    context=tree_context(node), fee_rule=fee,
+                    own_count=sum(1 for cell in cells if cell.kind in OWN_KINDS))
+
+
+def said_fee(view: FeeView | None) -> FeeView | None:
+    """A fee rule with its words in the page's language."""
+    if view is None:
+        return None
+    count = len(view.not_used)
+    return FeeView(view.kind, translated(view.text), translated(view.where),
+                   tuple(translated(text) for text in view.not_used),
+                   ngettext("%(num)s fee setting not used", "%(num)s fee settings not used", count))
 
 
 def tree_context(node: TreeNode) -> tuple[tuple[str, int], ...]:

@@ -14,6 +14,7 @@ from portal.policies.forms import EditorInput, read_editor
 from portal.policies.presenters import (
     FULL_TREE_UP_TO,
     LEVEL_LABELS,
+    LEVEL_WORDS,
     build_tree_view,
     cells_for,
     count_nodes,
@@ -21,6 +22,7 @@ from portal.policies.presenters import (
     fee_view,
     impact_lines,
 )
+from portal.policies.tree_words import Once
 from portal.services.policies.read import (
     check_policy_type,
     company_tree,
@@ -68,7 +70,10 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
         part = view_tree(company_id, policy_type, branch_id, query, FULL_TREE_UP_TO, inactive)
         view = build_tree_view(policy_type, part.root, part.rows, branch_id, query, part.shape, part.inactive)
         return render_template("policies/_tree.html", policy_type=policy_type, view=view,
-                               counts=count_nodes(view), query=query, level_labels=LEVEL_LABELS)
+                               counts=count_nodes(view), query=query, once=Once(),
+                               node_link=node_link_prefix(policy_type),
+                               level_labels={level: translated(word) for level, word in LEVEL_LABELS.items()},
+                               level_words={level: translated(word) for level, word in LEVEL_WORDS.items()})
 
     if query:
         return render()
@@ -109,6 +114,13 @@ def node_url(policy_type: str, ref, endpoint: str = "policies.node") -> str:
     """URL of a node's editor (or history), keeping the tree position it was opened from."""
     return url_for(endpoint, policy_type=policy_type, level=ref.level, entity_id=ref.entity_id,
                    **dict(ref.context))
+
+
+def node_link_prefix(policy_type: str) -> str:
+    """The start of every node editor's URL ("/policies/cancellation/"): the tree appends
+    `level/id` and the tree position, so a branch of 200 nodes needs one url_for, not 200."""
+    return url_for("policies.node", policy_type=policy_type, level="company",
+                   entity_id=0).removesuffix("company/0")
 
 
 @bp.app_template_global("policy_path_crumbs")

@@ -86,6 +86,19 @@ def test_the_shape_counts_the_nodes_and_the_staff_below_each_service(app, world)
                                  for node in whole.walk() if node.level == "service" and node.children}
 
 
+def test_the_shape_counts_only_active_staff_of_services_their_branch_offers(app, make, world):
+    make.staff(world.company, world.south, services=[world.dye, world.cut], name="Dee")  # South offers no Dye
+    make.staff(world.company, world.north, services=[world.cut], name="Gone", is_active=False)
+    other = make.company()
+    elsewhere = make.branch(other)
+    make.staff(other, elsewhere, services=[make.service(other, branches=[elsewhere])])
+    with app.app_context():
+        shape = tree_shape(world.company.id)
+    assert shape.staff_below == {(world.north.id, world.cut.id): 2, (world.north.id, world.dye.id): 1,
+                                 (world.south.id, world.cut.id): 2}
+    assert shape.nodes == 1 + 2 + 3 + 5  # company, North and South, three offers, five staff nodes
+
+
 def test_a_branch_view_costs_the_same_queries_however_many_other_branches(app, make, world):
     def branch_view_queries():
         with app.app_context(), QueryCounter(db.engine) as counter:

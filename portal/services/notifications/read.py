@@ -82,7 +82,26 @@ class NodeMatrix:
     @property
     def last_change(self) -> StoredCell | None:
         """The most recently changed row of this node, for "last changed by … at …"."""
-        return max(self.own.values(), key=lambda row: (row.updated_at, row.id), default=None)
+        return last_change(self.own)
+
+
+@dataclass(frozen=True)
+class NodeOutline:
+    """What a node's matrix page shows around the matrix itself (whose HTML is cached apart):
+    the catalog, this node's own rows, the names on the path. A fraction of the matrix to read."""
+
+    events: tuple[Event, ...]
+    own: dict[tuple[str, str], StoredCell]
+    names: dict[NodeKey, str]
+
+    @property
+    def last_change(self) -> StoredCell | None:
+        return last_change(self.own)
+
+
+def last_change(own: dict[tuple[str, str], StoredCell]) -> StoredCell | None:
+    """The most recently changed of a node's rows, for "last changed by … at …"."""
+    return max(own.values(), key=lambda row: (row.updated_at, row.id), default=None)
 
 
 def _event(row: NotificationEventMapping) -> Event:
@@ -210,6 +229,17 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
 
     path = "/".join(f"{level}:{ident}" for level, ident in node.path)
     return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build)
+
+
+def node_outline(company_id: int, node: NodeRef) -> NodeOutline:
+    """The node's outline (cached under the config generation; built from its matrix)."""
+
+    def build() -> NodeOutline:
+        matrix = node_matrix(company_id, node)
+        return NodeOutline(matrix.events, matrix.own, matrix.names)
+
+    path = "/".join(f"{level}:{ident}" for level, ident in node.path)
+    return cached(company_id, f"notifications:outline:{path}", NodeOutline, build)
 
 
 def audit_entity(level: str) -> str:

@@ -41,20 +41,22 @@ class ViewTree:
 
 
 def tree_shape(company_id: int) -> TreeShape:
-    """Node count and staff per offered service, from three counting queries."""
+    """Node count and staff per offered service, from three small queries. The staff are counted
+    per (home branch, service performed) and kept where that branch offers the service: joining
+    the offers in SQL made MariaDB start from every company's offers (7 ms → 1.5 ms at 550 staff)."""
     scope = Scope.company(company_id)
     branches = db.session.scalar(select(func.count(Branch.id)).where(*scope.where(Branch))) or 0
-    offered = db.session.scalar(select(func.count()).select_from(branch_services).join(
-        Branch, Branch.id == branch_services.c.branch_id).where(*scope.where(Branch))) or 0
-    below = db.session.execute(
+    offered = {(branch_id, service_id) for branch_id, service_id in db.session.execute(
+        select(branch_services.c.branch_id, branch_services.c.service_id)
+        .join(Branch, Branch.id == branch_services.c.branch_id).where(*scope.where(Branch)))}
+    performing = db.session.execute(
         select(Staff.branch_id, staff_services.c.service_id, func.count())
         .join(Staff, Staff.id == staff_services.c.staff_id)
-        .join(branch_services, (branch_services.c.branch_id == Staff.branch_id)
-              & (branch_services.c.service_id == staff_services.c.service_id))
         .where(*scope.where(Staff), Staff.is_active.is_(True))
-        .group_by(Staff.branch_id, staff_services.c.service_id)).all()
-    staff_below = {(branch_id, service_id): count for branch_id, service_id, count in below}
-    return TreeShape(1 + branches + offered + sum(staff_below.values()), staff_below)
+        .group_by(Staff.branch_id, staff_services.c.service_id))
+    staff_below = {(branch_id, service_id): count for branch_id, service_id, count in performing
+                   if (branch_id, service_id) in offered}
+    return TreeShape(1 + branches + len(offered) + sum(staff_below.values()), staff_below)
 
 
 def branch_part(branch_id: int) -> TreePart:
