@@ -22,5 +22,6 @@ def test_a_looked_up_badge_is_the_macros_own_markup_and_an_unknown_value_still_r
                 '{{ TAGS["gone_missing"] or status_tag("gone_missing") }}')
     with app.test_request_context():
         looked_up, called, unknown = render_template_string(template).split("|")
-    assert looked_up == called and 'data-status="completed"' in called
+    assert looked_up == called
+    assert 'data-status="completed"' in called
     assert 'data-status="gone_missing"' in unknown
