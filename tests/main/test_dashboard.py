@@ -131,6 +131,32 @@ def test_sla_compliance_counts_completions_before_the_deadline_per_day(app, clie
     assert not page.find_all(style=True)  # CSP: no inline styles, in the chart or anywhere else
 
 
+def test_days_that_have_ended_are_counted_once_and_today_on_every_view(app, world):
+    """A completed callback never changes, so an ended day's counts are kept (the cache) and
+    only today is counted again: a completion stamped into an ended day after it was counted
+    is not seen (nothing does that but this test), today's completions are seen at once."""
+    from portal.services.callbacks.stats import sla_compliance
+    from portal.services.scope import Scope
+
+    now = utcnow()
+
+    def completed(at):
+        db.session.add(CallbackRequest(
+            company_id=world.company.id, branch_id=world.north.id, phone_number="+4915100000003",
+            customer_name="Done", status="completed", completed_at=at, expires_at=at + timedelta(minutes=5)))
+        db.session.commit()
+
+    with app.app_context():
+        scope = Scope.company(world.company.id)
+        completed(now - timedelta(days=3))
+        first = {d.day: d.total for d in sla_compliance(scope, now)}
+        completed(now - timedelta(days=3))  # into an ended day: kept as first counted
+        completed(now - timedelta(seconds=1))  # today: counted
+        second = {d.day: d.total for d in sla_compliance(scope, now)}
+        assert sum(second.values()) == sum(first.values()) + 1
+        assert [d.total for d in sla_compliance(Scope(world.company.id, world.south.id), now)] == [0] * 7
+
+
 def test_sla_bars_are_proportional_and_a_day_without_completions_has_none():
     from datetime import date
 

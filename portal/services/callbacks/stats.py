@@ -11,7 +11,7 @@ from portal.domain.callbacks import OPEN, urgency
 from portal.domain.clock import local_days
 from portal.domain.messages import M_
 from portal.domain.policy_schema import TYPE_DEFAULTS
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.models import CallbackEscalation
 from portal.models import CallbackRequest as CR
 from portal.services.callbacks.intake import company_zone
@@ -73,15 +73,27 @@ def unresolved_escalations(scope: Scope) -> Select:
     return _scoped(scope, stmt)
 
 
+# A day that has ended keeps its counts: a callback is completed only at the moment it is, and a
+# completed one never changes again. So the chart counts today and reads the six days before it
+# from the cache (a day's entry is written when the day is first counted after it ended).
+PAST_DAY_SECONDS = 60 * 60
+
+
 def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
     """Per local day of the last 7 (today last): callbacks completed, and how many in time.
 
-    The database counts each day (one aggregate over the completions index); only seven pairs
-    of numbers come back, however busy the days were."""
+    The database counts the days it has to (one aggregate over the completions index; only
+    pairs of numbers come back, however busy the days were): today, and the days before it that
+    the cache does not hold."""
     tz_name = company_zone(scope.company_id)
     today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz_name)).date()
     days = [today - timedelta(days=n) for n in reversed(range(DAYS))]
-    bounds = [local_days(day, day, tz_name) for day in days]
+    keys = {day: f"sla-day:{scope.company_id}:{scope.branch_id}:{tz_name}:{day.isoformat()}"
+            for day in days[:-1]}
+    kept = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
+    counted = {day: pair for day, pair in kept.items() if isinstance(pair, list) and len(pair) == 2}
+    to_count = [day for day in days if day not in counted]
+    bounds = [local_days(day, day, tz_name) for day in to_count]
     columns = []
     for start, end in bounds:
         on_day = and_(CR.completed_at >= start, CR.completed_at < end, CR.completed_at <= now)
@@ -91,7 +103,12 @@ def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
     assert first is not None  # local_days of a given day has both bounds
     row = db.session.execute(_scoped(scope, select(*columns).where(
         CR.status == "completed", CR.completed_at >= first, CR.completed_at <= now))).one()
-    return [DayCompliance(day, int(row[2 * n] or 0), int(row[2 * n + 1] or 0)) for n, day in enumerate(days)]
+    fresh = {day: [int(row[2 * n] or 0), int(row[2 * n + 1] or 0)] for n, day in enumerate(to_count)}
+    ended = {keys[day]: pair for day, pair in fresh.items() if day != today}
+    if ended:
+        cache.set_many(ended, timeout=PAST_DAY_SECONDS)
+    counted.update(fresh)
+    return [DayCompliance(day, *counted[day]) for day in days]
 
 
 def sla_bars(days: list[DayCompliance], width: float = 560, height: float = 160) -> list[Bar]:
