@@ -2,6 +2,7 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -193,3 +194,23 @@ def test_a_record_says_its_fee_rule_and_checks_in_the_readers_language(app, clie
     assert "needs 24 h notice" not in german
     assert "€: feste Gebühr (Unternehmen" in german
     assert "braucht 24 Std. Vorlauf" in german
+
+
+def test_the_totals_of_ended_months_are_counted_once_and_this_months_on_every_view(app, bookings, world):
+    """A modification is only ever added at the moment it is made, so a month that has ended is
+    final: its sum is kept, the current month is added up again on every view. A record stamped
+    into an ended month after it was counted is not seen (nothing does that but this test)."""
+    from portal.services.modifications.audit import AuditFilters, audit_totals
+    from portal.services.scope import Scope
+
+    now = now_seconds()
+    appointment = bookings.appointment(status="cancelled")
+    bookings.modification(appointment, at=now - timedelta(days=70), fee="15.00", within_policy=False)
+    scope, everything = Scope.company(world.company.id), AuditFilters()
+    with app.app_context():
+        assert audit_totals(scope, everything, "UTC") == (1, Decimal("15.00"))
+    bookings.modification(appointment, at=now - timedelta(days=70), fee="7.50", within_policy=False)
+    bookings.modification(appointment, at=now - timedelta(seconds=5), fee="2.50", within_policy=False)
+    with app.app_context():
+        assert audit_totals(scope, everything, "UTC") == (2, Decimal("17.50"))  # this month's is seen
+        assert audit_totals(Scope(world.company.id, world.south.id), everything, "UTC") == (0, Decimal("0.00"))

@@ -13,16 +13,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, load_only
 
 from portal.domain.clock import local_days, to_local
 from portal.domain.messages import M_
-from portal.domain.periods import split_range
-from portal.extensions import db
-from portal.models import Appointment, AppointmentModification, Branch, Customer, ModificationTotal, User
+from portal.domain.periods import MONTH, Buckets, split_range
+from portal.extensions import cache, db
+from portal.models import (
+    Appointment,
+    AppointmentModification,
+    Branch,
+    Customer,
+    ModificationTotal,
+    User,
+    utcnow,
+)
 from portal.services.appointments.read import customer_matches
 from portal.services.scope import Scope
 
@@ -129,7 +137,7 @@ def audit_page(scope: Scope, filters: AuditFilters, tz_name: str, cursor: Cursor
     return AuditPage(rows, keys[0] if keys and has_newer else None, keys[-1] if keys and has_older else None)
 
 
-@cache
+@lru_cache(maxsize=1)
 def _joined() -> Select:
     """The modifications with what a row shows of its appointment, customer and branch (only
     those columns: the page and the export read nothing else of them, and raise if they did).
@@ -189,6 +197,44 @@ def _summed(criteria: list) -> tuple[int, Decimal]:
 
 
 def _bucket_totals(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, Decimal]:
+    """The totals of these whole days and months: the months that have ended are final (a
+    modification is only ever added at the moment it is made), so their sum is counted once and
+    kept; the current month and the days are added up from their buckets on every view."""
+    this_month = utcnow().date().replace(day=1)
+    live, ended = [], []
+    for piece in pieces:
+        if piece.span != MONTH:
+            live.append(piece)
+            continue
+        if piece.first is None or piece.first < this_month:
+            ended.append(Buckets(MONTH, piece.first, min(piece.after or this_month, this_month)))
+        if piece.after is None or piece.after > this_month:
+            live.append(Buckets(MONTH, max(piece.first or this_month, this_month), piece.after))
+    count, fees = _summed_buckets(scope, filters, live)
+    for piece in ended:
+        more, more_fees = _ended_months(scope, filters, piece)
+        count, fees = count + more, fees + more_fees
+    return count, fees
+
+
+ENDED_MONTHS_SECONDS = 60 * 60
+
+
+def _ended_months(scope: Scope, filters: AuditFilters, piece: Buckets) -> tuple[int, Decimal]:
+    """The totals of months that have ended, from the cache or counted and kept (per company,
+    scope, filters and months)."""
+    key = ":".join(str(part) for part in (
+        "audit-months", scope.company_id, scope.branch_id, filters.modification_type, filters.within_policy,
+        filters.fee_charged, filters.branch_id, piece.first, piece.after))
+    kept = cache.get(key)
+    if isinstance(kept, list) and len(kept) == 2:
+        return int(kept[0]), Decimal(kept[1])
+    count, fees = _summed_buckets(scope, filters, [piece])
+    cache.set(key, [count, str(fees)], timeout=ENDED_MONTHS_SECONDS)
+    return count, fees
+
+
+def _summed_buckets(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, Decimal]:
     if not pieces:
         return 0, Decimal(0)
     total = ModificationTotal
