@@ -30,5 +30,11 @@ def label(kind: str, value) -> str:
     return str(value).replace("_", " ").capitalize() if value is not None else ""
 
 
+def labels(kind: str) -> dict[str, str]:
+    """Every word of `kind`, said once (a table that labels each row looks its words up here)."""
+    return {value: str(word) for value, word in LABELS.get(kind, {}).items()}
+
+
 def register(app) -> None:
+    app.add_template_global(labels, "labels")
     app.add_template_filter(lambda value, kind: label(kind, value), "label")
