@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -18,6 +17,7 @@ from portal.domain.parsing import InputError, parse_datetime
 from portal.models import APPOINTMENT_STATUSES, MODIFICATION_TYPES
 from portal.translations.labels import LABELS
 from portal.web.fields import DayField, ValidText, optional_id
+from portal.web.widgets import SelectField
 
 YES_NO = [SelectChoice("", _l("Any")), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from wtforms import Field
 from wtforms.validators import ValidationError
-from wtforms.widgets import DateInput, NumberInput, TextInput
+from wtforms.widgets import NumberInput, TextInput
 
 from portal.domain.messages import M_, Message
 from portal.domain.parsing import (
@@ -25,6 +25,7 @@ from portal.domain.parsing import (
     parse_id,
     parse_int,
 )
+from portal.web.widgets import DateInput
 
 
 def optional_id(value: Any) -> int | None:
