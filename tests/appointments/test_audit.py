@@ -214,3 +214,21 @@ def test_the_totals_of_ended_months_are_counted_once_and_this_months_on_every_vi
     with app.app_context():
         assert audit_totals(scope, everything, "UTC") == (2, Decimal("17.50"))  # this month's is seen
         assert audit_totals(Scope(world.company.id, world.south.id), everything, "UTC") == (0, Decimal("0.00"))
+
+
+def test_a_waived_fee_row_shows_the_waiver_and_its_reason_and_others_the_fee_alone(client, world, bookings):
+    appointment = bookings.appointment()
+    waived = bookings.modification(appointment, reason="waived one", meta={
+        "fee_waived": True, "fee_computed": "15.00", "fee_waiver_reason": "Regular customer"})
+    charged = bookings.modification(appointment, within_policy=False, fee="7.50", reason="charged one")
+    client.login(world.admin.email)
+    _, page = shown(client)
+    waived_row = page.one("tr", data_modification=str(waived.id))
+    charged_row = page.one("tr", data_modification=str(charged.id))
+    assert waived_row.find(data_fee_waived="yes") is not None
+    assert "€15.00 waived: Regular customer" in waived_row.text
+    assert waived_row.one(data_policy=True)["data-policy"] == "within"
+    assert charged_row.find(data_fee_waived="yes") is None
+    assert "waived" not in charged_row.text
+    assert "€7.50" in charged_row.text
+    assert charged_row.one(data_policy=True)["data-policy"] == "out"
