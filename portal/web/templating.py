@@ -42,8 +42,13 @@ def local_time(moment: datetime | None, pattern: str = DEFAULT_PATTERN) -> str:
     words and order of the page's language (English keeps the strftime pattern as written)."""
     if moment is None:
         return "—"
-    local = to_local(moment, company_tz())
-    locale = page_locale()
+    return _local_words(moment, company_tz(), pattern, page_locale())
+
+
+@lru_cache(maxsize=8192)
+def _local_words(moment: datetime, zone: str, pattern: str, locale) -> str:
+    """local_time's words, kept: a list page says 25 to 50 of them on every view."""
+    local = to_local(moment, zone)
     if locale is None or locale.language == "en":
         return local.strftime(pattern)
     text = format_datetime(local, _babel_pattern(pattern, locale), locale=locale) if pattern != "%Z" else ""
