@@ -13,7 +13,6 @@ from portal.models import (
     PolicyConfiguration,
     Staff,
 )
-from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.stats import (
     Bar,
     DayCompliance,
@@ -23,6 +22,7 @@ from portal.services.callbacks.stats import (
     unresolved_escalations,
 )
 from portal.services.delivery.read import failed_recently
+from portal.services.organisation.read import company_zone
 from portal.services.scope import Scope
 
 
