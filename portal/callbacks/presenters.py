@@ -1,21 +1,30 @@
 """Plain values the callback templates render: queue rows with their badges, tabs, pages."""
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 import phonenumbers
-from flask import current_app
+from flask import current_app, get_template_attribute, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from portal.cache import cached_each
 from portal.domain.callbacks import available_actions, unassign_refusal
 from portal.domain.messages import M_
 from portal.extensions import db
 from portal.models import Branch, CallbackRequest, User
-from portal.services.callbacks.access import staff_in_scope, staff_of_branches
+from portal.services.callbacks.access import (
+    active_staff,
+    assignable_branches,
+    staff_in_scope,
+    staff_of_branches,
+)
 from portal.services.callbacks.queue import (
     Key,
+    Listed,
     Page,
     QueueFilter,
     Row,
@@ -26,7 +35,10 @@ from portal.services.callbacks.queue import (
 )
 from portal.services.choices import Choice, choices
 from portal.services.scope import Scope
+from portal.translations.runtime import translated
+from portal.web.i18n import current_language
 
+COMPANY_WIDE = M_("Company-wide")  # the picker group of the staff with no home branch
 TAB_LABELS = {"open": M_("Open"), "pending": M_("Pending"), "assigned": M_("Assigned"),
               "contacted": M_("Contacted"),
               "completed": M_("Completed"), "cancelled": M_("Cancelled"), "expired": M_("Expired"),
@@ -53,6 +65,22 @@ def filter_args(f: QueueFilter) -> dict:
 
 
 @dataclass(frozen=True)
+class RowLinks:
+    """What the rows' links are made of, from two url_for a page instead of three a row: a
+    callback's page is `detail` + id, its actions `detail` + id + "/" + action + `query` (the
+    queue's filters, so the answer returns to the same view)."""
+
+    detail: str
+    query: str
+
+    @classmethod
+    def of(cls, args: dict) -> "RowLinks":
+        detail = url_for("callbacks.detail", callback_id=0).removesuffix("0")
+        queue = url_for("callbacks.queue", **args)
+        return cls(detail, queue[queue.index("?"):] if "?" in queue else "")
+
+
+@dataclass(frozen=True)
 class QueueView:
     filter: QueueFilter
     rows: list[Row]
@@ -62,11 +90,12 @@ class QueueView:
     page_no: int
     pages: int
     branches: list[Choice]  # the branch filter's choices (none for a scope of one branch)
-    staff: list  # the bulk picker: (branch name, staff of that branch) groups
+    staff: Markup  # the bulk picker's option groups (branch by branch, the company-wide team last)
     can_bulk_assign: bool
     selectable: frozenset[int]  # callbacks on the page that bulk assign can take
     has_staff: bool
     row_actions: dict[int, tuple[str, ...]]  # callback id -> "claim" / "unassign" offered on its row
+    links: RowLinks
 
     @property
     def args(self) -> dict:
@@ -92,17 +121,29 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
                   if can_bulk and "assign" in available_actions(row.callback.status, user.role)]
     return QueueView(f, rows, counts, overdue, page,
                      min(max(page_no, 1), pages), pages, branches,
-                     bulk_staff_groups(user, selectable) if selectable else [], can_bulk,
+                     bulk_picker(user, selectable) if selectable else Markup(""), can_bulk,
                      frozenset(c.id for c in selectable), user.staff_id is not None,
-                     {row.callback.id: row_actions(user, row.callback) for row in rows})
+                     {row.callback.id: row_actions(user, row.callback) for row in rows},
+                     RowLinks.of(filter_args(f)))
 
 
-def bulk_staff_groups(user: User, callbacks: list[CallbackRequest]) -> list[tuple[str, list[Choice]]]:
-    """The bulk-assign picker: the staff of the branches of these callbacks and the company-wide
-    team, grouped like staff_groups. A page holds a page of callbacks, so the picker lists at most
-    that many branches' staff, however large the chain (anyone else: from the detail page)."""
-    names = {c.branch_id: c.branch.name for c in callbacks}
-    return grouped_staff(staff_of_branches(user, set(names)), names)
+def bulk_picker(user: User, callbacks: list[Listed]) -> Markup:
+    """The bulk-assign picker's option groups: the staff of the branches of these callbacks and
+    the company-wide team, grouped like staff_groups. A page holds a page of callbacks, so the
+    picker lists at most that many branches' staff, however large the chain (anyone else: from
+    the detail page). Each branch's group is rendered once and kept with the configuration
+    generation (staff and branch changes bump it): a page of twenty branches lists some 500
+    people, and reads their markup in one round trip instead of rendering it."""
+    names = {c.branch_id: c.branch_name for c in callbacks}
+    wanted = sorted(assignable_branches(user, set(names)), key=lambda b: (names[b], b))
+    group = get_template_attribute("callbacks/_macros.html", "staff_optgroup")
+
+    def rendered(label: str, branch_id: int | None) -> Callable[[], str]:
+        return lambda: str(group(label, active_staff(user.company_id, branch_id)))
+
+    producers = {f"staff-optgroup:{b}": rendered(names[b], b) for b in wanted}
+    producers[f"staff-optgroup:company-wide:{current_language()}"] = rendered(translated(COMPANY_WIDE), None)
+    return Markup("").join(Markup(html) for html in cached_each(user.company_id, producers, str).values())
 
 
 def grouped_staff(members: list[tuple[int, str, int | None]],
@@ -110,7 +151,7 @@ def grouped_staff(members: list[tuple[int, str, int | None]],
     """(id, name, home branch) of staff as picker groups: each branch (by name, `names` gives
     them), people by name, and the company-wide team (no home branch) last."""
     def group(branch_id: int | None) -> str:  # the support team has no home branch
-        return names.get(branch_id, "") if branch_id is not None else M_("Company-wide")
+        return names.get(branch_id, "") if branch_id is not None else COMPANY_WIDE
 
     groups: dict[str, list[Choice]] = {}
     for ident, name, branch_id in sorted(members, key=lambda member: (member[2] is None, group(member[2]),
@@ -119,7 +160,7 @@ def grouped_staff(members: list[tuple[int, str, int | None]],
     return list(groups.items())
 
 
-def row_actions(user: User, callback: CallbackRequest) -> tuple[str, ...]:
+def row_actions(user: User, callback: Listed) -> tuple[str, ...]:
     """What a queue row offers this user: claim (not already theirs) and unassign (theirs, or
     anyone's for managers), each only where the state machine allows it."""
     allowed = available_actions(callback.status, user.role)

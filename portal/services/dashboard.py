@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from portal.domain.clock import local_day_bounds
 from portal.extensions import db
@@ -13,7 +13,6 @@ from portal.models import (
     PolicyConfiguration,
     Staff,
 )
-from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.stats import (
     Bar,
     DayCompliance,
@@ -23,6 +22,7 @@ from portal.services.callbacks.stats import (
     unresolved_escalations,
 )
 from portal.services.delivery.read import failed_recently
+from portal.services.organisation.read import company_zone
 from portal.services.scope import Scope
 
 
@@ -47,11 +47,11 @@ class DashboardNumbers:
         return sla_bars(list(self.sla_days))
 
 
-def _open_callbacks(scope: Scope, now: datetime) -> tuple[Select, Select]:
-    """(open callbacks, of which overdue), both served by the queue index."""
-    open_ = (*scope.where(CallbackRequest), CallbackRequest.status.in_(OPEN_STATUSES))
-    return (select(func.count(CallbackRequest.id)).where(*open_),
-            select(func.count(CallbackRequest.id)).where(*open_, CallbackRequest.expires_at < now))
+def _open_callbacks(scope: Scope, now: datetime) -> Select:
+    """(open callbacks, of which overdue) in one pass over the queue index."""
+    overdue = func.count(case((CallbackRequest.expires_at < now, CallbackRequest.id)))
+    return select(func.count(CallbackRequest.id).label("open"), overdue.label("overdue")).where(
+        *scope.where(CallbackRequest), CallbackRequest.status.in_(OPEN_STATUSES))
 
 
 def _policy_rows(scope: Scope) -> Select:
@@ -78,13 +78,14 @@ def _appointments_today(scope: Scope, now: datetime) -> Select:
 def dashboard_numbers(scope: Scope, now: datetime) -> DashboardNumbers:
     """Real counts for one scope at time `now` (naive UTC). The plain counts are one statement
     (each a subquery on its own index): a round trip costs more than most of them."""
-    open_callbacks, overdue_callbacks = _open_callbacks(scope, now)
-    counts = {"open_callbacks": open_callbacks, "overdue_callbacks": overdue_callbacks,
-              "policy_rows": _policy_rows(scope), "appointments_today": _appointments_today(scope, now),
+    open_ = _open_callbacks(scope, now).subquery()
+    counts = {"policy_rows": _policy_rows(scope), "appointments_today": _appointments_today(scope, now),
               "unresolved_escalations": unresolved_escalations(scope),
               "failed_deliveries": failed_recently(scope, now)}
-    values = db.session.execute(select(*(count.scalar_subquery() for count in counts.values()))).one()
+    open_callbacks, overdue_callbacks, *values = db.session.execute(
+        select(open_.c.open, open_.c.overdue, *(count.scalar_subquery() for count in counts.values()))).one()
     return DashboardNumbers(
+        int(open_callbacks or 0), int(overdue_callbacks or 0),
         **{name: int(value or 0) for name, value in zip(counts, values, strict=True)},
         due_soon_callbacks=due_soon_count(scope, now),
         sla_days=tuple(sla_compliance(scope, now)),

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 
 from portal.extensions import db
-from portal.models import Staff, utcnow
+from portal.models import Branch, Staff, User, utcnow
 from tests.callbacks.support import add_callback, add_escalation, load
 from tests.html import Element, parse
+from tests.support import QueryCounter
 
 
 def ids_on(html: Element) -> list[int]:
@@ -224,6 +225,35 @@ def test_the_bulk_picker_follows_staff_changes_at_once_though_its_lists_are_cach
         db.session.add(Staff(company_id=world.company.id, branch_id=world.north.id, name="Dora"))
         db.session.commit()
     assert bulk_picker(page(client))["North"] == ["Ann", "Dora"]
+
+
+def test_the_bulk_picker_groups_are_read_from_the_cache_not_rendered_from_staff_rows(app, client, world):
+    add_callback(app, world)  # North
+    add_callback(app, world, branch=world.south)
+    client.login(world.admin.email)
+    first = bulk_picker(page(client))
+    with app.app_context(), QueryCounter(db.engine) as sql:
+        again = bulk_picker(page(client))
+    assert again == first == {"North": ["Ann", "Bob"], "South": ["Cy"]}
+    assert not [statement for statement in sql.statements if "FROM staff" in statement]
+
+
+def test_the_bulk_picker_says_company_wide_in_the_page_s_language_and_follows_a_branch_rename(
+        app, client, world):
+    with app.app_context():
+        db.session.add(Staff(company_id=world.company.id, branch_id=None, name="Support Sam"))
+        db.session.commit()
+    add_callback(app, world)  # North
+    client.login(world.admin.email)
+    assert "Company-wide" in bulk_picker(page(client))
+    with app.app_context():
+        db.session.get(User, world.admin.id).language = "de"
+        db.session.commit()
+    assert bulk_picker(page(client)) == {"North": ["Ann", "Bob"], "Unternehmensweit": ["Support Sam"]}
+    with app.app_context():
+        db.session.get(Branch, world.north.id).name = "Nord"
+        db.session.commit()
+    assert bulk_picker(page(client)) == {"Nord": ["Ann", "Bob"], "Unternehmensweit": ["Support Sam"]}
 
 
 def test_a_page_with_nothing_to_assign_has_no_bulk_bar(app, client, world):

@@ -3,6 +3,8 @@
 Admins: the whole company. Branch managers: their branch. Agents: the company, or their branch
 when their account has one. Every criterion is part of the query itself (portal.services.scope).
 """
+from collections.abc import Callable
+
 from sqlalchemy import or_, select
 
 from portal.cache import cached_each
@@ -37,21 +39,32 @@ def staff_of_branches(user: User, branch_ids: set[int]) -> list[tuple[int, str, 
     of `branch_ids` or company-wide, by name: a picker for some callbacks lists the people of
     their branches, never every person of a large chain. Each branch's list is cached (staff
     changes bump the generation), so a page of twenty branches reads them in one round trip."""
-    scope = Scope.of(user)
-    wanted = sorted(b for b in branch_ids if not scope.limited or b == scope.branch_id)
-
-    def active(branch_id: int | None):
-        def load() -> list[tuple[int, str, int | None]]:
-            stmt = select(Staff.id, Staff.name, Staff.branch_id).where(
-                *Scope.company(user.company_id).where(Staff), Staff.is_active.is_(True),
-                Staff.branch_id == branch_id if branch_id is not None else Staff.branch_id.is_(None))
-            return [(row.id, row.name, row.branch_id) for row in db.session.execute(stmt)]
-        return load
-
-    producers = {f"active-staff:{branch_id}": active(branch_id) for branch_id in wanted}
-    producers["active-staff:company-wide"] = active(None)
+    producers = {f"active-staff:{branch_id}": _loader(user.company_id, branch_id)
+                 for branch_id in assignable_branches(user, branch_ids)}
+    producers["active-staff:company-wide"] = _loader(user.company_id, None)
     lists = cached_each(user.company_id, producers, list[tuple[int, str, int | None]])
     return sorted((member for members in lists.values() for member in members), key=lambda m: (m[1], m[0]))
+
+
+def assignable_branches(user: User, branch_ids: set[int]) -> list[int]:
+    """Those of `branch_ids` whose staff the user may hand callbacks to (a branch-limited user: their
+    own branch only), in id order."""
+    scope = Scope.of(user)
+    return sorted(b for b in branch_ids if not scope.limited or b == scope.branch_id)
+
+
+def active_staff(company_id: int, branch_id: int | None) -> list[tuple[int, str, int | None]]:
+    """(id, name, home branch) of the active staff of one branch (None: the company-wide team),
+    by name."""
+    stmt = select(Staff.id, Staff.name, Staff.branch_id).where(
+        *Scope.company(company_id).where(Staff), Staff.is_active.is_(True),
+        Staff.branch_id == branch_id if branch_id is not None else Staff.branch_id.is_(None))
+    return sorted(((row.id, row.name, row.branch_id) for row in db.session.execute(stmt)),
+                  key=lambda m: (m[1], m[0]))
+
+
+def _loader(company_id: int, branch_id: int | None) -> Callable[[], list[tuple[int, str, int | None]]]:
+    return lambda: active_staff(company_id, branch_id)
 
 
 def staff_in_scope(user: User, staff_id) -> Staff | None:

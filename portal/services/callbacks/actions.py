@@ -32,9 +32,9 @@ from portal.models import CallbackEscalation, CallbackRequest, Staff, User
 from portal.services import audit
 from portal.services.callbacks.access import staff_in_scope
 from portal.services.callbacks.escalation import actor_name, close_escalation, last_event, raise_escalation
-from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.delivery import events as notify
+from portal.services.organisation.read import company_zone
 from portal.services.scope import Scope
 from portal.translations.labels import label
 from portal.translations.runtime import translated

@@ -2,7 +2,6 @@
 from collections.abc import Iterator
 from datetime import datetime
 
-from portal.extensions import db
 from portal.services.callbacks.queue import QueueFilter, filter_criteria, page_keys, queue_rows
 from portal.services.scope import Scope
 
@@ -24,11 +23,9 @@ def export_rows(scope: Scope, region: str, f: QueueFilter, now: datetime) -> Ite
         for row in queue_rows(scope, page.ids, now):
             c = row.callback
             yield (c.id, c.status, c.priority, c.customer_name, c.phone_number,
-                   c.customer_email, c.branch.name, c.service.name if c.service else None,
-                   c.assignee.name if c.assignee else None,
+                   c.customer_email, c.branch_name, c.service_name, c.assignee_name,
                    f"{c.created_at:%Y-%m-%d %H:%M}", f"{c.expires_at:%Y-%m-%d %H:%M}", row.badge.text,
                    c.contact_attempts, " ".join(row.escalations), c.notes)
-            db.session.expunge(c)  # keeps memory flat on a large export
         if not page.has_next:
             return
         start = page.last

@@ -35,6 +35,7 @@ from portal.services import audit
 from portal.services.callbacks.phone_lock import lock_phone
 from portal.services.callbacks.policy import PolicyBook
 from portal.services.delivery import events as notify
+from portal.services.organisation.read import company_zone
 from portal.services.scope import Scope
 
 FIELDS = ("customer_name", "phone_number", "customer_email", "branch_id", "service_id", "staff_id",
@@ -244,12 +245,6 @@ def _store(company_id: int, intake: Intake, actor: User | None, source: str, now
         stored = _create(company_id, intake, incoming_deadline, actor, source, now)
     db.session.commit()
     return stored
-
-
-def company_zone(company_id: int) -> str:
-    """The company's time zone: merged-note stamps are written as its people read them."""
-    company = db.session.get(Company, company_id)
-    return (company.timezone if company else None) or "UTC"
 
 
 def _merge(callback: CallbackRequest, intake: Intake, deadline: datetime, actor, source, now) -> Stored:

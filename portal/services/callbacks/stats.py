@@ -7,15 +7,16 @@ from babel.dates import format_date
 from flask_babel import get_locale
 from sqlalchemy import Select, and_, case, func, select
 
+from portal.cache.ended import keep_pairs, kept_pairs
 from portal.domain.callbacks import OPEN, urgency
 from portal.domain.clock import local_days
 from portal.domain.messages import M_
 from portal.domain.policy_schema import TYPE_DEFAULTS
-from portal.extensions import cache, db
+from portal.extensions import db
 from portal.models import CallbackEscalation
 from portal.models import CallbackRequest as CR
-from portal.services.callbacks.intake import company_zone
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.organisation.read import company_zone
 from portal.services.scope import Scope
 
 DAYS = 7
@@ -73,10 +74,8 @@ def unresolved_escalations(scope: Scope) -> Select:
     return _scoped(scope, stmt)
 
 
-# A day that has ended keeps its counts: a callback is completed only at the moment it is, and a
-# completed one never changes again. So the chart counts today and reads the six days before it
-# from the cache (a day's entry is written when the day is first counted after it ended).
-PAST_DAY_SECONDS = 60 * 60
+# A day that has ended keeps its counts (portal/cache/ended.py): the chart counts today and reads
+# the six days before it from the cache (a day's entry is written when first counted after it ended).
 
 
 def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
@@ -90,8 +89,8 @@ def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
     days = [today - timedelta(days=n) for n in reversed(range(DAYS))]
     keys = {day: f"sla-day:{scope.company_id}:{scope.branch_id}:{tz_name}:{day.isoformat()}"
             for day in days[:-1]}
-    kept = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
-    counted = {day: pair for day, pair in kept.items() if isinstance(pair, list) and len(pair) == 2}
+    kept = kept_pairs(list(keys.values()))
+    counted = {day: kept[key] for day, key in keys.items() if key in kept}
     to_count = [day for day in days if day not in counted]
     bounds = [local_days(day, day, tz_name) for day in to_count]
     columns = []
@@ -103,10 +102,8 @@ def sla_compliance(scope: Scope, now: datetime) -> list[DayCompliance]:
     assert first is not None  # local_days of a given day has both bounds
     row = db.session.execute(_scoped(scope, select(*columns).where(
         CR.status == "completed", CR.completed_at >= first, CR.completed_at <= now))).one()
-    fresh = {day: [int(row[2 * n] or 0), int(row[2 * n + 1] or 0)] for n, day in enumerate(to_count)}
-    ended = {keys[day]: pair for day, pair in fresh.items() if day != today}
-    if ended:
-        cache.set_many(ended, timeout=PAST_DAY_SECONDS)
+    fresh = {day: (int(row[2 * n] or 0), int(row[2 * n + 1] or 0)) for n, day in enumerate(to_count)}
+    keep_pairs({keys[day]: pair for day, pair in fresh.items() if day != today})
     counted.update(fresh)
     return [DayCompliance(day, *counted[day]) for day in days]
 

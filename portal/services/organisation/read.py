@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 
 from portal.extensions import db
-from portal.models import Branch, Service, Staff, User, branch_services, staff_services
+from portal.models import Branch, Company, Service, Staff, User, branch_services, staff_services
 from portal.services.organisation.nodes import Node
 from portal.services.scope import Scope
 
@@ -78,3 +78,10 @@ def organisation_counts(company_id: int) -> Counts:
                                                                      model.is_active.is_(True))) or 0
 
     return Counts(count(Branch), count(Service), count(Staff), count(User))
+
+
+def company_zone(company_id: int) -> str:
+    """The company's time zone (UTC if it has none): the days, stamps and deadlines its people read
+    are in it. From the session's identity map when the company is loaded already."""
+    company = db.session.get(Company, company_id)
+    return (company.timezone if company else None) or "UTC"
