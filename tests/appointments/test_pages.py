@@ -1,6 +1,7 @@
 """The list, detail and customer pages."""
 from datetime import timedelta
 
+from portal.domain.clock import to_local
 from portal.extensions import db
 from portal.services.appointments.read import find_customer
 from portal.services.modifications.policy import customer_outlook
@@ -53,7 +54,9 @@ def test_list_date_range_is_in_local_days_and_defaults_to_upcoming(client, world
     first_visit = client.get("/appointments/").get_data(as_text=True)
     assert "Fiona Future" in first_visit
     assert "Paula Past" not in first_visit
-    day = (now_seconds() - timedelta(days=5)).date().isoformat()
+    # The filter's days are the company's (Europe/Berlin): between 23:00 and midnight UTC the
+    # appointment five days back already falls on the next local day.
+    day = to_local(now_seconds() - timedelta(days=5), world.company.timezone).date().isoformat()
     one_day = client.get(f"/appointments/?date_from={day}&date_to={day}").get_data(as_text=True)
     assert "Paula Past" in one_day
     assert "Fiona Future" not in one_day

@@ -18,10 +18,11 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from portal.cache.ended import keep_pairs, kept_pairs
 from portal.domain.clock import local_days, to_local
 from portal.domain.messages import M_
 from portal.domain.periods import MONTH, Buckets, split_range
-from portal.extensions import cache, db
+from portal.extensions import db
 from portal.models import (
     Appointment,
     AppointmentModification,
@@ -232,20 +233,17 @@ def _bucket_totals(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, De
     return count, fees
 
 
-ENDED_MONTHS_SECONDS = 60 * 60
-
-
 def _ended_months(scope: Scope, filters: AuditFilters, piece: Buckets) -> tuple[int, Decimal]:
-    """The totals of months that have ended, from the cache or counted and kept (per company,
-    scope, filters and months)."""
+    """The totals of months that have ended (final: portal/cache/ended.py), from the cache or
+    counted and kept (per company, scope, filters and months)."""
     key = ":".join(str(part) for part in (
         "audit-months", scope.company_id, scope.branch_id, filters.modification_type, filters.within_policy,
         filters.fee_charged, filters.branch_id, piece.first, piece.after))
-    kept = cache.get(key)
-    if isinstance(kept, list) and len(kept) == 2:
+    kept = kept_pairs([key]).get(key)
+    if kept is not None:
         return int(kept[0]), Decimal(kept[1])
     count, fees = _summed_buckets(scope, filters, [piece])
-    cache.set(key, [count, str(fees)], timeout=ENDED_MONTHS_SECONDS)
+    keep_pairs({key: (count, str(fees))})
     return count, fees
 
 
