@@ -17,6 +17,7 @@ from portal.domain.parsing import parse_id
 from portal.extensions import db
 from portal.models import Appointment, AppointmentModification, Branch, Customer, Service, Staff, User
 from portal.services.choices import Choice, choices
+from portal.services.rows import own_columns
 from portal.services.scope import Scope
 
 ListedModification = tuple  # (AppointmentModification, actor name or None)
@@ -55,7 +56,7 @@ def _listed() -> Select:
     """The columns of ListedAppointment, joined to the names (staff is optional). Built once: a
     statement is immutable."""
     parts = ("customer_name", "service_name", "staff_name", "branch_name")
-    own = [getattr(Appointment, name) for name in ListedAppointment.__dataclass_fields__ if name not in parts]
+    own = own_columns(Appointment, ListedAppointment, parts)
     return (select(*own, Customer.name, Service.name, Staff.name, Branch.name)
             .join(Customer, Customer.id == Appointment.customer_id)
             .join(Service, Service.id == Appointment.service_id)

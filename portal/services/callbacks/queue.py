@@ -33,6 +33,7 @@ from portal.models import CallbackRequest as CR
 from portal.services.callbacks.access import callback_criteria
 from portal.services.callbacks.intake import normalize_phone
 from portal.services.callbacks.policy import PolicyBook
+from portal.services.rows import own_columns
 from portal.services.scope import Scope
 
 TABS = ("open", "pending", "assigned", "contacted", "completed", "cancelled", "expired", "all")
@@ -259,7 +260,7 @@ def _listed() -> Select:
     """The columns of Listed, joined to the three names. Built once: a statement is immutable."""
     assignee = aliased(Staff)
     parts = ("branch_name", "assignee_name", "service_name")
-    own = [getattr(CR, name) for name in Listed.__dataclass_fields__ if name not in parts]
+    own = own_columns(CR, Listed, parts)
     return (select(*own, Branch.name, assignee.name, Service.name)
             .join(Branch, Branch.id == CR.branch_id)
             .outerjoin(assignee, assignee.id == CR.assigned_to)

@@ -33,6 +33,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services.appointments.read import customer_matches
+from portal.services.rows import own_columns
 from portal.services.scope import Scope
 
 CSV_COLUMNS = ("id", "created_at_utc", "created_at_local", "type", "within_policy", "fee_charged_eur",
@@ -161,7 +162,7 @@ def _joined() -> Select:
     one cost more than running it."""
     actor = aliased(User)
     parts = ("customer_name", "branch_name", "actor")
-    own = [getattr(M, name) for name in AuditRow.__dataclass_fields__ if name not in parts]
+    own = own_columns(M, AuditRow, parts)
     return (select(*own, Customer.name, Branch.name, actor.name)
             .join(Appointment, Appointment.id == M.appointment_id)
             .join(Customer, Customer.id == M.customer_id)
