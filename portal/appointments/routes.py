@@ -19,7 +19,7 @@ from portal.appointments.common import (
 )
 from portal.appointments.forms import AppointmentFilterForm, id_choices
 from portal.domain.clock import to_local
-from portal.models import APPOINTMENT_STATUSES, utcnow
+from portal.models import utcnow
 from portal.services.appointments.read import (
     AppointmentFilters,
     appointment_history,
@@ -59,8 +59,7 @@ def index():
                                  form.staff.data, form.status.data or None, form.customer.data or "")
     items, number, total = appointment_page(current_scope(), filters, company_tz(), page_number(), per_page())
     page = Page(items, number, per_page(), total)
-    return render_template("appointments/index.html", form=form, page=page, page_args=page_args(form),
-                           statuses=APPOINTMENT_STATUSES)
+    return render_template("appointments/index.html", form=form, page=page, page_args=page_args(form))
 
 
 @bp.get("/<int:appointment_id>")

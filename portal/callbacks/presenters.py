@@ -105,6 +105,10 @@ class QueueView:
     def filtered(self) -> bool:
         return bool(set(self.args) - {"tab"})
 
+    @property
+    def offers_row_actions(self) -> bool:
+        return any(self.row_actions.values())
+
 
 def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, page_no: int,
                now: datetime) -> QueueView:

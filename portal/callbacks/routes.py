@@ -15,7 +15,7 @@ from portal.callbacks.presenters import (
     queue_view,
     staff_groups,
 )
-from portal.domain.callbacks import PRIORITIES, STATUSES, attempts_left, deadline_badge
+from portal.domain.callbacks import attempts_left, deadline_badge
 from portal.domain.clock import to_local
 from portal.domain.parsing import parse_id
 from portal.extensions import db
@@ -51,10 +51,10 @@ def render_queue(status: int = 200):
     """The queue for the filters and page in the query string (also after a refused bulk assign)."""
     start, backwards = _cursor()
     now = utcnow()
-    view = queue_view(current_user, _queue_filter(), start, backwards, arg_page(), now)
+    # the user itself, not the proxy: the view asks for its role and staff id on every row
+    view = queue_view(current_user._get_current_object(), _queue_filter(), start, backwards, arg_page(), now)
     return render_template("callbacks/queue.html", view=view, tab_labels=TAB_LABELS,
-                           reason_labels=REASON_LABELS, now=now, statuses=STATUSES,
-                           priorities=PRIORITIES), status
+                           reason_labels=REASON_LABELS, now=now), status
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_date_format, parse_pattern
 from babel.numbers import format_decimal
-from flask import url_for
+from flask import g, has_request_context, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -18,10 +18,15 @@ DEFAULT_PATTERN = "%a %d %b %Y, %H:%M %Z"
 
 
 def company_tz() -> str:
-    """The signed-in user's company time zone (UTC for anonymous pages)."""
-    if current_user and current_user.is_authenticated:
-        return current_user.company.timezone or "UTC"
-    return "UTC"
+    """The signed-in user's company time zone (UTC for anonymous pages), looked up once a
+    request: a table asks on every row, and each ask went through the user proxy three times."""
+    if not has_request_context():
+        return "UTC"
+    zone = g.get("company_tz")
+    if zone is None:
+        signed_in = current_user.is_authenticated
+        zone = g.company_tz = (current_user.company.timezone or "UTC") if signed_in else "UTC"
+    return zone
 
 
 @lru_cache(maxsize=256)
@@ -127,10 +132,22 @@ def bold(value) -> Markup:
     return Markup("<strong>{}</strong>").format(value)
 
 
-def rendered_each(macro, values) -> dict:
-    """`macro`'s markup for each of `values`, rendered once: a table whose rows repeat a few
-    badges (a status, a priority) looks them up instead of calling the macro on every row."""
-    return {value: macro(value) for value in values}
+class RenderedEach(dict):
+    """`macro`'s markup per value, rendered at its first lookup: a table whose rows repeat a few
+    badges (a status, a priority) looks them up instead of calling the macro on every row, and
+    renders only the ones its rows show."""
+
+    def __init__(self, macro):
+        super().__init__()
+        self.macro = macro
+
+    def __missing__(self, value):
+        self[value] = markup = self.macro(value)
+        return markup
+
+
+def rendered_each(macro) -> RenderedEach:
+    return RenderedEach(macro)
 
 
 def register(app) -> None:

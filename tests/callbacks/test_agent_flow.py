@@ -17,14 +17,17 @@ def queue_row(client, callback, url="/callbacks/"):
     return get(client, url).one("tr", data_callback=callback.id)
 
 
-def row_form(row, action):
-    return next(form for form in row.find_all("form") if form["action"].split("?")[0].endswith(f"/{action}"))
-
-
 def submit_row_form(client, row, action):
-    form = row_form(row, action)
+    """Press the row's button as the browser does: the fields of the form it names, its own
+    name and value, sent to its formaction."""
+    button = next(button for button in row.find_all("button")
+                  if button["formaction"].split("?")[0].endswith(f"/{action}"))
+    document = row
+    while document.parent is not None:
+        document = document.parent
+    form = document.one("form", id=button["form"])
     data = {field["name"]: field["value"] for field in form.find_all("input") if field["name"] != "csrf_token"}
-    return client.submit(form["action"], data)
+    return client.submit(button["formaction"], {**data, button["name"]: button["value"]})
 
 
 def test_an_agent_claims_from_the_queue_row_and_stays_on_the_queue(app, client, world):

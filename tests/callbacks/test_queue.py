@@ -274,3 +274,22 @@ def test_badges_are_words_not_only_colours(app, client, world):
     assert shown["overdue"] in ("Overdue by 1 h 5 min", "Overdue by 1 h 6 min")
     assert shown["due_soon"] in ("Due soon: in 11 min", "Due soon: in 12 min")
     assert shown["on_time"] in ("Due in 3 h 22 min", "Due in 3 h 23 min")
+
+
+def test_a_row_names_each_unresolved_escalation_of_its_callback_and_no_resolved_one(app, client, world):
+    escalated = add_callback(app, world, minutes_left=-30)
+    add_escalation(app, escalated, "sla_breach")
+    add_escalation(app, escalated, "manual_escalation")
+    add_escalation(app, escalated, "multiple_attempts_failed", resolved=True)
+    calm = add_callback(app, world)
+    add_escalation(app, calm, "manual_escalation", resolved=True)
+    client.login(world.admin.email)
+    html = page(client)
+
+    def reasons(callback):
+        row = html.one("tr", data_callback=callback.id)
+        return {tag["data-escalated"]: tag.text for tag in row.find_all(data_escalated=True)}
+
+    assert reasons(escalated) == {"manual_escalation": "⚠ Escalated: Manual escalation",
+                                  "sla_breach": "⚠ Escalated: SLA breached"}
+    assert reasons(calm) == {}

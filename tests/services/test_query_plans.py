@@ -20,7 +20,9 @@ EXPECTED = {  # page -> (table, index) pairs its plan must use
           ("callback_requests", "ix_callback_requests_completed"),
           ("appointments", "ix_appointments_company_starts")},
     "/callbacks/": {("callback_requests", "ix_callback_requests_queue_order"),
-                    ("callback_closed_totals", "PRIMARY")},
+                    ("callback_closed_totals", "PRIMARY"),
+                    # a row's open escalations, from the index alone (one entry per open reason)
+                    ("callback_escalations", "uq_callback_escalations_one_open_per_reason")},
     "/callbacks/?tab=completed": {("callback_requests", "ix_callback_requests_queue_order"),
                                   ("callback_closed_totals", "PRIMARY")},
     "/callbacks/?tab=all": {("callback_requests", "ix_callback_requests_queue_order"),

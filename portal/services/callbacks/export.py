@@ -25,7 +25,7 @@ def export_rows(scope: Scope, region: str, f: QueueFilter, now: datetime) -> Ite
             yield (c.id, c.status, c.priority, c.customer_name, c.phone_number,
                    c.customer_email, c.branch_name, c.service_name, c.assignee_name,
                    f"{c.created_at:%Y-%m-%d %H:%M}", f"{c.expires_at:%Y-%m-%d %H:%M}", row.badge.text,
-                   c.contact_attempts, " ".join(row.escalations), c.notes)
+                   c.contact_attempts, " ".join(c.escalations), c.notes)
         if not page.has_next:
             return
         start = page.last

@@ -9,13 +9,16 @@ the "all" tab, which mixes in closed callbacks, reads overdue open ones as a fir
 """
 import re
 from contextlib import suppress
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from portal.cache import generation
+from portal.cache.callback_changes import keep, kept
+from portal.cache.codec import CodecError, decode
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
 from portal.domain.messages import M_
 from portal.extensions import db
@@ -140,8 +143,9 @@ def _beyond(key: Key, backwards: bool):
 
 
 def _seek(criteria, segment: int, streams, start: Key | None, limit: int, backwards: bool) -> list[Key]:
-    """The next `limit` keys of a segment: each stream (a status) read from the queue index in
-    order, all streams in one statement (a UNION ALL of one derived table each), merged here."""
+    """The next `limit` keys of a segment, in order (backwards: in reverse): each stream (a
+    status) read from the queue index in order, all streams merged in one statement (a UNION
+    ALL of one derived table each, ordered and cut to `limit`)."""
     columns = (CR.expires_at, CR.priority_rank, CR.id)
     order = [column.desc() for column in columns] if backwards else list(columns)
     runs = []
@@ -150,9 +154,13 @@ def _seek(criteria, segment: int, streams, start: Key | None, limit: int, backwa
         if start is not None and start.segment == segment:
             stmt = stmt.where(_beyond(start, backwards))
         runs.append(stmt.order_by(*order).limit(limit))
-    together = runs[0] if len(runs) == 1 else union_all(*(select(*run.subquery().c) for run in runs))
-    keys = sorted((Key(segment, *row) for row in db.session.execute(together)), reverse=backwards)
-    return keys[:limit]
+    if len(runs) == 1:
+        together = runs[0]
+    else:  # merged in the database too: `limit` rows come back, not `limit` per stream
+        merged = union_all(*(select(*run.subquery().c) for run in runs)).subquery()
+        by = [merged.c[column.key] for column in columns]
+        together = select(*merged.c).order_by(*(c.desc() for c in by) if backwards else by).limit(limit)
+    return [Key(segment, *row) for row in db.session.execute(together)]
 
 
 def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: int,
@@ -176,6 +184,9 @@ def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: 
                 has_next=more if not backwards else True, has_prev=more if backwards else start is not None)
 
 
+COUNTS_SECONDS = 60  # the longest a view's counts are kept (a change retires them sooner)
+
+
 def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
     """Callbacks per tab under the other filters, and how many of them are overdue.
 
@@ -184,7 +195,38 @@ def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[d
     or assignee, callback_closed_counts, which the database keeps current (migrations 0008 and
     0012), so no view counts years of history; only a name or phone search, which no counter
     can answer, counts closed rows themselves.
+
+    A view's counts are kept (portal/cache/callback_changes.py) until a commit changes one of
+    the company's callbacks, its configuration changes (staff or branches), the next open
+    deadline passes (an overdue count would change) or a minute has gone by: a queue is viewed
+    far more often than its callbacks change, and the counts read thousands of open rows.
     """
+    if f.search:
+        return _counted(scope, f, criteria, now)
+    mine = scope.staff_id if f.assignee == "me" else ""
+    name = (f"queue-counts:{scope.company_id}:{generation(scope.company_id)}:{scope.branch_id}:"
+            f"{f.priority}:{f.branch_id}:{f.assignee}:{mine}:{f.overdue:d}")
+    value, counters = kept(scope.company_id, name, now)
+    with suppress(CodecError):
+        if value is not None:
+            return decode(dict[str, int], value["counts"]), decode(int, value["overdue"])
+    counts, overdue = _counted(scope, f, criteria, now)
+    until = min(now + timedelta(seconds=COUNTS_SECONDS), _next_deadline(scope, f, now) or datetime.max)
+    keep(name, {"counts": counts, "overdue": overdue}, counters, until, COUNTS_SECONDS)
+    return counts, overdue
+
+
+def _next_deadline(scope: Scope, f: QueueFilter, now: datetime) -> datetime | None:
+    """The earliest deadline still ahead among the open callbacks under the view's filters (but
+    "overdue only"): when it passes, the overdue count changes. One index seek per status."""
+    criteria = filter_criteria(scope, replace(f, overdue=False, search=""), "", now)
+    firsts = [select(CR.expires_at).where(*criteria, CR.status == status, CR.expires_at >= now)
+              .order_by(CR.expires_at).limit(1) for status in OPEN]
+    stmt = union_all(*(select(*first.subquery().c) for first in firsts))
+    return min(db.session.scalars(stmt), default=None)
+
+
+def _counted(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
     overdue = func.sum(case((CR.expires_at < now, 1), else_=0))
     open_counts = (select(CR.status, func.count(), overdue).where(*criteria, CR.status.in_(OPEN))
                    .group_by(CR.status))
@@ -231,8 +273,9 @@ def _counted_by(scope: Scope, f: QueueFilter) -> list:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """A callback as a list shows it: its own columns and the names of its branch, assignee and
-    service. Read as plain columns, not as ORM objects (a page of them cost more than its query)."""
+    """A callback as a list shows it: its own columns, the names of its branch, assignee and
+    service, and the reasons of its unresolved escalations (comma-separated, None for none). Read
+    as plain columns, not as ORM objects (a page of them cost more than its query)."""
 
     id: int
     version: int
@@ -253,15 +296,26 @@ class Listed:
     branch_name: str
     assignee_name: str | None
     service_name: str | None
+    escalated: str | None
+
+    @property
+    def escalations(self) -> list[str]:
+        return sorted(self.escalated.split(",")) if self.escalated else []
 
 
 @lru_cache(maxsize=1)
 def _listed() -> Select:
-    """The columns of Listed, joined to the three names. Built once: a statement is immutable."""
+    """The columns of Listed, joined to the three names, with the open escalations' reasons from
+    the index that keeps one open escalation per reason (open_marker is 1 exactly while
+    unresolved), in the same round trip. Built once: a statement is immutable."""
     assignee = aliased(Staff)
-    parts = ("branch_name", "assignee_name", "service_name")
+    parts = ("branch_name", "assignee_name", "service_name", "escalated")
     own = own_columns(CR, Listed, parts)
-    return (select(*own, Branch.name, assignee.name, Service.name)
+    escalated = (select(func.group_concat(CallbackEscalation.escalation_reason))
+                 .where(CallbackEscalation.callback_request_id == CR.id,
+                        CallbackEscalation.open_marker.is_(True))
+                 .scalar_subquery())
+    return (select(*own, Branch.name, assignee.name, Service.name, escalated)
             .join(Branch, Branch.id == CR.branch_id)
             .outerjoin(assignee, assignee.id == CR.assigned_to)
             .outerjoin(Service, Service.id == CR.service_id))
@@ -276,19 +330,6 @@ def load_rows(scope: Scope, ids: list[int]) -> list[Listed]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def open_escalations(company_id: int, ids: list[int]) -> dict[int, list[str]]:
-    """Reasons of the unresolved escalations of these callbacks."""
-    if not ids:
-        return {}
-    reasons: dict[int, list[str]] = {}
-    for callback_id, reason in db.session.execute(select(
-            CallbackEscalation.callback_request_id, CallbackEscalation.escalation_reason).where(
-            *Scope.company(company_id).where(CallbackEscalation),
-            CallbackEscalation.callback_request_id.in_(ids), CallbackEscalation.resolved_at.is_(None))):
-        reasons.setdefault(callback_id, []).append(reason)
-    return reasons
-
-
 @dataclass(frozen=True)
 class Row:
     """A callback as the queue shows it."""
@@ -296,7 +337,6 @@ class Row:
     callback: Listed
     badge: Badge
     due_soon_minutes: int
-    escalations: list[str]
     mine: bool
 
 
@@ -304,12 +344,10 @@ def queue_rows(scope: Scope, ids: list[int], now: datetime) -> list[Row]:
     """Rows of a page with their countdown badge (each from its own path's due-soon setting)."""
     callbacks = load_rows(scope, ids)
     book = PolicyBook(scope.company_id)
-    escalations = open_escalations(scope.company_id, ids)
     rows = []
     for callback in callbacks:
         due_soon = book.for_callback(callback).due_soon_minutes
         badge = deadline_badge(callback.status, callback.expires_at, now, due_soon, callback.completed_at)
-        rows.append(Row(callback, badge,
-                        due_soon, escalations.get(callback.id, []),
-                        bool(scope.staff_id) and callback.assigned_to == scope.staff_id))
+        mine = bool(scope.staff_id) and callback.assigned_to == scope.staff_id
+        rows.append(Row(callback, badge, due_soon, mine))
     return rows
