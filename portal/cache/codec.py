@@ -22,25 +22,45 @@ class CodecError(ValueError):
     """Cached data that does not match the type it is read as."""
 
 
+PLAIN = frozenset({type(None), bool, int, float, str})  # JSON as they are
+
+
 def encode(value: Any) -> Any:
     """JSON data for `value`: dataclasses become objects of their fields, tuples and sets lists,
     dicts with other than text keys lists of [key, value] pairs, times ISO text, decimals text."""
-    if value is None or isinstance(value, bool | int | float | str):
+    kind: Any = type(value)
+    if kind in PLAIN:
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _encoded(getattr(value, name)) for name in names}
+    if isinstance(value, bool | int | float | str):  # subclasses (an IntEnum, a str subtype)
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Mapping):
         if all(isinstance(key, str) for key in value):
-            return {key: encode(item) for key, item in value.items()}
-        return [[encode(key), encode(item)] for key, item in value.items()]
+            return {key: _encoded(item) for key, item in value.items()}
+        return [[_encoded(key), _encoded(item)] for key, item in value.items()]
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return [encode(item) for item in items]
-    raise TypeError(f"{type(value).__name__} cannot be cached as JSON")
+        return [_encoded(item) for item in items]
+    raise TypeError(f"{kind.__name__} cannot be cached as JSON")
+
+
+def _encoded(value: Any) -> Any:
+    """encode, without a call for the plain values most of a cached value is made of."""
+    return value if type(value) in PLAIN else encode(value)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, in order (None for any other type): looked up once per type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def decode(hint: Any, data: Any) -> Any:

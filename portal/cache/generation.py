@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from portal.cache.codec import CodecError, decode, encode
-from portal.cache.invalidation import MEMO
+from portal.cache.invalidation import MEMO, VALUES
 from portal.extensions import cache, db
 from portal.models import Company
 
@@ -49,9 +49,23 @@ def cache_key(company_id: int, name: str) -> str:
     return f"cfg:{FORMAT}:{company_id}:{generation(company_id)}:{name}"
 
 
-def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T]) -> T:
-    """`produce()`'s result of type `kind`, cached under (format, company, generation, name)."""
+def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], remember: bool = False) -> T:
+    """`produce()`'s result of type `kind`, cached under (format, company, generation, name).
+
+    `remember`: also keep the value for the rest of the transaction, so that asking again (a
+    page that builds two things from one value) neither reads nor decodes it twice. Only for
+    values no reader changes: the askers share the one object."""
     key = cache_key(company_id, name)
+    kept = db.session.info.setdefault(VALUES, {}) if remember else {}
+    if key in kept:
+        return kept[key]
+    value = _read_through(key, name, kind, produce)
+    if remember:
+        kept[key] = value
+    return value
+
+
+def _read_through(key: str, name: str, kind: Any, produce: Callable[[], T]) -> T:
     stored = cache.get(key)
     if isinstance(stored, dict) and "value" in stored:  # wrapped: a cached None is still a hit
         try:

@@ -26,10 +26,12 @@ def changed_companies(session: Session) -> set[int]:
 
 
 MEMO = "portal.cache.generations"  # the generations portal/cache/generation.py remembered
+VALUES = "portal.cache.values"  # values `cached(..., remember=True)` kept for the transaction
 
 
 def forget_generations(session: Session, *args) -> None:
     session.info.pop(MEMO, None)
+    session.info.pop(VALUES, None)
 
 
 def bump_generation(session: Session, flush_context=None, instances=None) -> None:

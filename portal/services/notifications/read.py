@@ -216,7 +216,8 @@ def resolve_matrix(events, stored_cells: dict[CellKey, StoredCell], node: NodeRe
 
 
 def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
-    """The node's whole matrix (cached under the config generation)."""
+    """The node's whole matrix (cached under the config generation, and kept for the transaction:
+    a node page builds its outline and its table from it)."""
 
     def build() -> NodeMatrix:
         events = load_events()
@@ -228,7 +229,7 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
         return NodeMatrix(events, resolve_matrix(events, stored_cells, node, names), own, names)
 
     path = "/".join(f"{level}:{ident}" for level, ident in node.path)
-    return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build)
+    return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build, remember=True)
 
 
 def node_outline(company_id: int, node: NodeRef) -> NodeOutline:
