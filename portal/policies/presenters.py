@@ -1,4 +1,5 @@
 """Plain values the policy templates render: nodes, cells with provenance, filters."""
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from portal.domain.policies import Effective, TreeNode, describe, group_decider
 from portal.domain.policy_schema import KEY_GROUPS, display_value, key_specs
 from portal.policies.tree_words import PageWords, tree_cells, tree_fee
 from portal.services.policies.read import RowInfo
-from portal.services.policies.tree import TreeShape
+from portal.services.policies.tree import TreeShape, listed_to
 from portal.translations.runtime import translated
 
 LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_("Service"),
@@ -19,6 +20,7 @@ LEVEL_LABELS = {"company": M_("Company"), "branch": M_("Branch"), "service": M_(
 LEVEL_WORDS = {"branch": M_("branch"), "service": M_("service"), "staff": M_("staff")}
 # Above this many nodes the unfiltered tree stops at services; staff appear per branch or search.
 FULL_TREE_UP_TO = 1500
+SERVICES_UP_TO = 400  # a larger chain's whole-company view lists its branches, each linking to its services
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,15 @@ class NodeView:
     is_open: bool
     match: bool = False
     children: list["NodeView"] = field(default_factory=list)
-    hidden_children: int = 0
+    hidden_children: int = 0  # children of `hidden_level` this view leaves out (shown on the branch's view)
+    hidden_level: str = "staff"
+    hidden_nodes: int = 0  # all nodes below it this view leaves out
     branch_id: int | None = None
     context: tuple[tuple[str, int], ...] = ()
     active: bool = True
     fee_rule: "FeeView | None" = None
     own_count: int = 0  # cells this node sets itself
+    listed_to: str = "staff"  # the root: the deepest level the view lists
 
     @property
     def link_args(self) -> str:
@@ -138,30 +143,55 @@ def build_tree_view(policy_type: str, root: TreeNode, rows: dict, branch_id: int
     the nodes in `inactive` are marked so. `shape` is the whole tree's size when `root` holds
     only part of it (no staff)."""
     needle = query.strip().lower()
-    nodes = shape.nodes if shape else sum(1 for _ in root.walk())
-    stop_at_services = not (branch_id or needle) and nodes > FULL_TREE_UP_TO
+    depth = "staff" if branch_id or needle else _listed_to(root, shape)
     words = PageWords()
+    staff_at: Counter[int] = Counter()  # staff below each branch's services, from the shape
+    for (branch, _), count in (shape.staff_below.items() if shape is not None and depth == "branch" else ()):
+        staff_at[branch] += count
 
-    def visit(node: TreeNode, depth: int) -> NodeView | None:
+    def cut(node: TreeNode, level: str, children: int, below: int) -> NodeView:
+        """A node whose children this view leaves to the branch's own view."""
+        view = _node_view(policy_type, node, rows, words, False)
+        view.hidden_children, view.hidden_level, view.hidden_nodes = children, level, below
+        view.branch_id, view.active = node.path[1][1], (node.level, node.entity_id) not in inactive
+        return view
+
+    def visit(node: TreeNode, depth_shown: int) -> NodeView | None:
         if node.level == "branch" and branch_id and node.entity_id != branch_id:
             return None
-        if stop_at_services and node.level == "service":
-            view = _node_view(policy_type, node, rows, words, False)
+        if depth == "branch" and node.level == "branch":
+            if shape is not None:
+                services, staff = shape.services_below.get(node.entity_id, 0), staff_at[node.entity_id]
+            else:
+                services, staff = len(node.children), sum(len(child.children) for child in node.children)
+            return cut(node, "service", services, services + staff)
+        if depth == "service" and node.level == "service":
             branch = node.path[1][1]
             below = shape.staff_below.get((branch, node.entity_id), 0) if shape else len(node.children)
-            view.hidden_children, view.branch_id = below, branch
-            view.active = (node.level, node.entity_id) not in inactive
-            return view
-        children = [child_view for child in node.children if (child_view := visit(child, depth + 1))]
+            return cut(node, "staff", below, below)
+        children = [child_view for child in node.children if (child_view := visit(child, depth_shown + 1))]
         match = bool(needle) and needle in node.name.lower()
         if needle and not match and not children:
             return None
-        is_open = depth == 0 or bool(needle and children) or (depth == 1 and bool(branch_id))
+        is_open = depth_shown == 0 or bool(needle and children) or (depth_shown == 1 and bool(branch_id))
         view = _node_view(policy_type, node, rows, words, is_open, match)
         view.children, view.active = children, (node.level, node.entity_id) not in inactive
         return view
 
-    return visit(root, 0)
+    view = visit(root, 0)
+    if view is not None:
+        view.listed_to = depth
+    return view
+
+
+def _listed_to(root: TreeNode, shape: TreeShape | None) -> str:
+    """How deep the whole-company view lists (services.policies.tree.listed_to), from the shape
+    or, given the whole tree, from the tree itself."""
+    if shape is not None:
+        return listed_to(shape.nodes, shape.down_to_services, FULL_TREE_UP_TO, SERVICES_UP_TO)
+    levels = [node.level for node in root.walk()]
+    down_to_services = sum(1 for level in levels if level != "staff")
+    return listed_to(len(levels), down_to_services, FULL_TREE_UP_TO, SERVICES_UP_TO)
 
 
 def _node_view(policy_type: str, node: TreeNode, rows: dict, words: PageWords, is_open: bool,
@@ -200,7 +230,7 @@ def count_nodes(view: NodeView | None) -> tuple[int, int]:
     """(nodes shown, nodes left out of this view until a branch is picked)."""
     if view is None:
         return 0, 0
-    shown, hidden = 1, view.hidden_children
+    shown, hidden = 1, view.hidden_nodes
     for child in view.children:
         child_shown, child_hidden = count_nodes(child)
         shown, hidden = shown + child_shown, hidden + child_hidden

@@ -15,6 +15,7 @@ from portal.policies.presenters import (
     FULL_TREE_UP_TO,
     LEVEL_LABELS,
     LEVEL_WORDS,
+    SERVICES_UP_TO,
     build_tree_view,
     cells_for,
     count_nodes,
@@ -67,7 +68,7 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
     company_id = current_user.company_id
 
     def render() -> str:
-        part = view_tree(company_id, policy_type, branch_id, query, FULL_TREE_UP_TO, inactive)
+        part = view_tree(company_id, policy_type, branch_id, query, FULL_TREE_UP_TO, inactive, SERVICES_UP_TO)
         view = build_tree_view(policy_type, part.root, part.rows, branch_id, query, part.shape, part.inactive)
         return render_template("policies/_tree.html", policy_type=policy_type, view=view,
                                counts=count_nodes(view), query=query, once=Once(),

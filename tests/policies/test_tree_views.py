@@ -1,13 +1,16 @@
 """The tree page resolves only the part of the tree it shows, and the same part as the whole tree."""
+from contextlib import contextmanager
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.extensions import db
-from portal.policies.presenters import FULL_TREE_UP_TO, build_tree_view
+from portal.policies.presenters import FULL_TREE_UP_TO, SERVICES_UP_TO, build_tree_view
 from portal.services.organisation.hierarchy import load_tree_input
 from portal.services.policies.read import company_tree
 from portal.services.policies.tree import node_keys, tree_shape, view_tree
+from tests.html import parse
 from tests.support import QueryCounter
 
 
@@ -15,30 +18,34 @@ def visible(view):
     """(level, id, cell values, hidden staff) of every node a view shows, depth first."""
     if view is None:
         return []
-    shown = [(view.level, view.entity_id, tuple(c.value for c in view.cells), view.hidden_children)]
+    shown = [(view.level, view.entity_id, tuple(c.value for c in view.cells), view.hidden_children,
+              view.hidden_level, view.hidden_nodes)]
     for child in view.children:
         shown += visible(child)
     return shown
 
 
-def shown_by_whole_tree(company_id, branch_id, query, up_to=FULL_TREE_UP_TO):
+@contextmanager
+def limits(up_to, services_up_to):
+    from portal.policies import presenters
+    kept = presenters.FULL_TREE_UP_TO, presenters.SERVICES_UP_TO
+    presenters.FULL_TREE_UP_TO, presenters.SERVICES_UP_TO = up_to, services_up_to
+    try:
+        yield
+    finally:
+        presenters.FULL_TREE_UP_TO, presenters.SERVICES_UP_TO = kept
+
+
+def shown_by_whole_tree(company_id, branch_id, query, up_to=FULL_TREE_UP_TO, services_up_to=SERVICES_UP_TO):
     whole = company_tree(company_id, "cancellation")
-    from portal.policies import presenters
-    limit, presenters.FULL_TREE_UP_TO = presenters.FULL_TREE_UP_TO, up_to
-    try:
+    with limits(up_to, services_up_to):
         return visible(build_tree_view("cancellation", whole.root, whole.rows, branch_id, query))
-    finally:
-        presenters.FULL_TREE_UP_TO = limit
 
 
-def shown_by_part(company_id, branch_id, query, up_to=FULL_TREE_UP_TO):
-    part = view_tree(company_id, "cancellation", branch_id, query, up_to)
-    from portal.policies import presenters
-    limit, presenters.FULL_TREE_UP_TO = presenters.FULL_TREE_UP_TO, up_to
-    try:
+def shown_by_part(company_id, branch_id, query, up_to=FULL_TREE_UP_TO, services_up_to=SERVICES_UP_TO):
+    part = view_tree(company_id, "cancellation", branch_id, query, up_to, services_up_to=services_up_to)
+    with limits(up_to, services_up_to):
         return visible(build_tree_view("cancellation", part.root, part.rows, branch_id, query, part.shape))
-    finally:
-        presenters.FULL_TREE_UP_TO = limit
 
 
 @pytest.fixture
@@ -62,12 +69,24 @@ def test_a_branch_view_loads_and_resolves_only_that_branch(app, world, rows_ever
 
 @pytest.mark.parametrize("query", ["", "ann", "CUT", "o", "nobody"])
 @pytest.mark.parametrize("branch", [None, "north", "south"])
-@pytest.mark.parametrize("up_to", [FULL_TREE_UP_TO, 5])  # 5: the whole-company view stops at services
-def test_each_view_shows_what_the_whole_tree_would(app, world, rows_everywhere, query, branch, up_to):
+@pytest.mark.parametrize("limits", [(FULL_TREE_UP_TO, SERVICES_UP_TO),
+                                    (5, SERVICES_UP_TO),  # the whole-company view stops at services
+                                    (5, 4)])  # and at branches
+def test_each_view_shows_what_the_whole_tree_would(app, world, rows_everywhere, query, branch, limits):
     branch_id = getattr(world, branch).id if branch else None
     with app.app_context():
-        assert shown_by_part(world.company.id, branch_id, query, up_to) == \
-            shown_by_whole_tree(world.company.id, branch_id, query, up_to)
+        assert shown_by_part(world.company.id, branch_id, query, *limits) == \
+            shown_by_whole_tree(world.company.id, branch_id, query, *limits)
+
+
+def test_a_chain_with_more_services_than_a_page_lists_its_branches_with_what_lies_below(app, world):
+    with app.app_context():
+        shown = shown_by_part(world.company.id, None, "", 5, 4)
+    assert [(level, ident) for level, ident, *_ in shown] == [
+        ("company", world.company.id), ("branch", world.north.id), ("branch", world.south.id)]
+    below = {ident: (children, level, nodes) for _, ident, _, children, level, nodes in shown[1:]}
+    # North offers Cut (Ann, Bob) and Dye (Ann); South offers Cut (Cy)
+    assert below == {world.north.id: (2, "service", 2 + 3), world.south.id: (1, "service", 1 + 1)}
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -97,6 +116,8 @@ def test_the_shape_counts_only_active_staff_of_services_their_branch_offers(app,
     assert shape.staff_below == {(world.north.id, world.cut.id): 2, (world.north.id, world.dye.id): 1,
                                  (world.south.id, world.cut.id): 2}
     assert shape.nodes == 1 + 2 + 3 + 5  # company, North and South, three offers, five staff nodes
+    assert (shape.branches, shape.services_below, shape.down_to_services) == (
+        2, {world.north.id: 2, world.south.id: 1}, 1 + 2 + 3)
 
 
 def test_a_branch_view_costs_the_same_queries_however_many_other_branches(app, make, world):
@@ -122,3 +143,25 @@ def test_the_cached_tree_page_reads_no_policy_rows_and_no_hierarchy(app, client,
         assert client.get("/policies/?type=cancellation").status_code == 200
     tree_tables = ("policy_configurations", "staff_services", "branch_services")
     assert not [s for s in counter.statements if any(table in s for table in tree_tables)]
+
+
+@pytest.mark.parametrize(("language", "link", "note"), [
+    ("en", "2 services below — show this branch", "so its services and staff are listed per branch"),
+    ("de", "2 Leistungen darunter – diese Filiale anzeigen", "daher werden Leistungen und Mitarbeitende je Filiale"),
+])
+def test_the_page_of_a_chain_past_both_limits_lists_branches_linking_to_their_own_views(
+        app, client, world, monkeypatch, language, link, note):
+    from portal.policies import presenters, routes
+    for module in (presenters, routes):
+        monkeypatch.setattr(module, "FULL_TREE_UP_TO", 5)
+        monkeypatch.setattr(module, "SERVICES_UP_TO", 4)
+    client.login(world.admin.email)
+    assert client.submit("/language", {"language": language, "next": "/"}).status_code == 302
+    html = parse(client.get("/policies/?type=cancellation").get_data(as_text=True))
+    nodes = [item["data-node"] for item in html.find_all("li", data_node=True)]
+    assert nodes == [f"company-{world.company.id}", f"branch-{world.north.id}", f"branch-{world.south.id}"]
+    north = html.one("li", data_node=f"branch-{world.north.id}")
+    assert north.one("a", text=link)["href"].endswith(f"branch={world.north.id}")
+    assert note in html.text
+    branch_view = parse(client.get(f"/policies/?type=cancellation&branch={world.north.id}").get_data(as_text=True))
+    assert f"staff-{world.ann.id}" in [item["data-node"] for item in branch_view.find_all("li", data_node=True)]

@@ -2,13 +2,15 @@
 
 A chain grows by branches, so a view's cost must not: one branch loads that branch, its offered
 services and its staff; the whole-company view of a large company stops at services and loads
-no staff at all (only how many sit below each service, counted by the database); a search loads
-the nodes whose names match and their ancestors. Each view resolves only the nodes it loaded
-and reads only their policy rows.
+no staff at all (only how many sit below each service, counted by the database), and that of a
+chain with more services than a page can show stops at branches; a search loads the nodes whose
+names match and their ancestors. Each view resolves only the nodes it loaded and reads only
+their policy rows.
 """
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from portal.domain.inheritance import inactive_nodes
 from portal.domain.policies import NodeKey, TreeInput, TreeNode, resolve_tree
@@ -27,6 +29,22 @@ class TreeShape:
 
     nodes: int
     staff_below: StaffBelow
+    branches: int = 0
+    services_below: dict[int, int] = field(default_factory=dict)  # branch id -> services it offers
+
+    @property
+    def down_to_services(self) -> int:
+        """Nodes of the tree but its staff."""
+        return 1 + self.branches + sum(self.services_below.values())
+
+
+def listed_to(nodes: int, down_to_services: int, full_tree_up_to: int, services_up_to: int | None) -> str:
+    """The deepest level the whole-company view lists: every node while the company has at most
+    `full_tree_up_to`, else down to services while those are at most `services_up_to`, else
+    down to branches (each then links to its own view)."""
+    if nodes <= full_tree_up_to:
+        return "staff"
+    return "service" if services_up_to is None or down_to_services <= services_up_to else "branch"
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,8 @@ def tree_shape(company_id: int) -> TreeShape:
         .group_by(Staff.branch_id, staff_services.c.service_id))
     staff_below = {(branch_id, service_id): count for branch_id, service_id, count in performing
                    if (branch_id, service_id) in offered}
-    return TreeShape(1 + branches + len(offered) + sum(staff_below.values()), staff_below)
+    return TreeShape(1 + branches + len(offered) + sum(staff_below.values()), staff_below, branches,
+                     dict(Counter(branch_id for branch_id, _ in offered)))
 
 
 def branch_part(branch_id: int) -> TreePart:
@@ -66,6 +85,7 @@ def branch_part(branch_id: int) -> TreePart:
 
 
 SERVICES_ONLY = TreePart(with_staff=False)
+BRANCHES_ONLY = TreePart(services=(false(),), offered=(false(),), with_staff=False)
 
 
 def search_part(company_id: int, needle: str, include_inactive: bool = False) -> TreePart:
@@ -103,10 +123,11 @@ def node_keys(tree: TreeInput) -> list[NodeKey]:
 
 
 def view_tree(company_id: int, policy_type: str, branch_id: int | None, query: str,
-              full_tree_up_to: int, include_inactive: bool = False) -> ViewTree:
+              full_tree_up_to: int, include_inactive: bool = False,
+              services_up_to: int | None = None) -> ViewTree:
     """The resolved part of the tree for a view: one branch, a name search, or the whole company
-    (down to staff while it has at most `full_tree_up_to` nodes, else down to services);
-    deactivated nodes only with `include_inactive` ("show inactive")."""
+    (down to the level `listed_to` says); deactivated nodes only with `include_inactive`
+    ("show inactive")."""
     shape = None
     if query.strip():
         part = search_part(company_id, query.strip().lower(), include_inactive)
@@ -114,7 +135,8 @@ def view_tree(company_id: int, policy_type: str, branch_id: int | None, query: s
         part = branch_part(branch_id)
     else:
         shape = tree_shape(company_id)
-        part = TreePart() if shape.nodes <= full_tree_up_to else SERVICES_ONLY
+        part = {"staff": TreePart(), "service": SERVICES_ONLY, "branch": BRANCHES_ONLY}[
+            listed_to(shape.nodes, shape.down_to_services, full_tree_up_to, services_up_to)]
     tree = load_tree_input(company_id, part.with_inactive(include_inactive))
     rows = load_rows(company_id, policy_type, node_keys(tree))
     root = resolve_tree(policy_type, tree, level_rows(tree, rows))
