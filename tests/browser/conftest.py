@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: the session app on a real port, one Chromium, a page per test.
-Under pytest-xdist each worker would have its own app, database and live server (port 0: the OS
-picks a free one), so workers never collide; the hook below keeps the browser tests on one.
+Under pytest-xdist each worker has its own app, database, Chromium and live server (port 0: the
+OS picks a free one), so workers never collide and the browser tests spread over them like the rest.
 
 No browser is ever downloaded (`playwright install` cannot reach the internet here): the launch
 always points at Debian's Chromium.
@@ -22,16 +22,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out, and this network refuses it.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the items
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`--dist loadgroup`, pyproject.toml) all browser tests run on one
-    worker: one Chromium and one live server for them, while the other workers run the rest of
-    the suite, instead of a Chromium per worker competing for the same cores."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
