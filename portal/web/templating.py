@@ -146,12 +146,8 @@ class RenderedEach(dict):
         return markup
 
 
-def rendered_each(macro) -> RenderedEach:
-    return RenderedEach(macro)
-
-
 def register(app) -> None:
-    app.add_template_global(rendered_each, "rendered_each")
+    app.add_template_global(RenderedEach, "rendered_each")
     app.add_template_global(LocalTimes, "local_times")
     app.add_template_global(row_link, "row_link")
     app.add_template_filter(local_time, "local_time")

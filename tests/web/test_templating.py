@@ -1,7 +1,7 @@
 """Template helpers: badges rendered once per value give the markup the macro gives."""
 from flask import render_template_string
 
-from portal.web.templating import rendered_each
+from portal.web.templating import RenderedEach
 
 
 def test_rendered_each_calls_the_macro_once_per_value_looked_up_and_never_for_the_others():
@@ -11,7 +11,7 @@ def test_rendered_each_calls_the_macro_once_per_value_looked_up_and_never_for_th
         calls.append(value)
         return f"<{value}>"
 
-    tags = rendered_each(macro)
+    tags = RenderedEach(macro)
     assert [tags[value] for value in ("a", "b", "a", "a", "b")] == ["<a>", "<b>", "<a>", "<a>", "<b>"]
     assert calls == ["a", "b"]
 

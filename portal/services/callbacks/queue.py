@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from portal.cache import generation
 from portal.cache.callback_changes import keep, kept
-from portal.cache.codec import CodecError, decode
+from portal.cache.codec import CodecError, decode, encode
 from portal.domain.callbacks import OPEN, STATUSES, Badge, deadline_badge
 from portal.domain.messages import M_
 from portal.extensions import db
@@ -187,6 +187,12 @@ def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: 
 COUNTS_SECONDS = 60  # the longest a view's counts are kept (a change retires them sooner)
 
 
+@dataclass(frozen=True)
+class KeptCounts:
+    counts: dict[str, int]
+    overdue: int
+
+
 def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
     """Callbacks per tab under the other filters, and how many of them are overdue.
 
@@ -207,23 +213,22 @@ def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[d
     name = (f"queue-counts:{scope.company_id}:{generation(scope.company_id)}:{scope.branch_id}:"
             f"{f.priority}:{f.branch_id}:{f.assignee}:{mine}:{f.overdue:d}")
     value, counters = kept(scope.company_id, name, now)
-    with suppress(CodecError):
+    with suppress(CodecError):  # data that does not read as the counts is a miss
         if value is not None:
-            return decode(dict[str, int], value["counts"]), decode(int, value["overdue"])
+            found = decode(KeptCounts, value)
+            return found.counts, found.overdue
     counts, overdue = _counted(scope, f, criteria, now)
     until = min(now + timedelta(seconds=COUNTS_SECONDS), _next_deadline(scope, f, now) or datetime.max)
-    keep(name, {"counts": counts, "overdue": overdue}, counters, until, COUNTS_SECONDS)
+    keep(name, encode(KeptCounts(counts, overdue)), counters, until, COUNTS_SECONDS)
     return counts, overdue
 
 
 def _next_deadline(scope: Scope, f: QueueFilter, now: datetime) -> datetime | None:
     """The earliest deadline still ahead among the open callbacks under the view's filters (but
-    "overdue only"): when it passes, the overdue count changes. One index seek per status."""
+    "overdue only"): when it passes, the overdue count changes. The queue's own seek, one key."""
     criteria = filter_criteria(scope, replace(f, overdue=False, search=""), "", now)
-    firsts = [select(CR.expires_at).where(*criteria, CR.status == status, CR.expires_at >= now)
-              .order_by(CR.expires_at).limit(1) for status in OPEN]
-    stmt = union_all(*(select(*first.subquery().c) for first in firsts))
-    return min(db.session.scalars(stmt), default=None)
+    first = _seek(criteria, 0, [(status, [CR.expires_at >= now]) for status in OPEN], None, 1, False)
+    return first[0].expires_at if first else None
 
 
 def _counted(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
