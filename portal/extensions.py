@@ -1,6 +1,7 @@
 """Unbound extensions, initialised by create_app()."""
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -39,8 +40,21 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
+# Where portal/cache/process.py keeps the decoded configuration values of this process.
+PROCESS_VALUES = "portal.cache.process"
+
+
+class PortalCache(Cache):
+    """Flask-Caching's Cache, whose clear() also drops the values this process keeps in front of
+    it (portal/cache/process.py): emptying the cache empties every copy."""
+
+    def clear(self) -> bool:
+        current_app.extensions.pop(PROCESS_VALUES, None)
+        return super().clear()
+
+
 migrate = Migrate()
-cache = Cache()
+cache = PortalCache()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage, strategy and fallback come from the RATELIMIT_* settings (portal.config).

@@ -6,6 +6,8 @@ changes.
 - `serializer` + `codec`: every value is stored as JSON and read back as its type; nothing in
   the cache path is ever unpickled.
 - `generation`: `cached(company_id, name, kind, produce)` reads through keys with the generation.
+- `process`: the decoded values that each process keeps in front of the cache (`in_process=True`):
+  a key with the generation names one value for good.
 - `invalidation`: bumps the generation in the same transaction as every configuration change.
 - `callback_changes`: values worked out from a company's callbacks (the queue's counts), kept
   until a commit changes one of its callbacks.

@@ -6,7 +6,9 @@ generation can never name a stale value, on any app machine.
 
 Values are stored as JSON (portal/cache/codec.py) and read back as the type the caller names.
 The key carries the storage format, so a value written in another format (the pickles of
-earlier releases) is never found, and data that does not fit the type is a miss.
+earlier releases) is never found, and data that does not fit the type is a miss. Values that
+every request asks for can be kept decoded in the process as well (`in_process`, see
+portal/cache/process.py).
 """
 import logging
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from sqlalchemy import select
 
 from portal.cache.codec import CodecError, decode, encode
 from portal.cache.invalidation import MEMO, VALUES
+from portal.cache.process import MISSING, process_values
 from portal.extensions import cache, db
 from portal.models import Company
 
@@ -49,13 +52,23 @@ def cache_key(company_id: int, name: str) -> str:
     return f"cfg:{FORMAT}:{company_id}:{generation(company_id)}:{name}"
 
 
-def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], remember: bool = False) -> T:
+def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], remember: bool = False,
+           in_process: bool = False) -> T:
     """`produce()`'s result of type `kind`, cached under (format, company, generation, name).
 
     `remember`: also keep the value for the rest of the transaction, so that asking again (a
-    page that builds two things from one value) neither reads nor decodes it twice. Only for
-    values no reader changes: the askers share the one object."""
+    page that builds two things from one value) neither reads nor decodes it twice.
+    `in_process`: keep it in this process for later requests too (portal/cache/process.py): the
+    next request of the same generation neither asks the cache nor decodes.
+    Either only for values no reader changes: the askers share the one object."""
     key = cache_key(company_id, name)
+    if in_process:
+        values = process_values(TTL_SECONDS)
+        value = values.get(key)
+        if value is MISSING:
+            value = _read_through(key, name, kind, produce)
+            values.put(key, value)
+        return value
     kept = db.session.info.setdefault(VALUES, {}) if remember else {}
     if key in kept:
         return kept[key]
@@ -63,6 +76,19 @@ def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], reme
     if remember:
         kept[key] = value
     return value
+
+
+def shared_memo(company_id: int, name: str) -> dict:
+    """A dict that this process's requests share while the company's generation stays: for
+    results worked out from cached values (the effective policy of each path), each worked out
+    once. Only for results no reader changes."""
+    key = cache_key(company_id, name)
+    values = process_values(TTL_SECONDS)
+    memo = values.get(key)
+    if memo is MISSING:
+        memo = {}
+        values.put(key, memo)
+    return memo
 
 
 def _read_through(key: str, name: str, kind: Any, produce: Callable[[], T]) -> T:
@@ -77,20 +103,37 @@ def _read_through(key: str, name: str, kind: Any, produce: Callable[[], T]) -> T
     return value
 
 
-def cached_each(company_id: int, producers: dict[str, Callable[[], T]], kind: Any) -> dict[str, T]:
+def cached_each(company_id: int, producers: dict[str, Callable[[], T]], kind: Any,
+                in_process: bool = False) -> dict[str, T]:
     """Several values of type `kind` by name, as `cached` reads one, in one round trip: those
-    found are decoded, the others produced and stored together."""
-    names = list(producers)
-    keys = [cache_key(company_id, name) for name in names]
+    found are decoded, the others produced and stored together. `in_process` as for `cached`."""
+    keys = {name: cache_key(company_id, name) for name in producers}
+    values = process_values(TTL_SECONDS) if in_process else None
     found: dict[str, T] = {}
-    for name, stored in zip(names, cache.get_many(*keys), strict=True):
+    if values is not None:
+        found = {name: value for name, value in ((name, values.get(key)) for name, key in keys.items())
+                 if value is not MISSING}
+    asked = {name: key for name, key in keys.items() if name not in found}
+    if asked:
+        read = _read_through_each(asked, kind, producers)
+        if values is not None:
+            for name, value in read.items():
+                values.put(keys[name], value)
+        found.update(read)
+    return {name: found[name] for name in producers}
+
+
+def _read_through_each(keys: dict[str, str], kind: Any,
+                       producers: dict[str, Callable[[], T]]) -> dict[str, T]:
+    found: dict[str, T] = {}
+    for name, stored in zip(keys, cache.get_many(*keys.values()), strict=True):
         if isinstance(stored, dict) and "value" in stored:
             try:
                 found[name] = decode(kind, stored["value"])
             except CodecError as problem:
                 log.warning("Cached %s does not read as %s (%s); recomputed", name, kind, problem)
-    missing = {name: producers[name]() for name in names if name not in found}
+    missing = {name: producers[name]() for name in keys if name not in found}
     if missing:
-        fresh = {cache_key(company_id, name): {"value": encode(value)} for name, value in missing.items()}
-        cache.set_many(fresh, timeout=TTL_SECONDS)
-    return {name: found[name] if name in found else missing[name] for name in names}
+        cache.set_many({keys[name]: {"value": encode(value)} for name, value in missing.items()},
+                       timeout=TTL_SECONDS)
+    return found | missing

@@ -147,7 +147,8 @@ def bulk_picker(user: User, callbacks: list[Listed]) -> Markup:
 
     producers = {f"staff-optgroup:{b}": rendered(names[b], b) for b in wanted}
     producers[f"staff-optgroup:company-wide:{current_language()}"] = rendered(translated(COMPANY_WIDE), None)
-    return Markup("").join(Markup(html) for html in cached_each(user.company_id, producers, str).values())
+    return Markup("").join(Markup(html) for html in cached_each(user.company_id, producers, str,
+                                                                       in_process=True).values())
 
 
 def grouped_staff(members: list[tuple[int, str, int | None]],

@@ -129,7 +129,7 @@ def matrix_table(ref) -> Markup:
 
     path = "/".join(f"{level}:{ident}" for level, ident in (*ref.path, *ref.context))
     name = f"notifications:matrix-html:{current_language()}:{'edit' if editable else 'view'}:{path}"
-    return Markup(cached(current_user.company_id, name, str, render))
+    return Markup(cached(current_user.company_id, name, str, render, in_process=True))
 
 
 EVENT, CHANNEL = "__event__", "__channel__"

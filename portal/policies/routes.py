@@ -80,7 +80,7 @@ def tree_html(policy_type: str, branch_id: int | None, query: str, inactive: boo
         return render()
     # The HTML holds translated labels: one cached copy per language.
     return cached(company_id, f"tree-html:{current_language()}:{policy_type}:{branch_id or 'all'}"
-                              f"{':all' if inactive else ''}", str, render)
+                              f"{':all' if inactive else ''}", str, render, in_process=True)
 
 
 def _editor_context(policy_type, node, entry: EditorInput | None, **extra):

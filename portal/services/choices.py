@@ -32,4 +32,5 @@ def choices(scope: Scope, model: type[Branch] | type[Staff], name: str,
 
     branch = "all" if scope.branch_id is None else scope.branch_id
     key = f"choices:{model.__tablename__}:{name}:{branch}"
-    return [Choice(*pair) for pair in cached(scope.company_id, key, list[tuple[int, str]], load)]
+    return [Choice(*pair) for pair in cached(scope.company_id, key, list[tuple[int, str]], load,
+                                                  in_process=True)]

@@ -42,7 +42,7 @@ def staff_of_branches(user: User, branch_ids: set[int]) -> list[tuple[int, str, 
     producers = {f"active-staff:{branch_id}": _loader(user.company_id, branch_id)
                  for branch_id in assignable_branches(user, branch_ids)}
     producers["active-staff:company-wide"] = _loader(user.company_id, None)
-    lists = cached_each(user.company_id, producers, list[tuple[int, str, int | None]])
+    lists = cached_each(user.company_id, producers, list[tuple[int, str, int | None]], in_process=True)
     return sorted((member for members in lists.values() for member in members), key=lambda m: (m[1], m[0]))
 
 

@@ -1,5 +1,5 @@
 """Effective callback policies of request paths: company → branch → service → preferred staff."""
-from portal.cache.generation import cached
+from portal.cache.generation import cached, shared_memo
 from portal.domain.callbacks import CallbackPolicy
 from portal.domain.policies import LevelRow, NodeKey, effective_values, resolve
 from portal.services.policies.read import RowInfo, load_rows
@@ -10,13 +10,21 @@ class PolicyBook:
     (through the configuration cache: a company has a few dozen callback rows, and every queue
     page and dashboard asks).
 
-    A queue page or a sweep asks for many paths; each is resolved in memory once.
+    A queue page or a sweep asks for many paths; each is resolved in memory once per process
+    and configuration generation (the rows and the resolved policies are kept in the process,
+    portal/cache/process.py: a queue page asks for some twenty paths on every view).
     """
 
     def __init__(self, company_id: int):
         self.company_id = company_id
         self._rows: dict[NodeKey, RowInfo] | None = None
-        self._resolved: dict[tuple, CallbackPolicy] = {}
+        self._memo: dict[tuple, CallbackPolicy] | None = None
+
+    @property
+    def _resolved(self) -> dict[tuple, CallbackPolicy]:
+        if self._memo is None:
+            self._memo = shared_memo(self.company_id, "callback-paths")
+        return self._memo
 
     def for_path(self, branch_id: int, service_id: int | None = None,
                  staff_id: int | None = None) -> CallbackPolicy:
@@ -35,7 +43,7 @@ class PolicyBook:
         """The company's live callback rows by node."""
         if self._rows is None:
             self._rows = cached(self.company_id, "rows:callback", dict[NodeKey, RowInfo],
-                                lambda: load_rows(self.company_id, "callback"))
+                                lambda: load_rows(self.company_id, "callback"), in_process=True)
         return self._rows
 
     def for_callback(self, callback) -> CallbackPolicy:
