@@ -94,6 +94,18 @@ class Scope:
         built once and run on every request of a hot path (building one costs more than running it)."""
         return cls(cast(int, bindparam(name)))
 
+    @classmethod
+    def at_run(cls, limited: bool) -> "Scope":
+        """A scope whose company and (`limited`) branch are the parameters `company_id` and
+        `scope_branch`, given each time the statement runs: a scope's `run_values()`. For
+        statements built once per shape of scope."""
+        branch = cast(int, bindparam("scope_branch")) if limited else None
+        return cls(cast(int, bindparam("company_id")), branch)
+
+    def run_values(self) -> dict[str, int | None]:
+        """The parameters of `Scope.at_run(self.limited)` for this scope."""
+        return {"company_id": self.company_id, "scope_branch": self.branch_id}
+
     @property
     def limited(self) -> bool:
         """True when the scope is one branch (or none), not the whole company."""
@@ -108,7 +120,9 @@ class Scope:
         criteria = [model.company_id == self.company_id]
         rule = BRANCH_RULES.get(model)
         if self.branch_id is not None and rule is not None:  # self.limited, spelt out for mypy
-            criteria.append(rule(self.branch_id) if self.branch_id != NO_BRANCH else false())
+            # A branch given at run time may be NO_BRANCH too: no row has that id.
+            nothing = isinstance(self.branch_id, int) and self.branch_id == NO_BRANCH
+            criteria.append(false() if nothing else rule(self.branch_id))
         return criteria
 
     def select(self, model, *criteria) -> Select:

@@ -13,7 +13,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from portal.cache import generation
@@ -89,84 +102,136 @@ class Page:
     has_prev: bool
 
 
-def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) -> list:
+@dataclass(frozen=True)
+class Criteria:
+    """A view's filters as WHERE criteria over named parameters, with the parameters' values.
+
+    `shape` names which criteria there are (not their values): every statement made from them is
+    built once per shape and run with `values` (building one cost more than running it)."""
+
+    shape: tuple
+    where: tuple[ColumnElement[bool], ...]
+    values: dict[str, object]
+
+
+def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) -> Criteria:
     """WHERE criteria of everything but the tab: scope, priority, branch, assignee, overdue, search."""
-    criteria = callback_criteria(scope)
-    if f.priority:
-        criteria.append(CR.priority == f.priority)
-    if f.branch_id:
-        criteria.append(CR.branch_id == f.branch_id)
-    if f.assignee == "me":
-        criteria.append(CR.assigned_to == scope.staff_id if scope.staff_id else false())
-    elif f.assignee == "unassigned":
-        criteria.append(CR.assigned_to.is_(None))
-    if f.overdue:
-        criteria += [CR.status.in_(OPEN), CR.expires_at < now]
+    values: dict[str, object] = {**scope.run_values(), "priority": f.priority, "branch": f.branch_id,
+                                 "staff": scope.staff_id, "now": now}
+    mine = "me" if f.assignee != "me" or scope.staff_id else "nobody"  # "me" without a staff record
+    search: tuple = ()
     if f.search:
-        criteria.append(_search(f.search, region))
-    return criteria
+        escaped = re.sub(r"([\\%_])", r"\\\1", f.search)
+        digits = re.sub(r"\D", "", f.search)
+        values.update(name_like=f"%{escaped}%", digits_like=f"%{digits}%")
+        with suppress(ValueError):  # not a whole phone number: the digits match still applies
+            values["phone"] = normalize_phone(f.search, region)
+        search = (len(digits) >= 3, len(digits) >= 3 and "phone" in values)
+    shape = (scope.limited, bool(f.priority), bool(f.branch_id), f.assignee, mine, f.overdue, search)
+    return Criteria(shape, _where(shape), values)
 
 
-def _search(text: str, region: str):
+@lru_cache(maxsize=256)
+def _where(shape: tuple) -> tuple[ColumnElement[bool], ...]:
+    limited, priority, branch, assignee, mine, overdue, search = shape
+    criteria = callback_criteria(Scope.at_run(limited))
+    if priority:
+        criteria.append(CR.priority == bindparam("priority"))
+    if branch:
+        criteria.append(CR.branch_id == bindparam("branch"))
+    if assignee == "me":
+        criteria.append(CR.assigned_to == bindparam("staff") if mine == "me" else false())
+    elif assignee == "unassigned":
+        criteria.append(CR.assigned_to.is_(None))
+    if overdue:
+        criteria += [CR.status.in_(OPEN), CR.expires_at < bindparam("now")]
+    if search:
+        criteria.append(_search(*search))
+    return tuple(criteria)
+
+
+def _search(digits: bool, phone: bool) -> ColumnElement[bool]:
     """Name contains the text, or the phone number contains its digits (or equals it in E.164)."""
-    escaped = re.sub(r"([\\%_])", r"\\\1", text)
-    matches: list[ColumnElement[bool]] = [CR.customer_name.like(f"%{escaped}%", escape="\\")]
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 3:
-        matches.append(CR.phone_number.like(f"%{digits}%"))
-        with suppress(ValueError):  # not a whole phone number: the digits match above still applies
-            matches.append(CR.phone_number == normalize_phone(text, region))
+    matches: list[ColumnElement[bool]] = [CR.customer_name.like(bindparam("name_like"), escape="\\")]
+    if digits:
+        matches.append(CR.phone_number.like(bindparam("digits_like")))
+    if phone:
+        matches.append(CR.phone_number == bindparam("phone"))
     return or_(*matches)
 
 
-def _segments(f: QueueFilter, now: datetime) -> list[list[tuple[str, list]]]:
-    """Per segment, the (status, extra criteria) streams whose merge gives the queue order."""
+# What a stream adds to its status: the open rows before now (overdue), from now on, or nothing.
+BEFORE_NOW, FROM_NOW, ANY_TIME = "before-now", "from-now", ""
+TIMES = {BEFORE_NOW: lambda: CR.expires_at < bindparam("now"),
+         FROM_NOW: lambda: CR.expires_at >= bindparam("now")}
+
+
+def _segments(f: QueueFilter) -> list[tuple[tuple[str, str], ...]]:
+    """Per segment, the (status, time) streams whose merge gives the queue order."""
     statuses = TAB_STATUSES[f.tab]
     if f.tab == "all" and not f.overdue:
-        overdue = [(s, [CR.expires_at < now]) for s in OPEN]
-        rest = [(s, [CR.expires_at >= now]) for s in OPEN] + [(s, []) for s in STATUSES if s not in OPEN]
+        overdue = tuple((s, BEFORE_NOW) for s in OPEN)
+        rest = tuple((s, FROM_NOW) for s in OPEN) + tuple((s, ANY_TIME) for s in STATUSES if s not in OPEN)
         return [overdue, rest]
-    return [[(s, []) for s in statuses if not f.overdue or s in OPEN]]
+    return [tuple((s, ANY_TIME) for s in statuses if not f.overdue or s in OPEN)]
 
 
-def _beyond(key: Key, backwards: bool):
-    """Rows after `key` in queue order (before it when paging backwards), as index-friendly SQL."""
+def _beyond(backwards: bool):
+    """Rows after the key (before it when paging backwards) in queue order, as index-friendly SQL
+    over the parameters key_expires, key_rank and key_id."""
+    expires: BindParameter = bindparam("key_expires")
+    rank: BindParameter = bindparam("key_rank")
+    ident: BindParameter = bindparam("key_id")
     if backwards:
-        return and_(CR.expires_at <= key.expires_at, or_(
-            CR.expires_at < key.expires_at,
-            and_(CR.expires_at == key.expires_at, or_(
-                CR.priority_rank < key.rank, and_(CR.priority_rank == key.rank, CR.id < key.id)))))
-    return and_(CR.expires_at >= key.expires_at, or_(
-        CR.expires_at > key.expires_at,
-        and_(CR.expires_at == key.expires_at, or_(
-            CR.priority_rank > key.rank, and_(CR.priority_rank == key.rank, CR.id > key.id)))))
+        return and_(CR.expires_at <= expires, or_(
+            CR.expires_at < expires,
+            and_(CR.expires_at == expires, or_(
+                CR.priority_rank < rank, and_(CR.priority_rank == rank, CR.id < ident)))))
+    return and_(CR.expires_at >= expires, or_(
+        CR.expires_at > expires,
+        and_(CR.expires_at == expires, or_(
+            CR.priority_rank > rank, and_(CR.priority_rank == rank, CR.id > ident)))))
 
 
-def _seek(criteria, segment: int, streams, start: Key | None, limit: int, backwards: bool) -> list[Key]:
+def _seek(criteria: Criteria, segment: int, streams: tuple[tuple[str, str], ...], start: Key | None,
+          limit: int, backwards: bool) -> list[Key]:
     """The next `limit` keys of a segment, in order (backwards: in reverse): each stream (a
     status) read from the queue index in order, all streams merged in one statement (a UNION
     ALL of one derived table each, ordered and cut to `limit`)."""
+    after = start is not None and start.segment == segment
+    stmt = _seek_statement(criteria.shape, streams, after, limit, backwards)
+    values = criteria.values
+    if after:
+        assert start is not None  # for mypy: `after` says so
+        values = {**values, "key_expires": start.expires_at, "key_rank": start.rank, "key_id": start.id}
+    return [Key(segment, *row) for row in db.session.execute(stmt, values)]
+
+
+@lru_cache(maxsize=512)
+def _seek_statement(shape: tuple, streams: tuple[tuple[str, str], ...], after: bool, limit: int,
+                    backwards: bool) -> Select:
     columns = (CR.expires_at, CR.priority_rank, CR.id)
     order = [column.desc() for column in columns] if backwards else list(columns)
     runs = []
-    for status, extra in streams:
-        stmt = select(*columns).where(*criteria, CR.status == status, *extra)
-        if start is not None and start.segment == segment:
-            stmt = stmt.where(_beyond(start, backwards))
+    for status, time in streams:
+        stmt = select(*columns).where(*_where(shape), CR.status == status)
+        if time:
+            stmt = stmt.where(TIMES[time]())
+        if after:
+            stmt = stmt.where(_beyond(backwards))
         runs.append(stmt.order_by(*order).limit(limit))
     if len(runs) == 1:
-        together = runs[0]
-    else:  # merged in the database too: `limit` rows come back, not `limit` per stream
-        merged = union_all(*(select(*run.subquery().c) for run in runs)).subquery()
-        by = [merged.c[column.key] for column in columns]
-        together = select(*merged.c).order_by(*(c.desc() for c in by) if backwards else by).limit(limit)
-    return [Key(segment, *row) for row in db.session.execute(together)]
+        return runs[0]
+    # merged in the database too: `limit` rows come back, not `limit` per stream
+    merged = union_all(*(select(*run.subquery().c) for run in runs)).subquery()
+    by = [merged.c[column.key] for column in columns]
+    return select(*merged.c).order_by(*(c.desc() for c in by) if backwards else by).limit(limit)
 
 
-def page_keys(criteria, f: QueueFilter, now: datetime, start: Key | None, size: int,
+def page_keys(criteria: Criteria, f: QueueFilter, now: datetime, start: Key | None, size: int,
               backwards: bool = False) -> Page:
     """One page of the queue after (or, backwards, before) `start`: at most size+1 rows per stream."""
-    segments = list(enumerate(_segments(f, now)))
+    segments = list(enumerate(_segments(f)))
     if start is not None:
         segments = [(i, s) for i, s in segments if (i <= start.segment if backwards else i >= start.segment)]
     if backwards:
@@ -193,7 +258,7 @@ class KeptCounts:
     overdue: int
 
 
-def tab_counts(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
+def tab_counts(scope: Scope, f: QueueFilter, criteria: Criteria, now: datetime) -> tuple[dict[str, int], int]:
     """Callbacks per tab under the other filters, and how many of them are overdue.
 
     Open callbacks are counted exactly, from the queue index (only the open rows are read).
@@ -227,31 +292,31 @@ def _next_deadline(scope: Scope, f: QueueFilter, now: datetime) -> datetime | No
     """The earliest deadline still ahead among the open callbacks under the view's filters (but
     "overdue only"): when it passes, the overdue count changes. The queue's own seek, one key."""
     criteria = filter_criteria(scope, replace(f, overdue=False, search=""), "", now)
-    first = _seek(criteria, 0, [(status, [CR.expires_at >= now]) for status in OPEN], None, 1, False)
+    first = _seek(criteria, 0, tuple((status, FROM_NOW) for status in OPEN), None, 1, False)
     return first[0].expires_at if first else None
 
 
-def _counted(scope: Scope, f: QueueFilter, criteria, now: datetime) -> tuple[dict[str, int], int]:
+def _counted(scope: Scope, f: QueueFilter, criteria: Criteria, now: datetime) -> tuple[dict[str, int], int]:
     overdue = func.sum(case((CR.expires_at < now, 1), else_=0))
-    open_counts = (select(CR.status, func.count(), overdue).where(*criteria, CR.status.in_(OPEN))
+    open_counts = (select(CR.status, func.count(), overdue).where(*criteria.where, CR.status.in_(OPEN))
                    .group_by(CR.status))
     closed = _closed_counts(scope, f, criteria)
     stmt = open_counts.union_all(closed) if closed is not None else open_counts  # one round trip
     by_status, overdue_total = {}, 0
-    for status, count, overdue_count in db.session.execute(stmt):
+    for status, count, overdue_count in db.session.execute(stmt, criteria.values):
         by_status[status] = int(count or 0)
         overdue_total += int(overdue_count or 0)
     counts = {tab: sum(by_status.get(s, 0) for s in TAB_STATUSES[tab]) for tab in TABS}
     return counts, overdue_total
 
 
-def _closed_counts(scope: Scope, f: QueueFilter, criteria) -> Select | None:
+def _closed_counts(scope: Scope, f: QueueFilter, criteria: Criteria) -> Select | None:
     """(status, callbacks, 0) per closed status under the filters (None: the view has none)."""
     if f.overdue:  # only open callbacks can be overdue
         return None
     if f.search:
         return select(CR.status, func.count(), literal(0)).where(
-            *criteria, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)
+            *criteria.where, CR.status.in_(CLOSED_STATUSES)).group_by(CR.status)
     # Per branch and status, a few rows per branch; per priority and assignee as well, a row for
     # every person who ever closed one: read that only when the view filters by them.
     counter: type[CallbackClosedTotal] | type[CallbackClosedCount] = (
@@ -326,12 +391,18 @@ def _listed() -> Select:
             .outerjoin(Service, Service.id == CR.service_id))
 
 
+@lru_cache(maxsize=2)
+def _page_of(limited: bool) -> Select:
+    """_listed() for the ids of a page (the parameter `ids`) within a scope given at run time."""
+    return _listed().where(*Scope.at_run(limited).where(CR), CR.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_rows(scope: Scope, ids: list[int]) -> list[Listed]:
     """The callbacks of a page, in page order, with the names the table shows."""
     if not ids:
         return []
-    stmt = _listed().where(*scope.where(CR), CR.id.in_(ids))
-    by_id = {row[0]: Listed(*row) for row in db.session.execute(stmt)}
+    stmt = _page_of(scope.limited)
+    by_id = {row[0]: Listed(*row) for row in db.session.execute(stmt, {**scope.run_values(), "ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
 
 
