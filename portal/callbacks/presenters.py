@@ -29,7 +29,7 @@ from portal.services.callbacks.queue import (
     QueueFilter,
     Row,
     filter_criteria,
-    page_keys,
+    queue_page,
     queue_rows,
     tab_counts,
 )
@@ -115,12 +115,12 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     size = current_app.config["PAGE_SIZE"]
     scope = Scope.of(user)
     criteria = filter_criteria(scope, f, user.company.default_region, now)
-    page = page_keys(criteria, f, now, start, size, backwards)
+    page = queue_page(criteria, f, start, size, backwards)
     counts, overdue = tab_counts(scope, f, criteria, now)
     pages = max(1, math.ceil(counts[f.tab] / size))
     branches = [] if scope.limited else choices(scope, Branch, "all")
     can_bulk = user.role in ("admin", "branch_manager")
-    rows = queue_rows(scope, page.ids, now)
+    rows = queue_rows(scope, page.callbacks, now)
     selectable = [row.callback for row in rows
                   if can_bulk and "assign" in available_actions(row.callback.status, user.role)]
     return QueueView(f, rows, counts, overdue, page,

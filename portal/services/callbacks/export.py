@@ -2,7 +2,7 @@
 from collections.abc import Iterator
 from datetime import datetime
 
-from portal.services.callbacks.queue import QueueFilter, filter_criteria, page_keys, queue_rows
+from portal.services.callbacks.queue import QueueFilter, filter_criteria, queue_page, queue_rows
 from portal.services.scope import Scope
 
 CHUNK = 500
@@ -19,8 +19,8 @@ def export_rows(scope: Scope, region: str, f: QueueFilter, now: datetime) -> Ite
     criteria = filter_criteria(scope, f, region, now)
     start = None
     while True:
-        page = page_keys(criteria, f, now, start, CHUNK)
-        for row in queue_rows(scope, page.ids, now):
+        page = queue_page(criteria, f, start, CHUNK)
+        for row in queue_rows(scope, page.callbacks, now):
             c = row.callback
             yield (c.id, c.status, c.priority, c.customer_name, c.phone_number,
                    c.customer_email, c.branch_name, c.service_name, c.assignee_name,

@@ -100,6 +100,7 @@ class Page:
     last: Key | None
     has_next: bool
     has_prev: bool
+    callbacks: list["Listed"]  # the page's callbacks, in page order, with the names the table shows
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,23 @@ def _seek(criteria: Criteria, segment: int, streams: tuple[tuple[str, str], ...]
     ALL of one derived table each, ordered and cut to `limit`)."""
     after = start is not None and start.segment == segment
     stmt = _seek_statement(criteria.shape, streams, after, limit, backwards)
-    values = criteria.values
-    if after:
-        assert start is not None  # for mypy: `after` says so
-        values = {**values, "key_expires": start.expires_at, "key_rank": start.rank, "key_id": start.id}
-    return [Key(segment, *row) for row in db.session.execute(stmt, values)]
+    return [Key(segment, *row) for row in db.session.execute(stmt, _seek_values(criteria, start, after))]
+
+
+def _seek_listed(criteria: Criteria, segment: int, streams: tuple[tuple[str, str], ...], start: Key | None,
+                 limit: int, backwards: bool) -> list[tuple[Key, "Listed"]]:
+    """What _seek finds, each key with its callback as a list shows it: in the same statement,
+    the keys as a derived table joined to their rows (one round trip for a page, not two)."""
+    after = start is not None and start.segment == segment
+    stmt = _listed_statement(criteria.shape, streams, after, limit, backwards)
+    found = db.session.execute(stmt, _seek_values(criteria, start, after))
+    return [(Key(segment, row.expires_at, row[-1], row.id), Listed(*row[:-1])) for row in found]
+
+
+def _seek_values(criteria: Criteria, start: Key | None, after: bool) -> dict[str, object]:
+    if not after or start is None:
+        return criteria.values
+    return {**criteria.values, "key_expires": start.expires_at, "key_rank": start.rank, "key_id": start.id}
 
 
 @lru_cache(maxsize=512)
@@ -228,25 +241,39 @@ def _seek_statement(shape: tuple, streams: tuple[tuple[str, str], ...], after: b
     return select(*merged.c).order_by(*(c.desc() for c in by) if backwards else by).limit(limit)
 
 
-def page_keys(criteria: Criteria, f: QueueFilter, now: datetime, start: Key | None, size: int,
-              backwards: bool = False) -> Page:
-    """One page of the queue after (or, backwards, before) `start`: at most size+1 rows per stream."""
+@lru_cache(maxsize=512)
+def _listed_statement(shape: tuple, streams: tuple[tuple[str, str], ...], after: bool, limit: int,
+                      backwards: bool) -> Select:
+    """_listed() joined to the keys _seek_statement finds, in their order, and each key's rank."""
+    keys = _seek_statement(shape, streams, after, limit, backwards).subquery("page_keys")
+    by = [keys.c.expires_at, keys.c.priority_rank, keys.c.id]
+    return (_listed().add_columns(keys.c.priority_rank).join(keys, keys.c.id == CR.id)
+            .where(*Scope.at_run(shape[0]).where(CR))
+            .order_by(*(c.desc() for c in by) if backwards else by))
+
+
+def queue_page(criteria: Criteria, f: QueueFilter, start: Key | None, size: int,
+               backwards: bool = False) -> Page:
+    """One page of the queue after (or, backwards, before) `start`, with its callbacks: at most
+    size+1 rows per segment."""
     segments = list(enumerate(_segments(f)))
     if start is not None:
         segments = [(i, s) for i, s in segments if (i <= start.segment if backwards else i >= start.segment)]
     if backwards:
         segments.reverse()
-    keys: list[Key] = []
+    found: list[tuple[Key, Listed]] = []
     for index, streams in segments:
-        keys += _seek(criteria, index, streams, start, size + 1 - len(keys), backwards)
-        if len(keys) > size:
+        found += _seek_listed(criteria, index, streams, start, size + 1 - len(found), backwards)
+        if len(found) > size:
             break
-    more = len(keys) > size
-    keys = keys[:size]
+    more = len(found) > size
+    found = found[:size]
     if backwards:
-        keys.reverse()
+        found.reverse()
+    keys = [key for key, _ in found]
     return Page([key.id for key in keys], keys[0] if keys else None, keys[-1] if keys else None,
-                has_next=more if not backwards else True, has_prev=more if backwards else start is not None)
+                has_next=more if not backwards else True, has_prev=more if backwards else start is not None,
+                callbacks=[callback for _, callback in found])
 
 
 COUNTS_SECONDS = 60  # the longest a view's counts are kept (a change retires them sooner)
@@ -391,21 +418,6 @@ def _listed() -> Select:
             .outerjoin(Service, Service.id == CR.service_id))
 
 
-@lru_cache(maxsize=2)
-def _page_of(limited: bool) -> Select:
-    """_listed() for the ids of a page (the parameter `ids`) within a scope given at run time."""
-    return _listed().where(*Scope.at_run(limited).where(CR), CR.id.in_(bindparam("ids", expanding=True)))
-
-
-def load_rows(scope: Scope, ids: list[int]) -> list[Listed]:
-    """The callbacks of a page, in page order, with the names the table shows."""
-    if not ids:
-        return []
-    stmt = _page_of(scope.limited)
-    by_id = {row[0]: Listed(*row) for row in db.session.execute(stmt, {**scope.run_values(), "ids": ids})}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 @dataclass(frozen=True)
 class Row:
     """A callback as the queue shows it."""
@@ -416,9 +428,8 @@ class Row:
     mine: bool
 
 
-def queue_rows(scope: Scope, ids: list[int], now: datetime) -> list[Row]:
+def queue_rows(scope: Scope, callbacks: list[Listed], now: datetime) -> list[Row]:
     """Rows of a page with their countdown badge (each from its own path's due-soon setting)."""
-    callbacks = load_rows(scope, ids)
     book = PolicyBook(scope.company_id)
     rows = []
     for callback in callbacks:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.cache.ended import keep_pairs, kept_pairs
@@ -170,11 +170,17 @@ def _joined() -> Select:
             .outerjoin(actor, (M.modified_by_type == "user") & (actor.id == M.modified_by_id)))
 
 
+@lru_cache(maxsize=1)
+def _page_of() -> Select:
+    """_joined() for the ids of a page, given as the parameter `ids` each time it runs."""
+    return _joined().where(M.id.in_(bindparam("ids", expanding=True)))
+
+
 def load_rows(ids: list[int]) -> list[AuditRow]:
     """The rows of these (already scoped) ids with what the table shows, in the ids' order."""
     if not ids:
         return []
-    found = {row[0]: AuditRow(*row) for row in db.session.execute(_joined().where(M.id.in_(ids)))}
+    found = {row[0]: AuditRow(*row) for row in db.session.execute(_page_of(), {"ids": ids})}
     return [found[ident] for ident in ids if ident in found]
 
 
