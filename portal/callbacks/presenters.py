@@ -92,7 +92,7 @@ class QueueView:
     branches: list[Choice]  # the branch filter's choices (none for a scope of one branch)
     staff: Markup  # the bulk picker's option groups (branch by branch, the company-wide team last)
     can_bulk_assign: bool
-    selectable: frozenset[int]  # callbacks on the page that bulk assign can take
+    selectable: dict[int, str]  # callbacks on the page that bulk assign can take -> their checkbox's name
     has_staff: bool
     row_actions: dict[int, tuple[str, ...]]  # callback id -> "claim" / "unassign" offered on its row
     links: RowLinks
@@ -126,7 +126,8 @@ def queue_view(user: User, f: QueueFilter, start: Key | None, backwards: bool, p
     return QueueView(f, rows, counts, overdue, page,
                      min(max(page_no, 1), pages), pages, branches,
                      bulk_picker(user, selectable) if selectable else Markup(""), can_bulk,
-                     frozenset(c.id for c in selectable), user.staff_id is not None,
+                     {c.id: translated(M_("Select %(name)s", name=c.customer_name)) for c in selectable},
+                     user.staff_id is not None,
                      {row.callback.id: row_actions(user, row.callback) for row in rows},
                      RowLinks.of(filter_args(f)))
 

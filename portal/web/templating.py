@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_date_format, parse_pattern
@@ -135,14 +136,28 @@ def bold(value) -> Markup:
 class RenderedEach(dict):
     """`macro`'s markup per value, rendered at its first lookup: a table whose rows repeat a few
     badges (a status, a priority) looks them up instead of calling the macro on every row, and
-    renders only the ones its rows show."""
+    renders only the ones its rows show.
+
+    For macros whose markup depends on the value and the page's language alone (the badges): what
+    one page rendered is kept for the next pages of the process, per macro and language (while
+    the template that holds the macro is loaded; at most KEPT_VALUES values each)."""
+
+    KEPT_VALUES = 64
+    _kept: "WeakKeyDictionary[Any, dict[str, dict]]" = WeakKeyDictionary()
 
     def __init__(self, macro):
         super().__init__()
         self.macro = macro
+        languages = self._kept.get(macro)
+        if languages is None:
+            languages = self._kept.setdefault(macro, {})
+        self._shared = languages.setdefault(str(page_locale()), {})
+        self.update(self._shared)
 
     def __missing__(self, value):
         self[value] = markup = self.macro(value)
+        if len(self._shared) < self.KEPT_VALUES:
+            self._shared[value] = markup
         return markup
 
 

@@ -26,3 +26,29 @@ def test_a_looked_up_badge_is_the_macros_own_markup_and_an_unknown_value_still_r
     assert looked_up == called
     assert 'data-status="completed"' in called
     assert 'data-status="gone_missing"' in unknown
+
+
+def test_a_badge_rendered_for_one_page_is_kept_for_the_next_pages_of_the_same_language(app):
+    calls = []
+
+    def macro(value):
+        calls.append(value)
+        return f"<{value}>"
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert RenderedEach(macro)["a"] == "<a>"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert (RenderedEach(macro)["a"], RenderedEach(macro)["b"]) == ("<a>", "<b>")
+    assert calls == ["a", "b"]  # the second page rendered only what the first had not
+
+
+def test_a_kept_badge_is_said_in_each_page_s_own_language(app, client, world):
+    template = ('{% from "macros/badges.html" import status_tag %}'
+                '{% set TAGS = rendered_each(status_tag) %}{{ TAGS["completed"] }}')
+    said = {}
+    for language in ("en", "de", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            said.setdefault(language, set()).add(render_template_string(template))
+    assert len(said["en"]) == 1
+    assert said["en"] != said["de"]
+    assert "Completed" in next(iter(said["en"]))
