@@ -102,6 +102,13 @@ class QueueView:
         return filter_args(self.filter)
 
     @property
+    def tab_links(self) -> dict[str, str]:
+        """Each tab's link under the view's other filters, from one url_for (a page shows eight)."""
+        marker = "__tab__"
+        link = url_for("callbacks.queue", **dict(self.args, tab=marker))
+        return {tab: link.replace(marker, tab) for tab in TAB_LABELS}
+
+    @property
     def filtered(self) -> bool:
         return bool(set(self.args) - {"tab"})
 

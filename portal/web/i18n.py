@@ -6,7 +6,6 @@ match of the browser's Accept-Language among the languages the portal speaks. Th
 the company's.
 """
 import json
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import has_request_context, request
@@ -93,14 +92,10 @@ def _template_ngettext(context, singular: str, plural: str, num: int, **variable
     return text % {"num": num, **{name: _param(value) for name, value in variables.items()}}
 
 
-def _finalize(value: Any) -> Any:
-    return translate(value)
-
-
 def register_templates(app) -> None:
     """Every `{{ value }}` that is a domain Message prints in the page's language; `_`/`ngettext`
     translate Messages given as variables. Runs before any template is compiled."""
-    app.jinja_env.finalize = _finalize
+    app.jinja_env.finalize = translate  # itself, not a wrapper: it runs for every output of every page
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
                                  ngettext=_template_ngettext)
     app.jinja_env.newstyle_gettext = True
