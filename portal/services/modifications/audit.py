@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.cache.ended import keep_pairs, kept_pairs
@@ -140,19 +140,26 @@ def _after(cursor: Cursor, newer: bool):
 
 def audit_page(scope: Scope, filters: AuditFilters, tz_name: str, cursor: Cursor | None = None,
                newer: bool = False, size: int = 25) -> AuditPage:
-    """One page of the trail, newest first: after `cursor` (or, `newer`, the page before it)."""
-    stmt = select(M.created_at, M.id).where(*_criteria(scope, filters, tz_name))
+    """One page of the trail, newest first: after `cursor` (or, `newer`, the page before it).
+
+    One statement: the page's keys (size+1, from the index) as a derived table, joined to what
+    the table shows of each."""
+    keys = select(M.created_at, M.id).where(*_criteria(scope, filters, tz_name))
     if cursor is not None:
-        stmt = stmt.where(_after(cursor, newer))
+        keys = keys.where(_after(cursor, newer))
     order = (M.created_at, M.id) if newer else (M.created_at.desc(), M.id.desc())
-    keys = [Cursor(*row) for row in db.session.execute(stmt.order_by(*order).limit(size + 1))]
-    more, keys = len(keys) > size, keys[:size]
+    page = keys.order_by(*order).limit(size + 1).subquery("page_keys")
+    by = (page.c.created_at, page.c.id) if newer else (page.c.created_at.desc(), page.c.id.desc())
+    found = [AuditRow(*row) for row in db.session.execute(
+        _joined().join(page, page.c.id == M.id).order_by(*by))]
+    more, rows = len(found) > size, found[:size]
     if newer:
-        keys.reverse()
-    rows = load_rows([key.id for key in keys])
+        rows.reverse()
     has_newer = more if newer else cursor is not None
     has_older = (cursor is not None) if newer else more
-    return AuditPage(rows, keys[0] if keys and has_newer else None, keys[-1] if keys and has_older else None)
+    first, last = (Cursor(rows[0].created_at, rows[0].id), Cursor(rows[-1].created_at, rows[-1].id)) if rows \
+        else (None, None)
+    return AuditPage(rows, first if has_newer else None, last if has_older else None)
 
 
 @lru_cache(maxsize=1)
@@ -170,20 +177,6 @@ def _joined() -> Select:
             .outerjoin(actor, (M.modified_by_type == "user") & (actor.id == M.modified_by_id)))
 
 
-@lru_cache(maxsize=1)
-def _page_of() -> Select:
-    """_joined() for the ids of a page, given as the parameter `ids` each time it runs."""
-    return _joined().where(M.id.in_(bindparam("ids", expanding=True)))
-
-
-def load_rows(ids: list[int]) -> list[AuditRow]:
-    """The rows of these (already scoped) ids with what the table shows, in the ids' order."""
-    if not ids:
-        return []
-    found = {row[0]: AuditRow(*row) for row in db.session.execute(_page_of(), {"ids": ids})}
-    return [found[ident] for ident in ids if ident in found]
-
-
 def audit_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int, Decimal]:
     """(number of modifications, fees charged) of the filtered set."""
     if filters.customer.strip():
@@ -195,34 +188,51 @@ def audit_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int
 def range_totals(scope: Scope, filters: AuditFilters, start: datetime | None, end: datetime | None,
                  tz_name: str = "UTC") -> tuple[int, Decimal]:
     """The totals of modifications created in [start, end) (naive UTC; None: open) matching the
-    filters' type, policy, fee and branch (their dates and customer are not used)."""
+    filters' type, policy, fee and branch (their dates and customer are not used).
+
+    The whole days and months come from their buckets: the months that have ended are final (a
+    modification is only ever added at the moment it is made), so their sum is counted once and
+    kept; the current month's and the days' buckets and the rows of the partial days at the
+    edges are added up on every view, in one round trip."""
     split = split_range(start, end)
     edge_filters = AuditFilters(filters.modification_type, filters.within_policy, filters.fee_charged,
                                 "", filters.branch_id)
-    count, fees = _bucket_totals(scope, edge_filters, split.buckets)
+    live, ended = _live_and_ended(split.buckets)
+    parts = [_buckets_summed(scope, edge_filters, live)] if live else []
     if split.edges:
         edges = or_(*(and_(M.created_at >= lo, M.created_at < hi) for lo, hi in split.edges))
-        edge_count, edge_fees = _summed([*_criteria(scope, edge_filters, tz_name), edges])
-        count, fees = count + edge_count, fees + edge_fees
+        parts.append(_rows_summed([*_criteria(scope, edge_filters, tz_name), edges]))
+    count, fees = _added_up(parts)
+    for piece in ended:
+        more, more_fees = _ended_months(scope, edge_filters, piece)
+        count, fees = count + more, fees + more_fees
     return count, fees.quantize(Decimal("0.01"))
 
 
 def counted_totals(scope: Scope, filters: AuditFilters, tz_name: str) -> tuple[int, Decimal]:
     """The totals counted from the rows themselves (a customer search; the buckets' reference)."""
-    count, fees = _summed(_criteria(scope, filters, tz_name))
+    count, fees = _added_up([_rows_summed(_criteria(scope, filters, tz_name))])
     return count, fees.quantize(Decimal("0.01"))
 
 
-def _summed(criteria: list) -> tuple[int, Decimal]:
-    count, fees = db.session.execute(
-        select(func.count(M.id), func.coalesce(func.sum(M.fee_charged), 0)).where(*criteria)).one()
-    return int(count), Decimal(fees)
+def _added_up(parts: list[Select]) -> tuple[int, Decimal]:
+    """The (count, fees) of each statement, added up (all of them in one round trip)."""
+    if not parts:
+        return 0, Decimal(0)
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    count, fees = 0, Decimal(0)
+    for part_count, part_fees in db.session.execute(stmt):
+        count, fees = count + int(part_count), fees + Decimal(part_fees)
+    return count, fees
 
 
-def _bucket_totals(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, Decimal]:
-    """The totals of these whole days and months: the months that have ended are final (a
-    modification is only ever added at the moment it is made), so their sum is counted once and
-    kept; the current month and the days are added up from their buckets on every view."""
+def _rows_summed(criteria: list) -> Select:
+    return select(func.count(M.id), func.coalesce(func.sum(M.fee_charged), 0)).where(*criteria)
+
+
+def _live_and_ended(pieces) -> tuple[list[Buckets], list[Buckets]]:
+    """The pieces split at the current month: (the days and the months not yet ended, the ended
+    months)."""
     this_month = utcnow().date().replace(day=1)
     live, ended = [], []
     for piece in pieces:
@@ -233,11 +243,7 @@ def _bucket_totals(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, De
             ended.append(Buckets(MONTH, piece.first, min(piece.after or this_month, this_month)))
         if piece.after is None or piece.after > this_month:
             live.append(Buckets(MONTH, max(piece.first or this_month, this_month), piece.after))
-    count, fees = _summed_buckets(scope, filters, live)
-    for piece in ended:
-        more, more_fees = _ended_months(scope, filters, piece)
-        count, fees = count + more, fees + more_fees
-    return count, fees
+    return live, ended
 
 
 def _ended_months(scope: Scope, filters: AuditFilters, piece: Buckets) -> tuple[int, Decimal]:
@@ -249,14 +255,12 @@ def _ended_months(scope: Scope, filters: AuditFilters, piece: Buckets) -> tuple[
     kept = kept_pairs([key]).get(key)
     if kept is not None:
         return int(kept[0]), Decimal(kept[1])
-    count, fees = _summed_buckets(scope, filters, [piece])
+    count, fees = _added_up([_buckets_summed(scope, filters, [piece])])
     keep_pairs({key: (count, str(fees))})
     return count, fees
 
 
-def _summed_buckets(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, Decimal]:
-    if not pieces:
-        return 0, Decimal(0)
+def _buckets_summed(scope: Scope, filters: AuditFilters, pieces: list[Buckets]) -> Select:
     total = ModificationTotal
     criteria = [*scope.where(total)]
     for column, value in ((total.modification_type, filters.modification_type),
@@ -272,10 +276,8 @@ def _summed_buckets(scope: Scope, filters: AuditFilters, pieces) -> tuple[int, D
         if piece.after is not None:
             within.append(total.period < piece.after)
         periods.append(and_(*within))
-    count, fees = db.session.execute(select(
-        func.coalesce(func.sum(total.modifications), 0), func.coalesce(func.sum(total.fees), 0))
-        .where(*criteria, or_(false(), *periods))).one()
-    return int(count), Decimal(fees)
+    return select(func.coalesce(func.sum(total.modifications), 0), func.coalesce(func.sum(total.fees), 0)) \
+        .where(*criteria, or_(false(), *periods))
 
 
 def export_rows(scope: Scope, filters: AuditFilters, tz_name: str) -> Iterator[tuple]:
