@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from portal.cache.codec import CodecError, decode, encode
-from portal.cache.invalidation import MEMO, VALUES
+from portal.cache.invalidation import CHANGING, MEMO
 from portal.cache.process import MISSING, process_values
 from portal.extensions import cache, db
 from portal.models import Company
@@ -52,36 +52,34 @@ def cache_key(company_id: int, name: str) -> str:
     return f"cfg:{FORMAT}:{company_id}:{generation(company_id)}:{name}"
 
 
-def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], remember: bool = False,
-           in_process: bool = False) -> T:
+def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], in_process: bool = False) -> T:
     """`produce()`'s result of type `kind`, cached under (format, company, generation, name).
 
-    `remember`: also keep the value for the rest of the transaction, so that asking again (a
-    page that builds two things from one value) neither reads nor decodes it twice.
     `in_process`: keep it in this process for later requests too (portal/cache/process.py): the
-    next request of the same generation neither asks the cache nor decodes.
-    Either only for values no reader changes: the askers share the one object."""
+    next request of the same generation neither asks the cache nor decodes. Only for values no
+    reader changes: the askers share the one object.
+    A transaction that has changed the configuration and not yet committed gets `produce()`'s
+    result, kept nowhere."""
+    if db.session.info.get(CHANGING):
+        return produce()
     key = cache_key(company_id, name)
-    if in_process:
-        values = process_values(TTL_SECONDS)
-        value = values.get(key)
-        if value is MISSING:
-            value = _read_through(key, name, kind, produce)
-            values.put(key, value)
-        return value
-    kept = db.session.info.setdefault(VALUES, {}) if remember else {}
-    if key in kept:
-        return kept[key]
-    value = _read_through(key, name, kind, produce)
-    if remember:
-        kept[key] = value
+    if not in_process:
+        return _read_through(key, name, kind, produce)
+    values = process_values(TTL_SECONDS)
+    value = values.get(key)
+    if value is MISSING:
+        value = _read_through(key, name, kind, produce)
+        values.put(key, value)
     return value
 
 
 def shared_memo(company_id: int, name: str) -> dict:
     """A dict that this process's requests share while the company's generation stays: for
     results worked out from cached values (the effective policy of each path), each worked out
-    once. Only for results no reader changes."""
+    once. Only for results no reader changes. (A fresh one, kept nowhere, for a transaction
+    that has changed the configuration.)"""
+    if db.session.info.get(CHANGING):
+        return {}
     key = cache_key(company_id, name)
     values = process_values(TTL_SECONDS)
     memo = values.get(key)
@@ -107,6 +105,8 @@ def cached_each(company_id: int, producers: dict[str, Callable[[], T]], kind: An
                 in_process: bool = False) -> dict[str, T]:
     """Several values of type `kind` by name, as `cached` reads one, in one round trip: those
     found are decoded, the others produced and stored together. `in_process` as for `cached`."""
+    if db.session.info.get(CHANGING):
+        return {name: produce() for name, produce in producers.items()}
     keys = {name: cache_key(company_id, name) for name in producers}
     values = process_values(TTL_SECONDS) if in_process else None
     found: dict[str, T] = {}

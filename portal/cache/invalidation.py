@@ -26,18 +26,21 @@ def changed_companies(session: Session) -> set[int]:
 
 
 MEMO = "portal.cache.generations"  # the generations portal/cache/generation.py remembered
-VALUES = "portal.cache.values"  # values `cached(..., remember=True)` kept for the transaction
+# Set while the transaction holds a generation bump it has not committed: what it reads then is
+# worked out afresh and kept nowhere (under the new generation's keys it could outlive a rollback).
+CHANGING = "portal.cache.changing"
 
 
 def forget_generations(session: Session, *args) -> None:
     session.info.pop(MEMO, None)
-    session.info.pop(VALUES, None)
+    session.info.pop(CHANGING, None)
 
 
 def bump_generation(session: Session, flush_context=None, instances=None) -> None:
     ids = changed_companies(session)
     if ids:
         forget_generations(session)
+        session.info[CHANGING] = True
         session.execute(
             update(Company)
             .where(Company.id.in_(sorted(ids)))

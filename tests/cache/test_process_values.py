@@ -169,3 +169,24 @@ def test_the_queue_follows_a_changed_due_soon_setting_on_the_next_request(app, c
                                            config={"due_soon_minutes": 90}))
         db.session.commit()
     assert 'data-deadline="due_soon"' in client.get("/callbacks/").get_data(as_text=True)
+
+
+def test_what_an_uncommitted_change_read_is_kept_nowhere_so_a_rollback_leaves_no_trace(app, world):
+    """A transaction that bumped the generation reads under the next generation's keys; were it
+    to keep what it read there, a rollback followed by another change would find it."""
+    company_id = world.company.id
+    with app.test_request_context():
+        db.session.get(Branch, world.north.id).name = "Rolled back"
+        db.session.flush()  # the bump, not committed
+        assert cached(company_id, "branch-names", list[str], branch_names(company_id), in_process=True) \
+            == ["Rolled back", "South"]
+        shared_memo(company_id, "paths")["seen"] = "Rolled back"
+        db.session.rollback()
+    with app.test_request_context():
+        db.session.get(Branch, world.south.id).name = "Süd"  # the same next generation, committed
+        db.session.commit()
+    with app.test_request_context():
+        assert cached(company_id, "branch-names", list[str], branch_names(company_id), in_process=True) \
+            == ["North", "Süd"]
+        assert cached(company_id, "branch-names", list[str], branch_names(company_id)) == ["North", "Süd"]
+        assert shared_memo(company_id, "paths") == {}

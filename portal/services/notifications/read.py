@@ -229,7 +229,7 @@ def node_matrix(company_id: int, node: NodeRef) -> NodeMatrix:
         return NodeMatrix(events, resolve_matrix(events, stored_cells, node, names), own, names)
 
     path = "/".join(f"{level}:{ident}" for level, ident in node.path)
-    return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build, remember=True)
+    return cached(company_id, f"notifications:matrix:{path}", NodeMatrix, build, in_process=True)
 
 
 def node_outline(company_id: int, node: NodeRef) -> NodeOutline:
