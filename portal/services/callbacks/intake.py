@@ -183,10 +183,11 @@ def parse_intake(company: Company, raw: Any, scope: Scope | None = None) -> tupl
 def _check_records(scope: Scope, ids: dict, errors: dict) -> None:
     branch_id, service_id, staff_id = ids["branch_id"], ids["service_id"], ids["staff_id"]
     company = scope.whole_company()
-    if branch_id is not None and scope.get(Branch, branch_id) is None:
-        elsewhere = company.get(Branch, branch_id) is not None
+    branch = scope.get(Branch, branch_id) if branch_id is not None else None
+    if branch_id is not None and branch is None:
+        elsewhere = scope.limited and company.get(Branch, branch_id) is not None
         errors["branch_id"] = M_("Choose your own branch.") if elsewhere else UNKNOWN["branch_id"]
-    elif branch_id is not None and company.get(Branch, branch_id, Branch.is_active.is_(False)):
+    elif branch is not None and not branch.is_active:
         errors["branch_id"] = M_("This branch is deactivated: choose another one.")
     if service_id is not None:
         if company.get(Service, service_id) is None:
