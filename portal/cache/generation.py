@@ -65,12 +65,7 @@ def cached(company_id: int, name: str, kind: Any, produce: Callable[[], T], in_p
     key = cache_key(company_id, name)
     if not in_process:
         return _read_through(key, name, kind, produce)
-    values = process_values(TTL_SECONDS)
-    value = values.get(key)
-    if value is MISSING:
-        value = _read_through(key, name, kind, produce)
-        values.put(key, value)
-    return value
+    return process_values(TTL_SECONDS).kept(key, lambda: _read_through(key, name, kind, produce))
 
 
 def shared_memo(company_id: int, name: str) -> dict:
@@ -80,13 +75,7 @@ def shared_memo(company_id: int, name: str) -> dict:
     that has changed the configuration.)"""
     if db.session.info.get(CHANGING):
         return {}
-    key = cache_key(company_id, name)
-    values = process_values(TTL_SECONDS)
-    memo = values.get(key)
-    if memo is MISSING:
-        memo = {}
-        values.put(key, memo)
-    return memo
+    return process_values(TTL_SECONDS).kept(cache_key(company_id, name), dict)
 
 
 def _read_through(key: str, name: str, kind: Any, produce: Callable[[], T]) -> T:

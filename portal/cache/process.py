@@ -14,6 +14,7 @@ the cache (`cache.clear()`) empties this process's values too.
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -50,6 +51,14 @@ class ProcessValues:
             self._values.move_to_end(key)
             while len(self._values) > self.entries:
                 self._values.popitem(last=False)
+
+    def kept(self, key: str, make: Callable[[], Any]) -> Any:
+        """The value kept under `key`, or `make()`'s, kept from now on."""
+        value = self.get(key)
+        if value is MISSING:
+            value = make()
+            self.put(key, value)
+        return value
 
     def __len__(self) -> int:
         return len(self._values)

@@ -119,7 +119,7 @@ def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) ->
     """WHERE criteria of everything but the tab: scope, priority, branch, assignee, overdue, search."""
     values: dict[str, object] = {**scope.run_values(), "priority": f.priority, "branch": f.branch_id,
                                  "staff": scope.staff_id, "now": now}
-    mine = "me" if f.assignee != "me" or scope.staff_id else "nobody"  # "me" without a staff record
+    assignee = f.assignee if f.assignee != "me" or scope.staff_id else "me-without-staff"
     search: tuple = ()
     if f.search:
         escaped = re.sub(r"([\\%_])", r"\\\1", f.search)
@@ -128,20 +128,22 @@ def filter_criteria(scope: Scope, f: QueueFilter, region: str, now: datetime) ->
         with suppress(ValueError):  # not a whole phone number: the digits match still applies
             values["phone"] = normalize_phone(f.search, region)
         search = (len(digits) >= 3, len(digits) >= 3 and "phone" in values)
-    shape = (scope.limited, bool(f.priority), bool(f.branch_id), f.assignee, mine, f.overdue, search)
+    shape = (scope.limited, bool(f.priority), bool(f.branch_id), assignee, f.overdue, search)
     return Criteria(shape, _where(shape), values)
 
 
 @lru_cache(maxsize=256)
 def _where(shape: tuple) -> tuple[ColumnElement[bool], ...]:
-    limited, priority, branch, assignee, mine, overdue, search = shape
+    limited, priority, branch, assignee, overdue, search = shape
     criteria = callback_criteria(Scope.at_run(limited))
     if priority:
         criteria.append(CR.priority == bindparam("priority"))
     if branch:
         criteria.append(CR.branch_id == bindparam("branch"))
     if assignee == "me":
-        criteria.append(CR.assigned_to == bindparam("staff") if mine == "me" else false())
+        criteria.append(CR.assigned_to == bindparam("staff"))
+    elif assignee == "me-without-staff":  # no callback can be assigned to them
+        criteria.append(false())
     elif assignee == "unassigned":
         criteria.append(CR.assigned_to.is_(None))
     if overdue:
@@ -194,20 +196,12 @@ def _beyond(backwards: bool):
             CR.priority_rank > rank, and_(CR.priority_rank == rank, CR.id > ident)))))
 
 
-def _seek(criteria: Criteria, segment: int, streams: tuple[tuple[str, str], ...], start: Key | None,
-          limit: int, backwards: bool) -> list[Key]:
-    """The next `limit` keys of a segment, in order (backwards: in reverse): each stream (a
-    status) read from the queue index in order, all streams merged in one statement (a UNION
-    ALL of one derived table each, ordered and cut to `limit`)."""
-    after = start is not None and start.segment == segment
-    stmt = _seek_statement(criteria.shape, streams, after, limit, backwards)
-    return [Key(segment, *row) for row in db.session.execute(stmt, _seek_values(criteria, start, after))]
-
-
 def _seek_listed(criteria: Criteria, segment: int, streams: tuple[tuple[str, str], ...], start: Key | None,
                  limit: int, backwards: bool) -> list[tuple[Key, "Listed"]]:
-    """What _seek finds, each key with its callback as a list shows it: in the same statement,
-    the keys as a derived table joined to their rows (one round trip for a page, not two)."""
+    """The next `limit` keys of a segment, in order (backwards: in reverse), each with its callback
+    as a list shows it: each stream (a status) read from the queue index in order, all streams
+    merged (a UNION ALL of one derived table each, ordered and cut to `limit`), and the keys
+    joined to their rows, in one statement."""
     after = start is not None and start.segment == segment
     stmt = _listed_statement(criteria.shape, streams, after, limit, backwards)
     found = db.session.execute(stmt, _seek_values(criteria, start, after))
@@ -319,8 +313,8 @@ def _next_deadline(scope: Scope, f: QueueFilter, now: datetime) -> datetime | No
     """The earliest deadline still ahead among the open callbacks under the view's filters (but
     "overdue only"): when it passes, the overdue count changes. The queue's own seek, one key."""
     criteria = filter_criteria(scope, replace(f, overdue=False, search=""), "", now)
-    first = _seek(criteria, 0, tuple((status, FROM_NOW) for status in OPEN), None, 1, False)
-    return first[0].expires_at if first else None
+    first = _seek_listed(criteria, 0, tuple((status, FROM_NOW) for status in OPEN), None, 1, False)
+    return first[0][0].expires_at if first else None
 
 
 def _counted(scope: Scope, f: QueueFilter, criteria: Criteria, now: datetime) -> tuple[dict[str, int], int]:
