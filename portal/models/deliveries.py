@@ -22,6 +22,8 @@ class Delivery(TimestampMixin, Model):
         Index("ix_deliveries_company_created", "company_id", "created_at"),
         Index("ix_deliveries_company_status_created", "company_id", "status", "created_at"),
         Index("ix_deliveries_company_branch_created", "company_id", "branch_id", "created_at"),
+        # The dashboard's "failed in the last 24 hours" (by the time of the last attempt).
+        Index("ix_deliveries_company_status_updated", "company_id", "status", "updated_at"),
         # One planned reminder per (appointment, event): planning again finds it and skips it.
         UniqueConstraint("company_id", "dedupe_key", name="uq_deliveries_company_dedupe_key"),
     )

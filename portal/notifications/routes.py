@@ -44,7 +44,7 @@ from portal.services.policies.read import node_ref
 from portal.translations.runtime import translated
 from portal.web.i18n import current_language
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
-from portal.web.templating import company_tz, local_time
+from portal.web.templating import Once, company_tz, local_time
 
 
 @bp.app_template_global("notification_url")
@@ -125,7 +125,7 @@ def matrix_table(ref) -> Markup:
             groups=matrix_rows(matrix, ref.level, ref.entity_id), channels=CHANNELS,
             channel_labels=CHANNEL_LABELS, bulk_link=notification_url("notifications.bulk", ref),
             cell_link=link_pattern("notifications.cell", ref, event_type=EVENT, channel=CHANNEL),
-            plan_link=link_pattern("notifications.plan", ref, event_type=EVENT))
+            plan_link=link_pattern("notifications.plan", ref, event_type=EVENT), once=Once())
 
     path = "/".join(f"{level}:{ident}" for level, ident in (*ref.path, *ref.context))
     name = f"notifications:matrix-html:{current_language()}:{'edit' if editable else 'view'}:{path}"

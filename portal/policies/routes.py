@@ -23,7 +23,6 @@ from portal.policies.presenters import (
     fee_view,
     impact_lines,
 )
-from portal.policies.tree_words import Once
 from portal.services.policies.read import (
     check_policy_type,
     company_tree,
@@ -40,6 +39,7 @@ from portal.translations.runtime import translated
 from portal.web.i18n import current_language
 from portal.web.inputs import arg_choice, arg_id, arg_text, form_version
 from portal.web.scope import current_scope
+from portal.web.templating import Once
 
 PREVIEW_LEVELS = ("company", "branch", "service")
 

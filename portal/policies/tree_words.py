@@ -28,22 +28,6 @@ class PageWords:
         return said
 
 
-class Once:
-    """`once(macro, value)` in a template: the macro's markup for a value the page repeats (the
-    same cells tuple or fee rule at many nodes), rendered the first time and reused after. The
-    macros and values live for the whole render, so their ids stay theirs."""
-
-    def __init__(self) -> None:
-        self._made: dict[tuple[int, int], Any] = {}
-
-    def __call__(self, macro: Callable[[Any], Any], value: Any) -> Any:
-        key = (id(macro), id(value))
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = macro(value)
-        return made
-
-
 def _is_here(source, node: TreeNode) -> bool:
     return source is not None and source.level == node.level and source.entity_id == node.entity_id
 

@@ -1,4 +1,5 @@
 """Template filters every area shares."""
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -159,6 +160,23 @@ class RenderedEach(dict):
         if len(self._shared) < self.KEPT_VALUES:
             self._shared[value] = markup
         return markup
+
+
+class Once:
+    """`once(macro, value)` in a template: the macro's markup for a value the page repeats (the
+    same cells tuple or fee rule at many tree nodes, the same inherited value in many matrix
+    cells), rendered the first time and reused after. The macros and values live for the whole
+    render, so their ids stay theirs."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[int, int], Any] = {}
+
+    def __call__(self, macro: Callable[[Any], Any], value: Any) -> Any:
+        key = (id(macro), id(value))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = macro(value)
+        return made
 
 
 def register(app) -> None:
