@@ -54,24 +54,6 @@ def shot(page, name: str, viewport: str) -> None:
     page.screenshot(path=str(SHOTS / f"{file_name}-{VIEWPORTS[viewport]['width']}.png"), full_page=True)
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("role", ROLES)
-def test_no_page_is_wider_than_the_viewport(browser, live_url, ids, role, viewport):
-    context, page = signed_in(browser, live_url, role, viewport)
-    overflowing = []
-    try:
-        for entry in pages_for(role):
-            page.goto(entry.url(ids))
-            overflow = too_wide(page)
-            if overflow:
-                overflowing.append(f"{entry.name} ({entry.url(ids)}): {overflow} px too wide")
-            if entry.shot and role == "admin":
-                shot(page, entry.name, viewport)
-    finally:
-        context.close()
-    assert not overflowing, "\n".join(overflowing)
-
-
 def axe_violations(page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     found = page.evaluate("""async () => {
@@ -85,15 +67,22 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("role", ROLES)
-def test_axe_core_finds_no_violations(browser, live_url, ids, role, viewport):
+def test_every_page_fits_the_viewport_and_axe_core_finds_no_violations(browser, live_url, ids, role, viewport):
+    """Both checks on one visit of each page (a page load is most of their cost)."""
     context, page = signed_in(browser, live_url, role, viewport)
-    findings = []
+    overflowing, findings = [], []
     try:
         for entry in pages_for(role):
             page.goto(entry.url(ids))
+            overflow = too_wide(page)
+            if overflow:
+                overflowing.append(f"{entry.name} ({entry.url(ids)}): {overflow} px too wide")
+            if entry.shot and role == "admin":
+                shot(page, entry.name, viewport)
             findings += [f"{entry.name}: {violation}" for violation in axe_violations(page)]
     finally:
         context.close()
+    assert not overflowing, "\n".join(overflowing)
     assert not findings, "\n".join(findings)
 
 
